@@ -1,0 +1,102 @@
+/**
+ * Every stable error code Tollgate emits, with the HTTP status a gate answers it with.
+ *
+ * Codes that appear in 402 bodies are public API: adding one is a minor change, renaming or
+ * removing one is breaking. Where x402 defines a reason code for the same failure, its name is used.
+ */
+export const errorStatus = {
+  // Amounts and prices: configuration and client input.
+  amount_invalid: 400,
+  amount_precision_exceeded: 400,
+  amount_out_of_range: 400,
+  price_invalid: 400,
+  asset_unknown: 400,
+  network_unknown: 400,
+  config_invalid: 500,
+
+  // The x402 wire: malformed input is 400, a payment the gate does not accept is 402.
+  header_too_large: 400,
+  header_malformed: 400,
+  invalid_payload: 400,
+  invalid_payment_requirements: 400,
+  invalid_x402_version: 400,
+  unsupported_scheme: 402,
+  invalid_network: 402,
+  requirements_mismatch: 402,
+  route_not_found: 404,
+
+  // Passes.
+  pass_malformed: 400,
+  pass_signature_invalid: 402,
+  pass_key_unknown: 402,
+  pass_expired: 402,
+  pass_not_yet_valid: 402,
+  pass_scope_mismatch: 402,
+  pass_revoked: 402,
+  pass_uses_exhausted: 402,
+
+  // Challenges of the `tx` scheme.
+  challenge_malformed: 400,
+  challenge_invalid: 402,
+  challenge_expired: 402,
+  challenge_mismatch: 402,
+
+  // Verification of a `tx` proof.
+  verify_tx_not_found: 402,
+  verify_tx_failed: 402,
+  verify_unconfirmed: 402,
+  verify_recipient_mismatch: 402,
+  verify_amount_insufficient: 402,
+  verify_asset_mismatch: 402,
+  verify_chain_mismatch: 402,
+  verify_outside_window: 402,
+  verify_payer_mismatch: 402,
+  verify_signature_invalid: 402,
+  payment_already_used: 402,
+  payment_in_progress: 409,
+
+  // Verification and settlement of an x402 `exact` authorization (x402's reason codes).
+  invalid_exact_evm_payload_signature: 402,
+  invalid_exact_evm_payload_recipient_mismatch: 402,
+  invalid_exact_evm_payload_authorization_valid_after: 402,
+  invalid_exact_evm_payload_authorization_valid_before: 402,
+  invalid_exact_evm_payload_authorization_value_mismatch: 402,
+  invalid_exact_evm_payload_authorization_validity_span: 402,
+  invalid_exact_evm_payload_undeployed_smart_wallet: 402,
+  invalid_exact_evm_nonce_already_used: 402,
+  invalid_exact_evm_token_name_mismatch: 402,
+  invalid_exact_evm_token_version_mismatch: 402,
+  invalid_exact_evm_transaction_simulation_failed: 402,
+  invalid_exact_evm_transaction_failed: 402,
+  insufficient_funds: 402,
+  settlement_failed: 402,
+  facilitator_error: 502,
+
+  // Transient failures: the gate fails closed and asks the client to come back.
+  rpc_unavailable: 503,
+  store_unavailable: 503,
+  rate_limited: 429,
+  internal_error: 500,
+
+  // The paying client and its spending policy (never sent by a gate).
+  policy_denied_domain: 402,
+  policy_budget_exceeded: 402,
+  policy_per_call_exceeded: 402,
+  policy_approval_declined: 402,
+  policy_rate_limited: 402,
+  policy_wallet_expired: 402,
+  policy_network_denied: 402,
+  policy_asset_denied: 402,
+  no_payable_option: 402,
+  payment_rejected: 402,
+  payment_failed: 402,
+  price_changed: 402,
+  pay_to_changed: 402,
+  retry_limit_exceeded: 402,
+  wallet_insufficient_funds: 402,
+  wallet_unavailable: 402,
+  response_invalid: 502,
+} as const satisfies Record<string, number>
+
+/** A stable, snake_case error code. Branch on this, never on `message`. */
+export type TollgateErrorCode = keyof typeof errorStatus
