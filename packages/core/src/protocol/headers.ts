@@ -1,0 +1,15 @@
+/** The x402 v2 header names, and the Tollgate pass header. Header names are case-insensitive. */
+export const headerNames = {
+  paymentRequired: 'PAYMENT-REQUIRED',
+  paymentSignature: 'PAYMENT-SIGNATURE',
+  paymentResponse: 'PAYMENT-RESPONSE',
+  /** x402 v1 request header. */
+  xPayment: 'X-PAYMENT',
+  /** x402 v1 response header. */
+  xPaymentResponse: 'X-PAYMENT-RESPONSE',
+  /** A Tollgate pass, sent instead of paying. */
+  pass: 'X-Payment-Pass',
+} as const
+
+/** Default bound on one untrusted header: 8 KiB. */
+export const DEFAULT_MAX_HEADER_BYTES = 8192

@@ -1,0 +1,39 @@
+import { describe, expect, test } from 'vitest'
+import { defineStoreConformance } from '../test/store-conformance.js'
+import { createMemoryStore } from './memory-store.js'
+
+let clock = 1_000_000
+defineStoreConformance(
+  { describe, test, expect: expect as never },
+  {
+    name: 'memory',
+    create: () => createMemoryStore({ now: () => clock }),
+    elapse: async (milliseconds) => {
+      clock += milliseconds
+    },
+  },
+)
+
+describe('createMemoryStore', () => {
+  test('behavior: says it is not durable', () => {
+    expect(createMemoryStore()).toMatchObject({ kind: 'memory', durable: false })
+  })
+
+  test('behavior: expired entries are swept, so memory stays bounded', async () => {
+    let now = 0
+    const store = createMemoryStore({ now: () => now })
+    for (let index = 0; index < 5000; index++) {
+      await store.claim(`key:${index}`, 1)
+      now += 10
+    }
+    // Only entries claimed within the last second can still be live.
+    expect(store.size()).toBeLessThanOrEqual(100 + 1024)
+  })
+
+  test('error: refuses claims when full, instead of forgetting spent entries', async () => {
+    const store = createMemoryStore({ maxEntries: 2 })
+    await store.claim('a', 60)
+    await store.claim('b', 60)
+    await expect(store.claim('c', 60)).rejects.toMatchObject({ code: 'store_unavailable' })
+  })
+})

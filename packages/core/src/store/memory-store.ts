@@ -1,0 +1,136 @@
+import { TollgateError } from '../errors/tollgate-error.js'
+import type { Store, TakeResult, TokenBucket } from './types.js'
+
+/** Options of {@link createMemoryStore}. */
+export type CreateMemoryStoreOptions = {
+  /** Clock in milliseconds. Default `Date.now`. */
+  now?: () => number
+  /** Most live entries before claims are refused with `store_unavailable`. Default 1,000,000. */
+  maxEntries?: number
+}
+
+type Entry = { value: string | number; expiresAt: number }
+type Bucket = { tokens: number; updatedAt: number; expiresAt: number }
+
+/**
+ * Creates an in-process store. **For development and tests only**: it forgets everything on
+ * restart (so a restarted gate would accept spent proofs again) and is not shared between
+ * instances. Use `@tollgate/redis` or a durable store in production; `durable` is `false` here
+ * so a gate can refuse it.
+ *
+ * Expired entries are swept as the store is used, so memory stays bounded by the entries live
+ * within their TTL, capped by `maxEntries`.
+ *
+ * @example const gate = createGate({ ..., store: createMemoryStore() })
+ */
+export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Store & { size(): number } {
+  const now = options.now ?? Date.now
+  const maxEntries = options.maxEntries ?? 1_000_000
+  const entries = new Map<string, Entry>()
+  const buckets = new Map<string, Bucket>()
+  let operations = 0
+
+  const live = (key: string, at: number): Entry | undefined => {
+    const entry = entries.get(key)
+    if (entry === undefined) return undefined
+    if (entry.expiresAt <= at) {
+      entries.delete(key)
+      return undefined
+    }
+    return entry
+  }
+  // Amortised sweep: every 1024 operations, drop what has expired (Map iterates in insertion order).
+  const sweep = (at: number): void => {
+    if (++operations % 1024 !== 0) return
+    for (const [key, entry] of entries) if (entry.expiresAt <= at) entries.delete(key)
+    for (const [key, bucket] of buckets) if (bucket.expiresAt <= at) buckets.delete(key)
+  }
+  const ensureRoom = (): void => {
+    if (entries.size >= maxEntries) {
+      for (const [key, entry] of entries) if (entry.expiresAt <= now()) entries.delete(key)
+      if (entries.size >= maxEntries) {
+        throw new TollgateError(
+          'store_unavailable',
+          `The memory store is full (${maxEntries} live entries).`,
+          { retryAfter: 1 },
+        )
+      }
+    }
+  }
+  const expiry = (at: number, ttlSeconds: number): number => at + Math.max(1, Math.ceil(ttlSeconds * 1000))
+
+  return {
+    specificationVersion: 'v1',
+    kind: 'memory',
+    durable: false,
+    async claim(key, ttlSeconds) {
+      const at = now()
+      sweep(at)
+      if (live(key, at) !== undefined) return undefined
+      ensureRoom()
+      const token = crypto.randomUUID()
+      entries.set(key, { value: token, expiresAt: expiry(at, ttlSeconds) })
+      return token
+    },
+    async release(key, token) {
+      const entry = live(key, now())
+      if (entry !== undefined && entry.value === token) entries.delete(key)
+    },
+    async increment(key, ttlSeconds) {
+      const at = now()
+      sweep(at)
+      const entry = live(key, at)
+      if (entry === undefined) {
+        ensureRoom()
+        entries.set(key, { value: 1, expiresAt: expiry(at, ttlSeconds) })
+        return 1
+      }
+      entry.value = Number(entry.value) + 1
+      return entry.value
+    },
+    async has(key) {
+      return live(key, now()) !== undefined
+    },
+    async put(key, ttlSeconds) {
+      const at = now()
+      sweep(at)
+      ensureRoom()
+      entries.set(key, { value: 1, expiresAt: expiry(at, ttlSeconds) })
+    },
+    async take(key, bucket) {
+      const at = now()
+      sweep(at)
+      return takeFromBucket(buckets, key, bucket, at)
+    },
+    size: () => entries.size + buckets.size,
+  }
+}
+
+function takeFromBucket(
+  buckets: Map<string, Bucket>,
+  key: string,
+  bucket: TokenBucket,
+  at: number,
+): TakeResult {
+  const cost = bucket.cost ?? 1
+  const current = buckets.get(key)
+  const elapsed = current ? Math.max(0, at - current.updatedAt) / 1000 : 0
+  const tokens = current
+    ? Math.min(bucket.capacity, current.tokens + elapsed * bucket.refillPerSecond)
+    : bucket.capacity
+  const fullAfterSeconds = bucket.capacity / bucket.refillPerSecond
+  if (tokens >= cost) {
+    buckets.set(key, {
+      tokens: tokens - cost,
+      updatedAt: at,
+      expiresAt: at + Math.ceil(fullAfterSeconds * 1000),
+    })
+    return { allowed: true, remaining: Math.floor(tokens - cost), retryAfterSeconds: 0 }
+  }
+  buckets.set(key, { tokens, updatedAt: at, expiresAt: at + Math.ceil(fullAfterSeconds * 1000) })
+  return {
+    allowed: false,
+    remaining: Math.floor(tokens),
+    retryAfterSeconds: (cost - tokens) / bucket.refillPerSecond,
+  }
+}
