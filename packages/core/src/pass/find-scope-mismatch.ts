@@ -1,0 +1,40 @@
+import { parseRoutePattern } from '../route/parse-route-pattern.js'
+import type { PassScope } from './pass-payload.js'
+
+/** The request a pass is presented with. */
+export type PassRequest = {
+  /** HTTP method, such as `GET`. */
+  method: string
+  /** Absolute request URL, such as `https://api.example.com/weather/paris?units=si`. */
+  url: string
+}
+
+/**
+ * Says why a pass scope does not cover a request: `url` (not an absolute URL), `origin` or `route`;
+ * undefined when it covers it.
+ *
+ * @example findScopeMismatch({ routes: ['GET /a'] }, { method: 'POST', url: 'https://x.dev/a' }) // 'route'
+ * @throws TypeError when `scope` itself is malformed; `passCoversRequest` turns that into false
+ * @internal
+ */
+export function findScopeMismatch(
+  scope: PassScope,
+  request: PassRequest,
+): 'url' | 'origin' | 'route' | undefined {
+  let url: URL
+  try {
+    url = new URL(request.url)
+  } catch {
+    return 'url'
+  }
+  if (scope.origin !== undefined && url.origin !== scope.origin) return 'origin'
+  const covered = scope.routes.some((route) => {
+    try {
+      return parseRoutePattern(route).match(request.method, url.pathname) !== undefined
+    } catch {
+      // A pattern this version cannot parse covers nothing: fail closed.
+      return false
+    }
+  })
+  return covered ? undefined : 'route'
+}
