@@ -2,11 +2,122 @@
  * @module @tollgate/core
  * HTTP 402 payments for AI agents and APIs: exact money math, the x402 v2 wire, the chain
  * registry, passes and challenges, the gate and the paying client. Web standards only: this
- * entry imports no chain library and no `node:` module.
+ * entry imports no chain library and no `node:` module. Chain code lives in
+ * `@tollgate/core/evm` and `@tollgate/core/solana`.
  */
+
+// Money
 export { MAX_UINT256 } from './amount/constants.js'
 export { formatAmount } from './amount/format-amount.js'
 export { parseAmount } from './amount/parse-amount.js'
 export { parseAtomicAmount } from './amount/parse-atomic-amount.js'
+// Chains
+export {
+  type ChainRegistry,
+  type CreateChainRegistryOptions,
+  createChainRegistry,
+} from './chains/create-chain-registry.js'
+export { defaultAssets, defaultChains, SOLANA_DEVNET, SOLANA_MAINNET } from './chains/default-chains.js'
+export { isNetwork } from './chains/is-network.js'
+export {
+  type AssetInfo,
+  type ChainFamily,
+  type ChainInfo,
+  NATIVE_ASSET,
+  type Network,
+} from './chains/types.js'
+// Keys, passes, challenges, routes
+export type { ChallengeClaims, ChallengePayload } from './challenge/challenge-payload.js'
+export { type IssueChallengeOptions, issueChallenge } from './challenge/issue-challenge.js'
+export { type VerifyChallengeOptions, verifyChallenge } from './challenge/verify-challenge.js'
+// Errors
 export { errorStatus, type TollgateErrorCode } from './errors/error-codes.js'
 export { statusForCode, TollgateError, type TollgateErrorOptions } from './errors/tollgate-error.js'
+// The gate
+export { createGate } from './gate/create-gate.js'
+export type {
+  CreateGateOptions,
+  ExactInput,
+  ExactScheme,
+  Gate,
+  GateCompletion,
+  GateContext,
+  GateDecision,
+  GateFree,
+  GateHooks,
+  GatePaid,
+  GateRejected,
+  GateRequest,
+  IssuedPass,
+  PassOffer,
+  PaymentNetwork,
+  PaymentReceipt,
+  PriceResult,
+  RouteConfig,
+  TxVerifier,
+  VerifiedTransfer,
+  VerifyTransferInput,
+} from './gate/types.js'
+export {
+  type CreateKeyringOptions,
+  createKeyring,
+  type KeyInput,
+  type Keyring,
+} from './keyring/create-keyring.js'
+export {
+  type EncodePassClaims,
+  type EncodePassOptions,
+  type EncodePassResult,
+  encodePass,
+} from './pass/encode-pass.js'
+export type { PassRequest } from './pass/find-scope-mismatch.js'
+export { passCoversRequest } from './pass/pass-covers-request.js'
+export type { PassPayload, PassScope } from './pass/pass-payload.js'
+export { type SafeVerifyPassResult, safeVerifyPass } from './pass/safe-verify-pass.js'
+export { type VerifyPassOptions, verifyPass } from './pass/verify-pass.js'
+export { type AssetAmountPrice, type ParsedPrice, type Price, parsePrice } from './price/parse-price.js'
+export { type PriceQuote, type QuotePriceOptions, quotePrice } from './price/quote-price.js'
+// The x402 v2 wire
+export { type CreateErrorResponseOptions, createErrorResponse } from './protocol/create-error-response.js'
+export {
+  type CreatePaymentRequiredResponseOptions,
+  createPaymentRequiredResponse,
+} from './protocol/create-payment-required-response.js'
+export type { DecodeHeaderOptions } from './protocol/decode-json-header.js'
+export { DEFAULT_MAX_HEADER_BYTES, headerNames } from './protocol/headers.js'
+export {
+  decodePaymentRequiredHeader,
+  encodePaymentRequiredHeader,
+} from './protocol/payment-required-header.js'
+export {
+  decodePaymentResponseHeader,
+  encodePaymentResponseHeader,
+} from './protocol/payment-response-header.js'
+export {
+  decodePaymentSignatureHeader,
+  decodeXPaymentHeader,
+  encodePaymentSignatureHeader,
+  encodeXPaymentHeader,
+} from './protocol/payment-signature-header.js'
+export {
+  type ReadPaymentRequiredOptions,
+  type ReadPaymentRequiredResult,
+  readPaymentRequired,
+} from './protocol/read-payment-required.js'
+export type {
+  PaymentPayload,
+  PaymentPayloadV1,
+  PaymentRequired,
+  PaymentRequirements,
+  PaymentRequirementsV1,
+  ResourceInfo,
+  SettleResponse,
+} from './protocol/types.js'
+export { networkFromV1 } from './protocol/v1-networks.js'
+export { compareRouteSpecificity } from './route/compare-route-specificity.js'
+export { matchRoute } from './route/match-route.js'
+export { parseRoutePattern, type RoutePattern, type RouteSegment } from './route/parse-route-pattern.js'
+// Stores
+export { type CreateMemoryStoreOptions, createMemoryStore } from './store/memory-store.js'
+export type { Store, TakeResult, TokenBucket } from './store/types.js'
+export { type CreateProofMessageOptions, createProofMessage } from './tx/create-proof-message.js'

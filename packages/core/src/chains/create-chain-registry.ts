@@ -1,7 +1,7 @@
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import { defaultAssets, defaultChains } from './default-chains.js'
 import { isNetwork } from './is-network.js'
-import { type AssetInfo, type ChainInfo, NATIVE_ASSET, type Network } from './types.js'
+import { type AssetInfo, type ChainInfo, NATIVE_ASSET } from './types.js'
 
 /** Options of {@link createChainRegistry}. */
 export type CreateChainRegistryOptions = {

@@ -1,0 +1,291 @@
+import { getAddress, type Hex, hashMessage, recoverMessageAddress } from 'viem'
+import type { z } from 'zod'
+import { NATIVE_ASSET } from '../chains/types.js'
+import { TollgateError } from '../errors/tollgate-error.js'
+import type { TxVerifier, VerifiedTransfer, VerifyTransferInput } from '../gate/types.js'
+import type { JsonRpc } from './create-json-rpc.js'
+import { blockSchema, quantitySchema, receiptSchema, transactionSchema } from './rpc-schemas.js'
+
+/** Options of {@link createEvmTxVerifier}. */
+export type CreateEvmTxVerifierOptions = {
+  /** JSON-RPC client of a node of this chain. */
+  rpc: JsonRpc
+  /** The chain id every transaction must be on. */
+  chainId: number
+  /** Typical seconds between blocks, for `Retry-After` while waiting for confirmations. */
+  blockTimeSeconds: number
+}
+
+// keccak256("Transfer(address,address,uint256)")
+const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef'
+const ERC1271_MAGIC = '0x1626ba7e'
+const HASH = /^0x[0-9a-fA-F]{64}$/
+const SIGNATURE = /^0x[0-9a-fA-F]{130,2048}$/
+
+/**
+ * Creates the `tx` verifier for one EVM chain: a native or ERC-20 transfer, proven by its hash and
+ * the payer's EIP-191 signature over the proof message. Receipt, transaction, block and head come
+ * back in one batched JSON-RPC round trip when the payload carries a `blockNumber` hint.
+ *
+ * @example const verifier = createEvmTxVerifier({ rpc: createJsonRpc({ url }), chainId: 8453, blockTimeSeconds: 2 })
+ * @throws {TollgateError} from `verifyTransfer`: `verify_*` codes, `rpc_unavailable`
+ */
+export function createEvmTxVerifier(options: CreateEvmTxVerifierOptions): TxVerifier {
+  const { rpc } = options
+  let chainChecked = false
+
+  return {
+    specificationVersion: 'v1',
+    parseTransaction: (value) =>
+      typeof value === 'string' && HASH.test(value) ? value.toLowerCase() : undefined,
+    async verifyTransfer(input: VerifyTransferInput): Promise<VerifiedTransfer> {
+      if (!SIGNATURE.test(input.signature)) {
+        throw new TollgateError(
+          'verify_signature_invalid',
+          'The proof signature is not a 0x-prefixed hex signature.',
+        )
+      }
+      // Offline first: who signed the proof. A wrong or foreign signature is caught before any RPC.
+      let signer: string
+      try {
+        signer = (
+          await recoverMessageAddress({ message: input.message, signature: input.signature as Hex })
+        ).toLowerCase()
+      } catch (error) {
+        throw new TollgateError('verify_signature_invalid', 'The proof signature cannot be recovered.', {
+          cause: error,
+        })
+      }
+
+      const hint = parseHint(input.hints.blockNumber)
+      const calls = [
+        { method: 'eth_getTransactionReceipt', params: [input.transaction] },
+        { method: 'eth_getTransactionByHash', params: [input.transaction] },
+        { method: 'eth_blockNumber', params: [] },
+        ...(hint === undefined ? [] : [{ method: 'eth_getBlockByNumber', params: [hint, false] }]),
+        ...(chainChecked ? [] : [{ method: 'eth_chainId', params: [] }]),
+      ]
+      const results = await rpc.batch(calls, input.signal)
+      const [rawReceipt, rawTransaction, rawHead] = results
+      const rawChainId = chainChecked ? undefined : results[results.length - 1]
+      if (rawChainId !== undefined) {
+        const chainId = Number.parseInt(parse(quantitySchema, rawChainId, 'eth_chainId'), 16)
+        if (chainId !== options.chainId) {
+          throw new TollgateError(
+            'rpc_unavailable',
+            `The RPC node serves chain ${chainId}, not ${options.chainId}.`,
+            {
+              retryAfter: 30,
+            },
+          )
+        }
+        chainChecked = true
+      }
+      if (rawReceipt === null || rawTransaction === null) {
+        throw new TollgateError(
+          'verify_tx_not_found',
+          `Transaction ${input.transaction} is not on chain (yet).`,
+          {
+            retryAfter: options.blockTimeSeconds,
+            details: { transaction: input.transaction },
+          },
+        )
+      }
+      const receipt = parse(receiptSchema, rawReceipt, 'eth_getTransactionReceipt')
+      const transaction = parse(transactionSchema, rawTransaction, 'eth_getTransactionByHash')
+      const head = BigInt(parse(quantitySchema, rawHead, 'eth_blockNumber'))
+      if (transaction.hash.toLowerCase() !== input.transaction) {
+        throw new TollgateError('rpc_unavailable', 'The RPC node answered about another transaction.', {
+          retryAfter: 2,
+        })
+      }
+      if (transaction.chainId !== undefined && Number.parseInt(transaction.chainId, 16) !== options.chainId) {
+        throw new TollgateError(
+          'verify_chain_mismatch',
+          `The transaction was signed for chain ${Number.parseInt(transaction.chainId, 16)}.`,
+          {
+            details: { expected: options.chainId },
+          },
+        )
+      }
+      if (BigInt(receipt.status) !== 1n) {
+        throw new TollgateError('verify_tx_failed', `Transaction ${input.transaction} reverted.`, {
+          details: { transaction: input.transaction },
+        })
+      }
+      const blockNumber = BigInt(receipt.blockNumber)
+      const confirmations = head >= blockNumber ? head - blockNumber + 1n : 0n
+      if (confirmations < BigInt(input.confirmations)) {
+        const missing = Number(BigInt(input.confirmations) - confirmations)
+        throw new TollgateError(
+          'verify_unconfirmed',
+          `The transaction has ${confirmations} of ${input.confirmations} confirmations.`,
+          {
+            retryAfter: Math.max(1, missing * options.blockTimeSeconds),
+            details: { confirmations: Number(confirmations), required: input.confirmations },
+          },
+        )
+      }
+
+      // The hint saves a round trip; a wrong hint costs one more, never a wrong answer.
+      const hinted = hint === undefined ? undefined : results[3]
+      let block =
+        hinted === undefined || hinted === null
+          ? undefined
+          : parse(blockSchema, hinted, 'eth_getBlockByNumber')
+      if (block === undefined || block.hash.toLowerCase() !== receipt.blockHash.toLowerCase()) {
+        const fetched = await rpc.request('eth_getBlockByHash', [receipt.blockHash, false], input.signal)
+        if (fetched === null)
+          throw new TollgateError('verify_tx_not_found', 'The transaction block was reorganised away.', {
+            retryAfter: 2,
+          })
+        block = parse(blockSchema, fetched, 'eth_getBlockByHash')
+      }
+      const blockTime = Number(BigInt(block.timestamp))
+      if (blockTime < input.notBefore || blockTime > input.notAfter) {
+        throw new TollgateError(
+          'verify_outside_window',
+          `The transaction's block time ${blockTime} is outside the acceptance window.`,
+          {
+            details: { blockTime, notBefore: input.notBefore, notAfter: input.notAfter },
+          },
+        )
+      }
+
+      const payTo = input.payTo.toLowerCase()
+      if (input.asset.address === NATIVE_ASSET) {
+        if (transaction.to?.toLowerCase() !== payTo) {
+          throw new TollgateError(
+            'verify_recipient_mismatch',
+            'The transaction does not pay the expected recipient.',
+            {
+              details: { expected: input.payTo },
+            },
+          )
+        }
+        const value = BigInt(transaction.value)
+        if (transaction.from.toLowerCase() !== signer) {
+          throw new TollgateError(
+            'verify_payer_mismatch',
+            'The proof was not signed by the account that paid.',
+          )
+        }
+        if (value < input.amount) throw insufficient(value, input.amount)
+        return { payer: getAddress(transaction.from), amount: value, blockTime }
+      }
+
+      const asset = input.asset.address.toLowerCase()
+      const credits = receipt.logs
+        .filter(
+          (log) =>
+            log.removed !== true &&
+            log.topics[0]?.toLowerCase() === TRANSFER_TOPIC &&
+            log.topics.length === 3,
+        )
+        .map((log) => ({
+          token: log.address.toLowerCase(),
+          from: topicAddress(log.topics[1] as string),
+          to: topicAddress(log.topics[2] as string),
+          value: log.data.length > 2 ? BigInt(log.data.slice(0, 66)) : 0n,
+        }))
+        .filter((credit) => credit.to === payTo)
+      if (credits.length === 0) {
+        throw new TollgateError(
+          'verify_recipient_mismatch',
+          'The transaction transfers nothing to the expected recipient.',
+          {
+            details: { expected: input.payTo },
+          },
+        )
+      }
+      const ofAsset = credits.filter((credit) => credit.token === asset)
+      if (ofAsset.length === 0) {
+        throw new TollgateError(
+          'verify_asset_mismatch',
+          'The transaction pays the recipient in another token.',
+          {
+            details: { expected: input.asset.address },
+          },
+        )
+      }
+      let payer = signer
+      let paid = sum(ofAsset.filter((credit) => credit.from === signer))
+      if (paid === 0n) {
+        // A contract wallet paid: its owner's signature must satisfy ERC-1271 on the wallet.
+        const wallets = [...new Set(ofAsset.map((credit) => credit.from))]
+        const wallet = await findErc1271Signer(rpc, wallets, input)
+        if (wallet === undefined)
+          throw new TollgateError(
+            'verify_payer_mismatch',
+            'The proof was not signed by the account that paid.',
+          )
+        payer = wallet
+        paid = sum(ofAsset.filter((credit) => credit.from === wallet))
+      }
+      if (paid < input.amount) throw insufficient(paid, input.amount)
+      return { payer: getAddress(payer), amount: paid, blockTime }
+    },
+  }
+}
+
+async function findErc1271Signer(
+  rpc: JsonRpc,
+  wallets: string[],
+  input: VerifyTransferInput,
+): Promise<string | undefined> {
+  const digest = hashMessage(input.message)
+  const signature = input.signature.slice(2)
+  const offsetWord = (64).toString(16).padStart(64, '0')
+  const lengthWord = (signature.length / 2).toString(16).padStart(64, '0')
+  const padded = signature.padEnd(Math.ceil(signature.length / 64) * 64, '0')
+  const data = `${ERC1271_MAGIC}${digest.slice(2)}${offsetWord}${lengthWord}${padded}`
+  // Few candidates at most: the senders of transfers of this asset to the recipient.
+  for (const wallet of wallets.slice(0, 4)) {
+    let result: unknown
+    try {
+      result = await rpc.request('eth_call', [{ to: wallet, data }, 'latest'], input.signal)
+    } catch (error) {
+      // A plain account or a wallet that rejects the signature answers with a revert.
+      if (TollgateError.is(error) && /revert/i.test(error.message)) continue
+      throw error
+    }
+    if (typeof result === 'string' && result.slice(0, 10).toLowerCase() === ERC1271_MAGIC) return wallet
+  }
+  return undefined
+}
+
+function parseHint(value: unknown): string | undefined {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return `0x${value.toString(16)}`
+  if (typeof value === 'string' && /^(0x[0-9a-fA-F]{1,16}|\d{1,20})$/.test(value))
+    return `0x${BigInt(value).toString(16)}`
+  return undefined
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, method: string): T {
+  const result = schema.safeParse(value)
+  if (!result.success) {
+    throw new TollgateError('rpc_unavailable', `The RPC node's answer to ${method} is malformed.`, {
+      retryAfter: 2,
+      cause: result.error,
+    })
+  }
+  return result.data
+}
+
+function topicAddress(topic: string): string {
+  return `0x${topic.slice(26)}`.toLowerCase()
+}
+
+function sum(credits: { value: bigint }[]): bigint {
+  return credits.reduce((total, credit) => total + credit.value, 0n)
+}
+
+function insufficient(paid: bigint, required: bigint): TollgateError {
+  return new TollgateError(
+    'verify_amount_insufficient',
+    `The transfer paid ${paid} atomic units; ${required} are required.`,
+    {
+      details: { paid, required },
+    },
+  )
+}

@@ -1,0 +1,114 @@
+import { TollgateError } from '../errors/tollgate-error.js'
+import { readBodyText } from '../protocol/read-body-text.js'
+
+/** One JSON-RPC call. */
+export type JsonRpcCall = { method: string; params: readonly unknown[] }
+
+/** Options of {@link createJsonRpc}. */
+export type CreateJsonRpcOptions = {
+  /** The node's HTTP(S) JSON-RPC endpoint. */
+  url: string
+  /** Abort a round trip after this many milliseconds. Default 5000. */
+  timeoutMs?: number
+  /** Largest accepted response, in bytes. Default 8 MiB. */
+  maxResponseBytes?: number
+  /** `fetch` to use. Default the global one. */
+  fetch?: typeof fetch
+}
+
+/** A minimal JSON-RPC client that makes one HTTP round trip per batch and counts them. */
+export type JsonRpc = {
+  /** Sends calls as one batch and returns their results in order; any error rejects with `rpc_unavailable`. */
+  batch(calls: readonly JsonRpcCall[], signal?: AbortSignal): Promise<unknown[]>
+  /** Sends one call. */
+  request(method: string, params: readonly unknown[], signal?: AbortSignal): Promise<unknown>
+  /** Round trips made so far (for benchmarks). */
+  readonly stats: { roundTrips: number; calls: number }
+}
+
+/**
+ * Creates a JSON-RPC client for verification: batched, time-bounded, size-bounded, and failing
+ * closed. Any transport failure, timeout, oversized or malformed answer or JSON-RPC error rejects
+ * with `rpc_unavailable` (a 503 with `Retry-After` at the gate), never with a guess.
+ *
+ * @example const rpc = createJsonRpc({ url: 'http://127.0.0.1:8545' })
+ * const [receipt, head] = await rpc.batch([{ method: 'eth_getTransactionReceipt', params: [hash] }, { method: 'eth_blockNumber', params: [] }])
+ * @throws {TollgateError} `rpc_unavailable`
+ */
+export function createJsonRpc(options: CreateJsonRpcOptions): JsonRpc {
+  const timeoutMs = options.timeoutMs ?? 5000
+  const maxResponseBytes = options.maxResponseBytes ?? 8 * 1024 * 1024
+  const fetchFn = options.fetch ?? globalThis.fetch
+  const stats = { roundTrips: 0, calls: 0 }
+  let nextId = 1
+
+  const unavailable = (message: string, cause?: unknown): TollgateError =>
+    new TollgateError('rpc_unavailable', message, {
+      retryAfter: 2,
+      ...(cause === undefined ? {} : { cause }),
+    })
+
+  const batch = async (calls: readonly JsonRpcCall[], signal?: AbortSignal): Promise<unknown[]> => {
+    const firstId = nextId
+    nextId += calls.length
+    const body = calls.map((call, index) => ({
+      jsonrpc: '2.0',
+      id: firstId + index,
+      method: call.method,
+      params: call.params,
+    }))
+    const timeout = AbortSignal.timeout(timeoutMs)
+    stats.roundTrips++
+    stats.calls += calls.length
+    let text: string | undefined
+    try {
+      const response = await fetchFn(options.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body.length === 1 ? body[0] : body),
+        signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]),
+      })
+      if (!response.ok) {
+        await response.body?.cancel().catch(() => {})
+        throw unavailable(`The RPC node answered HTTP ${response.status}.`)
+      }
+      text = await readBodyText(response.body, maxResponseBytes)
+    } catch (error) {
+      if (TollgateError.is(error) && error.code === 'rpc_unavailable') throw error
+      throw unavailable(
+        timeout.aborted
+          ? `The RPC node did not answer within ${timeoutMs} ms.`
+          : 'The RPC node is unreachable.',
+        error,
+      )
+    }
+    if (text === undefined) throw unavailable(`The RPC answer is larger than ${maxResponseBytes} bytes.`)
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch (error) {
+      throw unavailable('The RPC node answered with invalid JSON.', error)
+    }
+    const answers = Array.isArray(json) ? json : [json]
+    const byId = new Map<unknown, { result?: unknown; error?: { code?: unknown; message?: unknown } }>()
+    for (const answer of answers) {
+      if (typeof answer === 'object' && answer !== null) byId.set((answer as { id?: unknown }).id, answer)
+    }
+    return calls.map((call, index) => {
+      const answer = byId.get(firstId + index)
+      if (answer === undefined) throw unavailable(`The RPC node gave no answer to ${call.method}.`)
+      if (answer.error !== undefined) {
+        throw unavailable(
+          `The RPC node failed ${call.method}: ${String(answer.error?.message ?? 'error').slice(0, 200)}.`,
+        )
+      }
+      return answer.result
+    })
+  }
+
+  return {
+    batch,
+    request: async (method, params, signal) => (await batch([{ method, params }], signal))[0],
+    stats,
+  }
+}

@@ -1,0 +1,72 @@
+import { describe, expect, test } from 'vitest'
+
+// Adding a name to an entry point is an API decision: this snapshot makes it visible in review.
+describe('public API', () => {
+  test('@tollgate/core', async () => {
+    expect(Object.keys(await import('../src/index.js')).sort()).toMatchInlineSnapshot(`
+      [
+        "DEFAULT_MAX_HEADER_BYTES",
+        "MAX_UINT256",
+        "NATIVE_ASSET",
+        "SOLANA_DEVNET",
+        "SOLANA_MAINNET",
+        "TollgateError",
+        "compareRouteSpecificity",
+        "createChainRegistry",
+        "createErrorResponse",
+        "createGate",
+        "createKeyring",
+        "createMemoryStore",
+        "createPaymentRequiredResponse",
+        "createProofMessage",
+        "decodePaymentRequiredHeader",
+        "decodePaymentResponseHeader",
+        "decodePaymentSignatureHeader",
+        "decodeXPaymentHeader",
+        "defaultAssets",
+        "defaultChains",
+        "encodePass",
+        "encodePaymentRequiredHeader",
+        "encodePaymentResponseHeader",
+        "encodePaymentSignatureHeader",
+        "encodeXPaymentHeader",
+        "errorStatus",
+        "formatAmount",
+        "headerNames",
+        "isNetwork",
+        "issueChallenge",
+        "matchRoute",
+        "networkFromV1",
+        "parseAmount",
+        "parseAtomicAmount",
+        "parsePrice",
+        "parseRoutePattern",
+        "passCoversRequest",
+        "quotePrice",
+        "readPaymentRequired",
+        "safeVerifyPass",
+        "statusForCode",
+        "verifyChallenge",
+        "verifyPass",
+      ]
+    `)
+  })
+
+  test('@tollgate/core/evm', async () => {
+    expect(Object.keys(await import('../src/evm/index.js')).sort()).toMatchInlineSnapshot(`
+      [
+        "createEvmTxVerifier",
+        "createJsonRpc",
+        "evmNetwork",
+      ]
+    `)
+  })
+
+  test('@tollgate/core/test', async () => {
+    expect(Object.keys(await import('../src/test/index.js')).sort()).toMatchInlineSnapshot(`
+      [
+        "defineStoreConformance",
+      ]
+    `)
+  })
+})
