@@ -1,0 +1,24 @@
+import { defineStoreConformance } from '@tollgate/core/test'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createRedisStore } from '../src/index.js'
+import { type RedisServer, redisSkipReason, startRedisServer } from './redis-server.js'
+
+const skipReason = redisSkipReason()
+const sleep = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds))
+
+describe.skipIf(skipReason !== undefined)(`redis${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  let server: RedisServer
+  beforeAll(async () => {
+    server = await startRedisServer()
+  })
+  afterAll(() => server?.stop())
+
+  defineStoreConformance(
+    { describe, test, expect: expect as never },
+    {
+      name: 'redis',
+      create: () => createRedisStore({ url: server.url, prefix: `conformance:${crypto.randomUUID()}:` }),
+      elapse: sleep,
+    },
+  )
+})

@@ -1,0 +1,314 @@
+import { createServer } from 'node:net'
+import { TollgateError } from '@tollgate/core'
+import { createClient } from 'redis'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import { createRedisStore, type RedisStore } from '../src/index.js'
+import { type RedisServer, redisSkipReason, startRedisServer } from './redis-server.js'
+
+const skipReason = redisSkipReason()
+const sleep = (milliseconds: number) => new Promise<void>((resolve) => setTimeout(resolve, milliseconds))
+const unique = (label: string) => `${label}:${crypto.randomUUID()}`
+
+/** Settles `promise` and measures how long it took. */
+async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unknown; milliseconds: number }> {
+  const start = performance.now()
+  try {
+    const value = await promise
+    return { value, milliseconds: performance.now() - start }
+  } catch (error) {
+    return { error, milliseconds: performance.now() - start }
+  }
+}
+
+/** One call of every Store method, on fresh keys. */
+function everyMethod(store: RedisStore): Record<string, () => Promise<unknown>> {
+  return {
+    claim: () => store.claim(unique('claim'), 60),
+    release: () => store.release(unique('release'), 'token'),
+    increment: () => store.increment(unique('increment'), 60),
+    has: () => store.has(unique('has')),
+    put: () => store.put(unique('put'), 60),
+    take: () => store.take(unique('take'), { capacity: 3, refillPerSecond: 1 }),
+  }
+}
+
+const callEveryMethod = (store: RedisStore): Promise<unknown[]> =>
+  Promise.all(Object.values(everyMethod(store)).map((call) => call()))
+
+async function expectAllUnavailable(store: RedisStore, withinMilliseconds: number): Promise<void> {
+  const outcomes = await Promise.all(
+    Object.entries(everyMethod(store)).map(async ([method, call]) => ({
+      method,
+      ...(await settle(call())),
+    })),
+  )
+  for (const outcome of outcomes) {
+    expect(TollgateError.is(outcome.error), outcome.method).toBe(true)
+    expect(outcome.error, outcome.method).toMatchObject({ code: 'store_unavailable', retryAfter: 1 })
+    expect(outcome.milliseconds, outcome.method).toBeLessThan(withinMilliseconds)
+  }
+}
+
+async function findFreePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0))
+    })
+  })
+}
+
+describe.skipIf(skipReason !== undefined)(
+  `createRedisStore${skipReason ? ` (skipped: ${skipReason})` : ''}`,
+  () => {
+    let server: RedisServer
+    let inspector: ReturnType<typeof createClient>
+    beforeAll(async () => {
+      server = await startRedisServer()
+      inspector = createClient({ url: server.url })
+      await inspector.connect()
+    })
+    afterAll(async () => {
+      await inspector?.close()
+      await server?.stop()
+    })
+
+    test('default: a durable store named "redis" with the "tollgate:" prefix', async () => {
+      const store = createRedisStore({ url: server.url })
+      try {
+        expect(store).toMatchObject({ specificationVersion: 'v1', kind: 'redis', durable: true })
+        const key = unique('default')
+        expect(await store.claim(key, 60)).toBeTypeOf('string')
+        expect(await inspector.exists(`tollgate:${key}`)).toBe(1)
+      } finally {
+        await store.close()
+      }
+    })
+
+    test('behavior: TTLs are set in milliseconds (PX), not rounded to seconds', async () => {
+      const prefix = `${unique('px')}:`
+      const store = createRedisStore({ url: server.url, prefix })
+      try {
+        await store.claim('claim', 0.25)
+        await store.put('put', 1.5)
+        await store.increment('counter', 0.75)
+        const claimTtl = await inspector.pTTL(`${prefix}claim`)
+        const putTtl = await inspector.pTTL(`${prefix}put`)
+        const counterTtl = await inspector.pTTL(`${prefix}counter`)
+        expect(claimTtl).toBeGreaterThan(150)
+        expect(claimTtl).toBeLessThanOrEqual(250)
+        expect(putTtl).toBeGreaterThan(1_400)
+        expect(putTtl).toBeLessThanOrEqual(1_500)
+        expect(counterTtl).toBeGreaterThan(650)
+        expect(counterTtl).toBeLessThanOrEqual(750)
+        // A later increment does not extend the counter's life.
+        await store.increment('counter', 60)
+        expect(await inspector.pTTL(`${prefix}counter`)).toBeLessThanOrEqual(750)
+        expect(await store.claim('claim', 60)).toBeUndefined()
+        await sleep(300)
+        expect(await store.claim('claim', 60)).toBeTypeOf('string')
+      } finally {
+        await store.close()
+      }
+    })
+
+    test('behavior: every key carries the prefix', async () => {
+      const prefix = `${unique('prefixed')}:`
+      const store = createRedisStore({ url: server.url, prefix })
+      try {
+        await store.claim('a', 60)
+        await store.put('b', 60)
+        await store.increment('c', 60)
+        await store.take('d', { capacity: 1, refillPerSecond: 1 })
+        expect((await inspector.keys(`${prefix}*`)).sort()).toEqual(
+          ['a', 'b', 'c', 'd'].map((key) => prefix + key),
+        )
+        expect(await inspector.exists(['a', 'b', 'c', 'd'])).toBe(0)
+      } finally {
+        await store.close()
+      }
+    })
+
+    test('behavior: two stores with different prefixes do not collide', async () => {
+      const shared = unique('shared')
+      const first = createRedisStore({ url: server.url, prefix: `${unique('first')}:` })
+      const second = createRedisStore({ url: server.url, prefix: `${unique('second')}:` })
+      try {
+        expect(await first.claim(shared, 60)).toBeTypeOf('string')
+        expect(await second.claim(shared, 60)).toBeTypeOf('string')
+        await first.increment(`${shared}:count`, 60)
+        await first.increment(`${shared}:count`, 60)
+        expect(await second.increment(`${shared}:count`, 60)).toBe(1)
+        await first.put(`${shared}:revoked`, 60)
+        expect(await second.has(`${shared}:revoked`)).toBe(false)
+        const bucket = { capacity: 1, refillPerSecond: 0.001 }
+        expect((await first.take(`${shared}:bucket`, bucket)).allowed).toBe(true)
+        expect((await second.take(`${shared}:bucket`, bucket)).allowed).toBe(true)
+      } finally {
+        await first.close()
+        await second.close()
+      }
+    })
+
+    test('behavior: 1000 concurrent claims of one key over two connections, exactly one token', async () => {
+      const prefix = `${unique('race')}:`
+      const first = createRedisStore({ url: server.url, prefix })
+      const second = createRedisStore({ url: server.url, prefix })
+      try {
+        const results = await Promise.all(
+          Array.from({ length: 1_000 }, (_, index) => (index % 2 === 0 ? first : second).claim('proof', 60)),
+        )
+        expect(results.filter((token) => token !== undefined)).toHaveLength(1)
+        expect(first.stats().commands + second.stats().commands).toBe(1_000)
+      } finally {
+        await first.close()
+        await second.close()
+      }
+    })
+
+    test('behavior: take uses the Redis server clock, not the local one', async () => {
+      const store = createRedisStore({ url: server.url, prefix: `${unique('clock')}:` })
+      try {
+        // A frozen, hour-skewed local clock: a bucket on the local clock would never refill.
+        vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 3_600_000)
+        vi.spyOn(performance, 'now').mockReturnValue(0)
+        const bucket = { capacity: 2, refillPerSecond: 5 }
+        expect((await store.take('bucket', bucket)).allowed).toBe(true)
+        expect(await store.take('bucket', bucket)).toEqual({
+          allowed: true,
+          remaining: 0,
+          retryAfterSeconds: 0,
+        })
+        const refused = await store.take('bucket', bucket)
+        expect(refused.allowed).toBe(false)
+        expect(refused.retryAfterSeconds).toBeGreaterThan(0.15)
+        expect(refused.retryAfterSeconds).toBeLessThanOrEqual(0.2)
+        await sleep(250)
+        expect((await store.take('bucket', bucket)).allowed).toBe(true)
+      } finally {
+        vi.restoreAllMocks()
+        await store.close()
+      }
+    })
+
+    test('behavior: one command per call, and scripts reload after SCRIPT FLUSH', async () => {
+      const store = createRedisStore({ url: server.url, prefix: `${unique('count')}:` })
+      try {
+        await callEveryMethod(store)
+        for (const [method, call] of Object.entries(everyMethod(store))) {
+          const before = store.stats().commands
+          await call()
+          expect(store.stats().commands - before, method).toBe(1)
+        }
+        await inspector.scriptFlush()
+        const before = store.stats().commands
+        expect(await store.increment('after-flush', 60)).toBe(1)
+        // EVALSHA answered NOSCRIPT, then EVAL ran (and cached) the script.
+        expect(store.stats().commands - before).toBe(2)
+        expect(await store.increment('after-flush', 60)).toBe(2)
+        expect(store.stats().commands - before).toBe(3)
+      } finally {
+        await store.close()
+      }
+    })
+
+    test('behavior: uses a caller-owned client and leaves it open on close', async () => {
+      const client = createClient({ url: server.url, disableOfflineQueue: true })
+      client.on('error', () => {})
+      const store = createRedisStore({ client, prefix: `${unique('owned')}:` })
+      expect(await store.claim('key', 60)).toBeTypeOf('string')
+      await store.close()
+      expect(client.isReady).toBe(true)
+      expect(await client.ping()).toBe('PONG')
+      await client.close()
+    })
+
+    test('error: config_invalid without a client or url, and for invalid arguments', async () => {
+      expect(() => createRedisStore({})).toThrowError(expect.objectContaining({ code: 'config_invalid' }))
+      expect(() => createRedisStore({ url: server.url, commandTimeoutMs: 0 })).toThrowError(
+        expect.objectContaining({ code: 'config_invalid' }),
+      )
+      const store = createRedisStore({ url: server.url, prefix: `${unique('invalid')}:` })
+      try {
+        await expect(store.claim('key', Number.NaN)).rejects.toMatchObject({ code: 'config_invalid' })
+        await expect(store.take('key', { capacity: 1, refillPerSecond: 0 })).rejects.toMatchObject({
+          code: 'config_invalid',
+        })
+      } finally {
+        await store.close()
+      }
+    })
+
+    test('error: unreachable from the start, every method rejects with store_unavailable in time', async () => {
+      const port = await findFreePort()
+      const store = createRedisStore({ url: `redis://127.0.0.1:${port}`, commandTimeoutMs: 200 })
+      try {
+        await expectAllUnavailable(store, 200 + 150)
+      } finally {
+        await store.close()
+      }
+    })
+
+    test('error: Redis killed mid-run, every call fails fast and no claim gets a token; it recovers after a restart', async () => {
+      let own = await startRedisServer()
+      const store = createRedisStore({ url: own.url, commandTimeoutMs: 300 })
+      try {
+        const proof = unique('proof')
+        expect(await store.claim(proof, 60)).toBeTypeOf('string')
+
+        const inFlight = Array.from({ length: 200 }, () => store.claim(unique('in-flight'), 60))
+        await own.kill()
+        const during = await Promise.allSettled([
+          ...inFlight,
+          ...Array.from({ length: 200 }, () => store.claim(unique('while-down'), 60)),
+        ])
+        for (const outcome of during) {
+          // A claim Redis confirmed before the crash may succeed; every other one must reject.
+          if (outcome.status === 'rejected')
+            expect(outcome.reason).toMatchObject({ code: 'store_unavailable' })
+        }
+        expect(during.slice(200).every((outcome) => outcome.status === 'rejected')).toBe(true)
+        await expectAllUnavailable(store, 300 + 200)
+
+        own = await startRedisServer({ port: own.port })
+        const deadline = Date.now() + 5_000
+        let token: string | undefined
+        while (token === undefined && Date.now() < deadline) {
+          token = await store.claim(unique('after-restart'), 60).catch(() => undefined)
+          if (token === undefined) await sleep(50)
+        }
+        expect(token).toBeTypeOf('string')
+        // The restarted server has no script cache: EVALSHA falls back to EVAL.
+        expect(await store.increment(unique('counter'), 60)).toBe(1)
+        expect((await store.take(unique('bucket'), { capacity: 1, refillPerSecond: 1 })).allowed).toBe(true)
+      } finally {
+        await store.close()
+        await own.stop()
+      }
+    }, 20_000)
+
+    test('error: a frozen Redis times out at commandTimeoutMs, and a timed-out claim is rolled back', async () => {
+      const own = await startRedisServer()
+      const store = createRedisStore({ url: own.url, commandTimeoutMs: 300 })
+      try {
+        // Load the scripts, so the rollback is one EVALSHA queued right behind the SET.
+        await callEveryMethod(store)
+        const proof = unique('proof')
+        own.pause()
+        const claim = await settle(store.claim(proof, 60))
+        expect(claim.error).toMatchObject({ code: 'store_unavailable', retryAfter: 1 })
+        expect(claim.milliseconds).toBeGreaterThanOrEqual(290)
+        expect(claim.milliseconds).toBeLessThan(300 + 150)
+        await expectAllUnavailable(store, 300 + 150)
+        own.resume()
+        // Redis then runs the late SET and the rollback, in order: the payer can retry the proof.
+        expect(await store.has(proof)).toBe(false)
+        expect(await store.claim(proof, 60)).toBeTypeOf('string')
+      } finally {
+        own.resume()
+        await store.close()
+        await own.stop()
+      }
+    }, 20_000)
+  },
+)
