@@ -1,0 +1,132 @@
+import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import { createErrorResponse, type GateCompletion, type GatePaid, TollgateError } from '@tollgate/core'
+import { writeWebResponse } from './write-web-response.js'
+
+type Callback = (error?: Error | null) => void
+type State = 'holding' | 'settling' | 'released' | 'abandoned'
+
+/**
+ * Holds back everything the handler writes (status, headers, body) until the gate has settled the
+ * payment, for schemes that settle only after the handler succeeded (x402 `exact`). Then it sends
+ * the handler's response with the settlement headers, or, when settlement failed, discards it and
+ * sends the gate's response instead. Nothing reaches the socket before settlement; the whole body
+ * is kept in memory until then.
+ *
+ * @internal
+ * @example if (decision.deferred) holdUntilSettled(response, decision.complete)
+ */
+export function holdUntilSettled(response: ServerResponse, complete: GatePaid['complete']): void {
+  const original = {
+    writeHead: response.writeHead,
+    write: response.write,
+    end: response.end,
+    flushHeaders: response.flushHeaders,
+  }
+  // Headers set before the handler ran (say, CORS) survive a failed settlement; the handler's do not.
+  const before = response.getHeaders()
+  const chunks: Buffer[] = []
+  let state: State = 'holding'
+  // What `headersSent` would say without the hold, so error handlers act as usual (Express drops the
+  // connection when a handler fails after it started answering).
+  let started = false
+  Object.defineProperty(response, 'headersSent', {
+    configurable: true,
+    get: () =>
+      state === 'released' ? Reflect.get(Object.getPrototypeOf(response), 'headersSent', response) : started,
+  })
+
+  response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
+    if (state === 'released') return Reflect.apply(original.writeHead, this, args)
+    const [statusCode, reason, headers] = args as [number, unknown, unknown]
+    started = true
+    this.statusCode = statusCode
+    if (typeof reason === 'string') this.statusMessage = reason
+    applyHeaders(this, (typeof reason === 'string' ? headers : reason) as WriteHeadHeaders)
+    return this
+  } as ServerResponse['writeHead']
+
+  response.flushHeaders = function (this: ServerResponse) {
+    if (state === 'released') original.flushHeaders.call(this)
+    else started = true
+  }
+
+  response.write = function (this: ServerResponse, ...args: unknown[]) {
+    if (state === 'released') return Reflect.apply(original.write, this, args)
+    const { chunk, callback } = normalize(args)
+    started = true
+    if (state === 'holding' && chunk !== undefined) chunks.push(chunk)
+    if (callback !== undefined) process.nextTick(callback)
+    return true
+  } as ServerResponse['write']
+
+  response.end = function (this: ServerResponse, ...args: unknown[]) {
+    if (state === 'released') return Reflect.apply(original.end, this, args)
+    if (state !== 'holding') return this
+    const { chunk, callback } = normalize(args)
+    if (chunk !== undefined) chunks.push(chunk)
+    started = true
+    state = 'settling'
+    settle(this, callback)
+    return this
+  } as ServerResponse['end']
+
+  response.once('close', () => {
+    // The agent left before the handler answered: nothing was delivered, so nothing is settled.
+    if (state !== 'holding') return
+    state = 'abandoned'
+    chunks.length = 0
+    complete(500).catch(() => {})
+  })
+
+  const settle = async (target: ServerResponse, callback: Callback | undefined): Promise<void> => {
+    let completion: GateCompletion
+    try {
+      completion = await complete(target.statusCode)
+    } catch (error) {
+      // Fail closed: an unsettled payment never releases the handler's output.
+      const failure = new TollgateError('internal_error', 'The payment could not be settled.', {
+        cause: error,
+      })
+      completion = { ok: false, error: failure, response: createErrorResponse(failure) }
+    }
+    state = 'released'
+    if (completion.ok) {
+      for (const [name, value] of completion.headers) target.setHeader(name, value)
+      Reflect.apply(original.end, target, [Buffer.concat(chunks), callback])
+    } else {
+      for (const name of target.getHeaderNames()) target.removeHeader(name)
+      for (const [name, value] of Object.entries(before))
+        if (value !== undefined) target.setHeader(name, value)
+      target.statusMessage = ''
+      await writeWebResponse(target, completion.response)
+    }
+    chunks.length = 0
+  }
+}
+
+type WriteHeadHeaders = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined
+
+// Mirrors Node's `writeHead(status, headers)`: an object sets, a flat [name, value, …] list replaces then appends.
+function applyHeaders(response: ServerResponse, headers: WriteHeadHeaders): void {
+  if (Array.isArray(headers)) {
+    for (let index = 0; index < headers.length; index += 2) response.removeHeader(String(headers[index]))
+    for (let index = 0; index < headers.length; index += 2) {
+      response.appendHeader(String(headers[index]), headers[index + 1] as string | string[])
+    }
+  } else if (headers !== undefined && headers !== null) {
+    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value as string)
+  }
+}
+
+// `write`/`end` take (chunk?, encoding?, callback?), any of which may be left out.
+function normalize(args: unknown[]): { chunk: Buffer | undefined; callback: Callback | undefined } {
+  const callback = args.find((value) => typeof value === 'function') as Callback | undefined
+  const [chunk, encoding] = args
+  if (chunk === undefined || chunk === null || typeof chunk === 'function')
+    return { chunk: undefined, callback }
+  const buffer =
+    typeof chunk === 'string'
+      ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+      : Buffer.from(chunk as Uint8Array)
+  return { chunk: buffer, callback }
+}

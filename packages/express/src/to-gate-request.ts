@@ -1,0 +1,18 @@
+import type { GateRequest } from '@tollgate/core'
+import type { Request } from 'express'
+
+/**
+ * Describes an Express request the way the gate reads it: method, absolute URL and a header
+ * lookup. It builds no web `Request`, so a pass check costs one HMAC and no copying.
+ *
+ * @internal
+ * @example const decision = await gate.check(toGateRequest(request))
+ */
+export function toGateRequest(request: Request): GateRequest {
+  return {
+    method: request.method,
+    // `protocol` follows Express's `trust proxy` setting; `originalUrl` survives router mounting.
+    url: `${request.protocol}://${request.get('host')}${request.originalUrl}`,
+    headers: { get: (name) => request.get(name) ?? null },
+  }
+}
