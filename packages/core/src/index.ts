@@ -30,6 +30,21 @@ export {
 export type { ChallengeClaims, ChallengePayload } from './challenge/challenge-payload.js'
 export { type IssueChallengeOptions, issueChallenge } from './challenge/issue-challenge.js'
 export { type VerifyChallengeOptions, verifyChallenge } from './challenge/verify-challenge.js'
+export type { ClientPreferences } from './client/choose-requirements.js'
+// The paying client
+export {
+  type Client,
+  type ClientEvent,
+  type CreateClientOptions,
+  createClient,
+} from './client/create-client.js'
+export type {
+  AuthorizeInput,
+  ConfirmTransferInput,
+  ExtraCost,
+  SendTransferInput,
+  Wallet,
+} from './client/types.js'
 // Errors
 export { errorStatus, type TollgateErrorCode } from './errors/error-codes.js'
 export { statusForCode, TollgateError, type TollgateErrorOptions } from './errors/tollgate-error.js'
@@ -64,6 +79,16 @@ export {
   type KeyInput,
   type Keyring,
 } from './keyring/create-keyring.js'
+export { createMemoryLedger } from './ledger/create-memory-ledger.js'
+export { isFinalRejection } from './ledger/is-final-rejection.js'
+export type {
+  AuthorizationMatch,
+  Ledger,
+  LedgerPass,
+  LedgerRecord,
+  LedgerRecordType,
+  TransferMatch,
+} from './ledger/types.js'
 export {
   type EncodePassClaims,
   type EncodePassOptions,
@@ -75,6 +100,22 @@ export { passCoversRequest } from './pass/pass-covers-request.js'
 export type { PassPayload, PassScope } from './pass/pass-payload.js'
 export { type SafeVerifyPassResult, safeVerifyPass } from './pass/safe-verify-pass.js'
 export { type VerifyPassOptions, verifyPass } from './pass/verify-pass.js'
+export { type CreateSpendingPolicyOptions, createSpendingPolicy } from './policy/create-spending-policy.js'
+export type {
+  Money,
+  PolicyCheckResult,
+  PolicyDeclineEvent,
+  PolicyPayment,
+  PolicyPaymentEvent,
+  PolicyQuote,
+  PolicyRateLimit,
+  PolicyWindow,
+  Reservation,
+  SpendingPolicy,
+  SpendingReport,
+  SpendingReportAsset,
+  SpendingReportReserved,
+} from './policy/types.js'
 export { type AssetAmountPrice, type ParsedPrice, type Price, parsePrice } from './price/parse-price.js'
 export { type PriceQuote, type QuotePriceOptions, quotePrice } from './price/quote-price.js'
 // The x402 v2 wire
@@ -117,6 +158,7 @@ export { networkFromV1 } from './protocol/v1-networks.js'
 export { compareRouteSpecificity } from './route/compare-route-specificity.js'
 export { matchRoute } from './route/match-route.js'
 export { parseRoutePattern, type RoutePattern, type RouteSegment } from './route/parse-route-pattern.js'
+
 // Stores
 export { type CreateMemoryStoreOptions, createMemoryStore } from './store/memory-store.js'
 export type { Store, TakeResult, TokenBucket } from './store/types.js'

@@ -29,10 +29,13 @@ function importsOf(entry: string): Set<string> {
 }
 
 describe.runIf(existsSync(join(dist, 'index.js')))('built output', () => {
-  test.each([['index.js'], ['index.cjs']])('behavior: the root entry %s imports neither viem nor any node: module', (entry) => {
-    const imports = [...importsOf(entry)]
-    expect(imports).toEqual(['zod'])
-  })
+  test.each([['index.js'], ['index.cjs']])(
+    'behavior: the root entry %s imports neither viem nor any node: module',
+    (entry) => {
+      const imports = [...importsOf(entry)]
+      expect(imports).toEqual(['zod'])
+    },
+  )
 
   test('behavior: the evm entry is where viem comes in', () => {
     expect([...importsOf('evm.js')].sort()).toEqual(['viem', 'zod'])

@@ -13,12 +13,15 @@ describe('public API', () => {
         "TollgateError",
         "compareRouteSpecificity",
         "createChainRegistry",
+        "createClient",
         "createErrorResponse",
         "createGate",
         "createKeyring",
+        "createMemoryLedger",
         "createMemoryStore",
         "createPaymentRequiredResponse",
         "createProofMessage",
+        "createSpendingPolicy",
         "decodePaymentRequiredHeader",
         "decodePaymentResponseHeader",
         "decodePaymentSignatureHeader",
@@ -33,6 +36,7 @@ describe('public API', () => {
         "errorStatus",
         "formatAmount",
         "headerNames",
+        "isFinalRejection",
         "isNetwork",
         "issueChallenge",
         "matchRoute",
@@ -55,9 +59,21 @@ describe('public API', () => {
   test('@tollgate/core/evm', async () => {
     expect(Object.keys(await import('../src/evm/index.js')).sort()).toMatchInlineSnapshot(`
       [
+        "createEvmExactScheme",
         "createEvmTxVerifier",
+        "createFacilitator",
+        "createFacilitatorClient",
         "createJsonRpc",
         "evmNetwork",
+        "evmWallet",
+      ]
+    `)
+  })
+
+  test('@tollgate/core/node', async () => {
+    expect(Object.keys(await import('../src/node/index.js')).sort()).toMatchInlineSnapshot(`
+      [
+        "createFileLedger",
       ]
     `)
   })

@@ -68,6 +68,9 @@ export const errorStatus = {
   invalid_exact_evm_token_version_mismatch: 402,
   invalid_exact_evm_transaction_simulation_failed: 402,
   invalid_exact_evm_transaction_failed: 402,
+  invalid_exact_evm_transfer_event_mismatch: 402,
+  invalid_exact_evm_eip3009_not_supported: 402,
+  invalid_exact_evm_missing_eip712_domain: 400,
   insufficient_funds: 402,
   settlement_failed: 402,
   facilitator_error: 502,
@@ -95,6 +98,8 @@ export const errorStatus = {
   retry_limit_exceeded: 402,
   wallet_insufficient_funds: 402,
   wallet_unavailable: 402,
+  // The client's payment ledger cannot be read or written (I/O failure or a corrupt record).
+  ledger_unavailable: 500,
   response_invalid: 502,
 } as const satisfies Record<string, number>
 

@@ -1,6 +1,7 @@
 import type { Network } from '../chains/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
 import type { ExactScheme, PaymentNetwork } from '../gate/types.js'
+import { createEvmExactScheme, type EvmExactSchemeSettings } from './create-evm-exact-scheme.js'
 import { createEvmTxVerifier } from './create-evm-tx-verifier.js'
 import { createJsonRpc, type JsonRpc } from './create-json-rpc.js'
 
@@ -18,8 +19,12 @@ export type EvmNetworkOptions = {
   blockTimeSeconds?: number
   /** Accept `tx` proofs. Default true. */
   tx?: boolean
-  /** Accept x402 `exact` (EIP-3009) payments, verified and settled by this scheme. */
-  exact?: ExactScheme
+  /**
+   * Accept x402 `exact` (EIP-3009) payments: settler options (`{ settler, confirmations?, … }`, a
+   * scheme built on this network's RPC client that settles with its own key), or a ready scheme such
+   * as `createFacilitatorClient({ url })`. Default: `exact` is not offered.
+   */
+  exact?: ExactScheme | EvmExactSchemeSettings
   /** Milliseconds before an RPC round trip counts as failed (503). Default 5000. */
   rpcTimeoutMs?: number
   /** A ready JSON-RPC client instead of `rpcUrl` options (shares its round-trip counter). */
@@ -28,11 +33,12 @@ export type EvmNetworkOptions = {
 
 /**
  * Accepts payments on one EVM chain: `tx` proofs verified against `rpcUrl`, and x402 `exact`
- * authorizations when an `exact` scheme is given.
+ * authorizations when `exact` is given (settled by this process's settler, or by a facilitator).
  *
  * @example
  * createGate({ networks: [evmNetwork({ network: 'eip155:8453', rpcUrl: 'https://mainnet.base.org' })], ... })
- * @throws {TollgateError} `config_invalid` for a non-EVM network id
+ * evmNetwork({ network: 'eip155:8453', rpcUrl, exact: { settler: privateKeyToAccount(settlerKey) } })
+ * @throws {TollgateError} `config_invalid` for a non-EVM network id or invalid `exact` settler options
  */
 export function evmNetwork(options: EvmNetworkOptions): PaymentNetwork {
   const match = /^eip155:(\d{1,15})$/.exec(options.network)
@@ -40,12 +46,17 @@ export function evmNetwork(options: EvmNetworkOptions): PaymentNetwork {
     throw new TollgateError('config_invalid', `"${options.network}" is not an EVM (eip155) network.`)
   }
   const rpc = options.rpc ?? createJsonRpc({ url: options.rpcUrl, timeoutMs: options.rpcTimeoutMs ?? 5000 })
+  const chainId = Number(match[1])
+  const exact =
+    options.exact === undefined || isExactScheme(options.exact)
+      ? options.exact
+      : createEvmExactScheme({ ...options.exact, rpc, chainId })
   const tx =
     options.tx === false
       ? undefined
       : createEvmTxVerifier({
           rpc,
-          chainId: Number(match[1]),
+          chainId,
           blockTimeSeconds: options.blockTimeSeconds ?? 2,
         })
   return {
@@ -54,6 +65,10 @@ export function evmNetwork(options: EvmNetworkOptions): PaymentNetwork {
     ...(options.assets === undefined ? {} : { assets: options.assets }),
     ...(options.confirmations === undefined ? {} : { confirmations: options.confirmations }),
     ...(tx === undefined ? {} : { tx }),
-    ...(options.exact === undefined ? {} : { exact: options.exact }),
+    ...(exact === undefined ? {} : { exact }),
   }
+}
+
+function isExactScheme(value: ExactScheme | EvmExactSchemeSettings): value is ExactScheme {
+  return (value as Partial<ExactScheme>).specificationVersion === 'v1'
 }

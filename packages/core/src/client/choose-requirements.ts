@@ -1,0 +1,91 @@
+import { parseAtomicAmount } from '../amount/parse-atomic-amount.js'
+import type { ChainRegistry } from '../chains/create-chain-registry.js'
+import type { AssetInfo } from '../chains/types.js'
+import type { PaymentRequirements } from '../protocol/types.js'
+import type { Wallet } from './types.js'
+
+/** A requirement the client could pay, with what it costs. @internal */
+export type Candidate = {
+  index: number
+  requirements: PaymentRequirements
+  wallet: Wallet
+  asset: AssetInfo
+  amount: bigint
+}
+
+/** What the client prefers among payable options. */
+export type ClientPreferences = {
+  /** Schemes in order of preference. Default `["exact", "tx"]`: no gas and one round trip when possible. */
+  schemes?: readonly string[]
+  /** Networks in order of preference; unlisted networks come after, cheapest first. */
+  networks?: readonly string[]
+  /** `"avoid"` (default): buy passes only when nothing else is offered. `"prefer"`: buy them when offered. */
+  passes?: 'avoid' | 'prefer'
+}
+
+const USD_SCALE = 80
+
+/**
+ * Orders the requirements of a 402 the client can pay, best first: supported by a wallet, in an asset
+ * the client's own registry knows (the server's word on decimals is never used), by preference, then
+ * cheapest by US dollar value.
+ * @internal
+ */
+export function chooseRequirements(
+  accepts: readonly PaymentRequirements[],
+  wallets: readonly Wallet[],
+  registry: ChainRegistry,
+  preferences: ClientPreferences = {},
+): Candidate[] {
+  const candidates: Candidate[] = []
+  accepts.forEach((requirements, index) => {
+    const wallet = wallets.find((entry) => entry.supports(requirements))
+    const asset = registry.findAsset(requirements.network, requirements.asset)
+    if (
+      wallet === undefined ||
+      asset === undefined ||
+      asset.address.toLowerCase() !== requirements.asset.toLowerCase()
+    )
+      return
+    let amount: bigint
+    try {
+      amount = parseAtomicAmount(requirements.amount)
+    } catch {
+      return
+    }
+    candidates.push({ index, requirements, wallet, asset, amount })
+  })
+  const sellsPass = (candidate: Candidate) => typeof candidate.requirements.extra.pass === 'object'
+  const perRequest = candidates.filter((candidate) => !sellsPass(candidate))
+  const pool =
+    preferences.passes === 'prefer'
+      ? [...candidates.filter(sellsPass), ...perRequest]
+      : perRequest.length > 0
+        ? perRequest
+        : candidates
+  const schemes = preferences.schemes ?? ['exact', 'tx']
+  const networks = preferences.networks ?? []
+  const rank = (list: readonly string[], value: string) => {
+    const position = list.indexOf(value)
+    return position === -1 ? list.length : position
+  }
+  const usd = (candidate: Candidate) =>
+    candidate.asset.usdPegged
+      ? candidate.amount * 10n ** BigInt(USD_SCALE - candidate.asset.decimals)
+      : undefined
+  return [...pool].sort((left, right) => {
+    if (preferences.passes === 'prefer' && sellsPass(left) !== sellsPass(right))
+      return sellsPass(left) ? -1 : 1
+    const byScheme = rank(schemes, left.requirements.scheme) - rank(schemes, right.requirements.scheme)
+    if (byScheme !== 0) return byScheme
+    const byNetwork = rank(networks, left.requirements.network) - rank(networks, right.requirements.network)
+    if (byNetwork !== 0) return byNetwork
+    const leftUsd = usd(left)
+    const rightUsd = usd(right)
+    if (leftUsd !== undefined && rightUsd !== undefined && leftUsd !== rightUsd)
+      return leftUsd < rightUsd ? -1 : 1
+    if (leftUsd !== undefined && rightUsd === undefined) return -1
+    if (leftUsd === undefined && rightUsd !== undefined) return 1
+    return left.index - right.index
+  })
+}

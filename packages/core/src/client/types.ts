@@ -1,0 +1,78 @@
+import type { AssetInfo } from '../chains/types.js'
+import type { PaymentRequirements } from '../protocol/types.js'
+
+/** A cost beyond the payment itself that a wallet asks permission for (such as creating a token account). */
+export type ExtraCost = {
+  /** Why, for logs and the approval callback: `"create_token_account"`. */
+  reason: string
+  /** CAIP-2 network. */
+  network: string
+  /** Asset of the cost (usually `"native"`). */
+  asset: string
+  /** Atomic units. */
+  amount: bigint
+}
+
+/** The input of {@link Wallet.sendTransfer}. */
+export type SendTransferInput = {
+  /** The `tx` requirements being paid (amount, asset, payTo, network). */
+  requirements: PaymentRequirements
+  /** The asset, from the client's own registry (never from the server). */
+  asset: AssetInfo
+  /** Asks the client's policy whether an extra cost is acceptable; false means do not pay. */
+  approveExtraCost(cost: ExtraCost): Promise<boolean>
+  /** Aborts the call. */
+  signal?: AbortSignal
+}
+
+/** The input of {@link Wallet.confirmTransfer}. */
+export type ConfirmTransferInput = {
+  requirements: PaymentRequirements
+  /** The transaction id from {@link Wallet.sendTransfer}. */
+  transaction: string
+  /** Confirmations to wait for, counting the transaction's own block. */
+  confirmations: number
+  /** Give up after this many milliseconds. */
+  timeoutMs: number
+  signal?: AbortSignal
+}
+
+/** The input of {@link Wallet.authorize}. */
+export type AuthorizeInput = {
+  /** The `exact` requirements being paid. */
+  requirements: PaymentRequirements
+  asset: AssetInfo
+  /** Current time in milliseconds, from the client's clock. */
+  now: number
+  signal?: AbortSignal
+}
+
+/**
+ * A wallet the client pays from. Chain packages implement it (`evmWallet()` in
+ * `@tollgate/core/evm`, `solanaWallet()` in `@tollgate/core/solana`). A wallet signs what the
+ * client hands it and never exposes key material: not in return values, errors or logs.
+ */
+export type Wallet = {
+  readonly specificationVersion: 'v1'
+  /** Whether this wallet can pay `requirements` (scheme, network, asset). Offline and cheap. */
+  supports(requirements: PaymentRequirements): boolean
+  /** The paying address on a network. */
+  address(network: string): string
+  /**
+   * `tx`: broadcasts a transfer of `requirements.amount` of the asset to `requirements.payTo`.
+   * Resolves as soon as the transaction id is known (before confirmation), so the client can
+   * record it before anything else can fail.
+   */
+  sendTransfer?(input: SendTransferInput): Promise<{ transaction: string }>
+  /**
+   * `tx`: waits until the transfer has the confirmations and succeeded; returns lookup hints for
+   * the proof payload (such as `blockNumber`). Throws `payment_failed` if it reverted.
+   */
+  confirmTransfer?(input: ConfirmTransferInput): Promise<{ hints: Record<string, unknown> }>
+  /** `tx`: signs a proof message (see `createProofMessage`) with the key that paid. */
+  signProof?(input: { network: string; message: string }): Promise<string>
+  /** `exact`: signs an authorization and returns the scheme payload (`{ signature, authorization }`). */
+  authorize?(input: AuthorizeInput): Promise<Record<string, unknown>>
+  /** Atomic units of `asset` the wallet holds, to skip options it cannot afford. */
+  balance?(network: string, asset: string): Promise<bigint>
+}

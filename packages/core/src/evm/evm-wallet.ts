@@ -1,0 +1,241 @@
+import { encodeFunctionData, getAddress, type Hex, type LocalAccount, parseSignature, toHex } from 'viem'
+import { NATIVE_ASSET } from '../chains/types.js'
+import type { Wallet } from '../client/types.js'
+import { TollgateError } from '../errors/tollgate-error.js'
+import type { PaymentRequirements } from '../protocol/types.js'
+import { createJsonRpc, type JsonRpc } from './create-json-rpc.js'
+
+/** Options of {@link evmWallet}. */
+export type EvmWalletOptions = {
+  /**
+   * The signer: a viem `LocalAccount` (`privateKeyToAccount(key)`, or `toAccount({ address,
+   * signMessage, signTransaction, signTypedData })` for a remote or hardware signer). The wallet never
+   * reads, copies or serialises key material.
+   */
+  account: LocalAccount
+  /** JSON-RPC endpoint per CAIP-2 network this wallet pays on, such as `{ 'eip155:8453': 'https://…' }`. */
+  rpcUrls: Readonly<Record<string, string>>
+  /** Schemes this wallet pays. Default `["exact", "tx"]`. */
+  schemes?: readonly ('exact' | 'tx')[]
+  /** Milliseconds between receipt polls while waiting for confirmations. Default 250. */
+  pollingIntervalMs?: number
+  /** Milliseconds before an RPC round trip fails. Default 10000. */
+  rpcTimeoutMs?: number
+  /** Extra priority fee in wei per gas on EIP-1559 chains. Default: the node's suggestion. */
+  maxPriorityFeePerGas?: bigint
+}
+
+const ERC20_TRANSFER = [
+  {
+    type: 'function',
+    name: 'transfer',
+    stateMutability: 'nonpayable',
+    inputs: [
+      { name: 'to', type: 'address' },
+      { name: 'value', type: 'uint256' },
+    ],
+    outputs: [{ type: 'bool' }],
+  },
+] as const
+const BALANCE_OF = '0x70a08231'
+
+/**
+ * Creates a wallet that pays on EVM chains: `tx` requirements with an ERC-20 `transfer` or a native
+ * send (then an EIP-191 proof), and x402 `exact` requirements with an EIP-3009
+ * `transferWithAuthorization` signature (no gas). Sends from one account are serialised per chain
+ * with a local nonce, so concurrent payments never collide.
+ *
+ * @example
+ * const wallet = evmWallet({ account: privateKeyToAccount(key), rpcUrls: { 'eip155:8453': 'https://mainnet.base.org' } })
+ * @throws {TollgateError} `config_invalid` for networks that are not eip155
+ */
+export function evmWallet(options: EvmWalletOptions): Wallet {
+  const { account } = options
+  const schemes = options.schemes ?? ['exact', 'tx']
+  const pollingIntervalMs = options.pollingIntervalMs ?? 250
+  const chains = new Map<
+    string,
+    { chainId: number; rpc: JsonRpc; queue: Promise<unknown>; nonce: bigint | undefined }
+  >()
+  for (const [network, url] of Object.entries(options.rpcUrls)) {
+    const match = /^eip155:(\d{1,15})$/.exec(network)
+    if (match === null)
+      throw new TollgateError('config_invalid', `"${network}" is not an EVM (eip155) network.`)
+    chains.set(network, {
+      chainId: Number(match[1]),
+      rpc: createJsonRpc({ url, timeoutMs: options.rpcTimeoutMs ?? 10_000 }),
+      queue: Promise.resolve(),
+      nonce: undefined,
+    })
+  }
+  const chainOf = (network: string) => {
+    const chain = chains.get(network)
+    if (chain === undefined)
+      throw new TollgateError('wallet_unavailable', `This wallet has no RPC for ${network}.`)
+    return chain
+  }
+
+  const sendTransfer = async (requirements: PaymentRequirements): Promise<{ transaction: string }> => {
+    const chain = chainOf(requirements.network)
+    const native = requirements.asset === NATIVE_ASSET
+    const to = getAddress(native ? requirements.payTo : requirements.asset)
+    const value = native ? BigInt(requirements.amount) : 0n
+    const data = native
+      ? undefined
+      : encodeFunctionData({
+          abi: ERC20_TRANSFER,
+          functionName: 'transfer',
+          args: [getAddress(requirements.payTo), BigInt(requirements.amount)],
+        })
+    // One transaction at a time per chain: nonces are assigned in order and never reused.
+    const run = chain.queue.then(async () => {
+      const call = { from: account.address, to, value: toHex(value), ...(data ? { data } : {}) }
+      const [nonce, gas, block, tip] = await chain.rpc
+        .batch([
+          { method: 'eth_getTransactionCount', params: [account.address, 'pending'] },
+          { method: 'eth_estimateGas', params: [call] },
+          { method: 'eth_getBlockByNumber', params: ['latest', false] },
+          { method: 'eth_maxPriorityFeePerGas', params: [] },
+        ])
+        .catch((error) => {
+          if (TollgateError.is(error) && /insufficient|exceeds balance|revert/i.test(error.message)) {
+            throw new TollgateError('wallet_insufficient_funds', 'The wallet cannot afford this transfer.', {
+              cause: error,
+            })
+          }
+          throw error
+        })
+      const pending = BigInt(nonce as string)
+      const next = chain.nonce !== undefined && chain.nonce > pending ? chain.nonce : pending
+      const baseFee = BigInt((block as { baseFeePerGas?: string }).baseFeePerGas ?? '0x0')
+      const priority = options.maxPriorityFeePerGas ?? BigInt((tip as string | null) ?? '0x3b9aca00')
+      const signed = await account.signTransaction({
+        type: 'eip1559',
+        chainId: chain.chainId,
+        nonce: Number(next),
+        to,
+        value,
+        ...(data ? { data } : {}),
+        gas: (BigInt(gas as string) * 12n) / 10n,
+        maxPriorityFeePerGas: priority,
+        maxFeePerGas: baseFee * 2n + priority,
+      })
+      try {
+        const hash = (await chain.rpc.request('eth_sendRawTransaction', [signed])) as string
+        chain.nonce = next + 1n
+        return { transaction: hash.toLowerCase() }
+      } catch (error) {
+        chain.nonce = undefined
+        throw error
+      }
+    })
+    chain.queue = run.catch(() => {})
+    return run
+  }
+
+  const wallet: Wallet & { toJSON(): unknown } = {
+    specificationVersion: 'v1',
+    supports(requirements) {
+      if (!chains.has(requirements.network) || !schemes.includes(requirements.scheme as 'exact' | 'tx'))
+        return false
+      if (requirements.scheme === 'exact') {
+        return (
+          requirements.asset !== NATIVE_ASSET &&
+          typeof requirements.extra.name === 'string' &&
+          typeof requirements.extra.version === 'string'
+        )
+      }
+      return requirements.asset === NATIVE_ASSET || /^0x[0-9a-fA-F]{40}$/.test(requirements.asset)
+    },
+    address: () => account.address,
+    sendTransfer: ({ requirements }) => sendTransfer(requirements),
+    async confirmTransfer({ requirements, transaction, confirmations, timeoutMs, signal }) {
+      const chain = chainOf(requirements.network)
+      const deadline = Date.now() + timeoutMs
+      for (;;) {
+        const [receipt, head] = (await chain.rpc.batch(
+          [
+            { method: 'eth_getTransactionReceipt', params: [transaction] },
+            { method: 'eth_blockNumber', params: [] },
+          ],
+          signal,
+        )) as [{ status: string; blockNumber: string } | null, string]
+        if (receipt !== null) {
+          if (BigInt(receipt.status) !== 1n) {
+            throw new TollgateError('payment_failed', `Transfer ${transaction} reverted.`, {
+              details: { transaction },
+            })
+          }
+          if (BigInt(head) - BigInt(receipt.blockNumber) + 1n >= BigInt(confirmations)) {
+            return { hints: { blockNumber: receipt.blockNumber } }
+          }
+        }
+        if (Date.now() >= deadline) {
+          throw new TollgateError(
+            'retry_limit_exceeded',
+            `Transfer ${transaction} was not confirmed within ${timeoutMs} ms.`,
+            {
+              details: { transaction },
+            },
+          )
+        }
+        await new Promise((resolve) => setTimeout(resolve, pollingIntervalMs))
+      }
+    },
+    signProof: ({ message }) => account.signMessage({ message }),
+    async authorize({ requirements, now }) {
+      const chain = chainOf(requirements.network)
+      const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)))
+      const nowSeconds = Math.floor(now / 1000)
+      const authorization = {
+        from: account.address,
+        to: getAddress(requirements.payTo),
+        value: requirements.amount,
+        validAfter: String(nowSeconds - 60),
+        validBefore: String(nowSeconds + requirements.maxTimeoutSeconds),
+        nonce,
+      }
+      const signature = await account.signTypedData({
+        domain: {
+          name: requirements.extra.name as string,
+          version: requirements.extra.version as string,
+          chainId: chain.chainId,
+          verifyingContract: getAddress(requirements.asset),
+        },
+        types: {
+          TransferWithAuthorization: [
+            { name: 'from', type: 'address' },
+            { name: 'to', type: 'address' },
+            { name: 'value', type: 'uint256' },
+            { name: 'validAfter', type: 'uint256' },
+            { name: 'validBefore', type: 'uint256' },
+            { name: 'nonce', type: 'bytes32' },
+          ],
+        },
+        primaryType: 'TransferWithAuthorization',
+        message: {
+          ...authorization,
+          value: BigInt(authorization.value),
+          validAfter: BigInt(authorization.validAfter),
+          validBefore: BigInt(authorization.validBefore),
+        },
+      })
+      // Reject a signer that returns something other than a signature before it reaches a server.
+      parseSignature(signature as Hex)
+      return { signature, authorization }
+    },
+    async balance(network, asset) {
+      const chain = chainOf(network)
+      if (asset === NATIVE_ASSET)
+        return BigInt((await chain.rpc.request('eth_getBalance', [account.address, 'latest'])) as string)
+      const data = `${BALANCE_OF}${account.address.slice(2).toLowerCase().padStart(64, '0')}`
+      return BigInt((await chain.rpc.request('eth_call', [{ to: asset, data }, 'latest'])) as string)
+    },
+    toJSON: () => ({ type: 'evmWallet', address: account.address, networks: [...chains.keys()] }),
+  }
+  // Inspecting the wallet shows its address, never the account object.
+  Object.defineProperty(wallet, Symbol.for('nodejs.util.inspect.custom'), {
+    value: () => `EvmWallet(${account.address})`,
+  })
+  return wallet
+}

@@ -1,0 +1,6 @@
+/**
+ * @module @tollgate/core/node
+ * Node.js-only parts of Tollgate: durable storage on the local file system. The only entry of
+ * `@tollgate/core` that imports `node:` modules.
+ */
+export { type CreateFileLedgerOptions, createFileLedger } from './create-file-ledger.js'

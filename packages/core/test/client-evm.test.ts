@@ -1,0 +1,106 @@
+import { inspect } from 'node:util'
+import type { Devnet } from '@tollgate/testkit'
+import { privateKeyToAccount } from 'viem/accounts'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { createClient } from '../src/client/create-client.js'
+import { evmNetwork } from '../src/evm/evm-network.js'
+import { evmWallet } from '../src/evm/evm-wallet.js'
+import { createGate } from '../src/gate/create-gate.js'
+import { balanceOf, devnetRegistry, startDevnet } from './support/devnet-gate.js'
+import { serve } from './support/serve.js'
+
+let devnet: Devnet
+let server: Awaited<ReturnType<typeof serve>>
+
+beforeAll(async () => {
+  devnet = await startDevnet()
+  const gate = createGate({
+    routes: {
+      'GET /api/search': { price: '$0.001' },
+      'GET /api/native': { price: '0.0001 ETH' },
+    },
+    payTo: devnet.accounts[9]!.address,
+    networks: [evmNetwork({ network: devnet.network, rpcUrl: devnet.rpcUrl, assets: ['USDC', 'native'] })],
+    secret: 'client-test-secret-client-test-secret-01',
+    registry: devnetRegistry(devnet),
+  })
+  server = await serve((request) =>
+    gate.handle(request, (_request, receipt) => Response.json({ ok: true, payer: receipt?.payer ?? null })),
+  )
+})
+afterAll(async () => {
+  await server?.close()
+  await devnet?.stop()
+})
+
+const walletOf = (index: number) =>
+  evmWallet({
+    account: privateKeyToAccount(devnet.accounts[index]!.privateKey),
+    rpcUrls: { [devnet.network]: devnet.rpcUrl },
+    pollingIntervalMs: 20,
+  })
+
+describe('createClient with evmWallet on a real chain', () => {
+  test('default: pays a tx requirement and gets the resource; money moved on chain', async () => {
+    const client = createClient({
+      wallets: [walletOf(1)],
+      registry: devnetRegistry(devnet),
+      policy: { budget: '$1' },
+    })
+    const before = await balanceOf(devnet, devnet.tokens.usdc.address, devnet.accounts[9]!.address)
+    const response = await client.fetch(`${server.origin}/api/search`)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ ok: true, payer: devnet.accounts[1]!.address })
+    expect((await balanceOf(devnet, devnet.tokens.usdc.address, devnet.accounts[9]!.address)) - before).toBe(
+      1000n,
+    )
+    expect(client.spent().usd).toMatchObject({ spent: '0.001', remaining: '0.999' })
+    const types = (await client.ledger.records()).map((record) => record.type)
+    expect(types).toEqual(['quote', 'broadcast', 'confirmed', 'accepted'])
+  })
+
+  test('behavior: pays in the native coin when that is what is asked', async () => {
+    const client = createClient({
+      wallets: [walletOf(2)],
+      registry: devnetRegistry(devnet),
+      policy: { budget: ['0.01 ETH'] },
+    })
+    expect((await client.fetch(`${server.origin}/api/native`)).status).toBe(200)
+  })
+
+  test('behavior: concurrent payments from one wallet never collide on a nonce', async () => {
+    const client = createClient({
+      wallets: [walletOf(3)],
+      registry: devnetRegistry(devnet),
+      policy: { budget: '$1' },
+    })
+    const responses = await Promise.all(
+      Array.from({ length: 6 }, () => client.fetch(`${server.origin}/api/search`)),
+    )
+    expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200])
+    expect(client.spent().payments).toBe(6)
+  })
+
+  test('behavior: the wallet reveals no key material', () => {
+    const wallet = walletOf(4)
+    const key = devnet.accounts[4]!.privateKey.slice(2)
+    expect(JSON.stringify(wallet)).not.toContain(key)
+    expect(inspect(wallet, { depth: 10 })).not.toContain(key)
+    expect(String(inspect(wallet))).toContain(devnet.accounts[4]!.address)
+  })
+
+  test('error: a wallet that cannot afford the transfer fails before broadcasting', async () => {
+    const poor = privateKeyToAccount('0x1111111111111111111111111111111111111111111111111111111111111111')
+    await devnet.testClient.setBalance({ address: poor.address, value: 10n ** 18n })
+    const client = createClient({
+      wallets: [
+        evmWallet({ account: poor, rpcUrls: { [devnet.network]: devnet.rpcUrl }, pollingIntervalMs: 20 }),
+      ],
+      registry: devnetRegistry(devnet),
+    })
+    await expect(client.fetch(`${server.origin}/api/search`)).rejects.toMatchObject({
+      code: 'wallet_insufficient_funds',
+    })
+    expect((await client.ledger.records()).map((record) => record.type)).toEqual(['quote', 'failed'])
+  })
+})

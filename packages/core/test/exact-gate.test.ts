@@ -1,0 +1,449 @@
+import type { Devnet } from '@tollgate/testkit'
+import { x402Client, x402HTTPClient } from '@x402/core/client'
+import { ExactEvmScheme } from '@x402/evm/exact/client'
+import { wrapFetchWithPayment } from '@x402/fetch'
+import { type Address, erc20Abi, getAddress, type LocalAccount } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { evmNetwork } from '../src/evm/evm-network.js'
+import { createGate } from '../src/gate/create-gate.js'
+import type { CreateGateOptions, PaymentReceipt } from '../src/gate/types.js'
+import { decodePaymentRequiredHeader } from '../src/protocol/payment-required-header.js'
+import { decodePaymentResponseHeader } from '../src/protocol/payment-response-header.js'
+import type { PaymentRequirements, SettleResponse } from '../src/protocol/types.js'
+import { balanceOf, devnetRegistry, startDevnet } from './support/devnet-gate.js'
+import { exactHeader, percentile, signExactPayload } from './support/exact-payment.js'
+
+const SECRET = 'test-secret-test-secret-test-secret-0002'
+const ORIGIN = 'http://127.0.0.1:4021'
+let devnet: Devnet
+let payTo: Address
+let settler: LocalAccount
+let payer: LocalAccount
+
+beforeAll(async () => {
+  devnet = await startDevnet()
+  payTo = devnet.accounts[9]!.address
+  settler = privateKeyToAccount(devnet.accounts[8]!.privateKey)
+  payer = privateKeyToAccount(devnet.accounts[1]!.privateKey)
+})
+afterAll(async () => {
+  await devnet?.stop()
+})
+
+type Handler = (request: Request, receipt: PaymentReceipt | undefined) => Response | Promise<Response>
+
+function setup(overrides: Partial<CreateGateOptions> = {}) {
+  const settlements: { durationMs: number; response: SettleResponse }[] = []
+  const gate = createGate({
+    routes: { 'GET /api/search': { price: '$0.01', description: 'Search' } },
+    payTo,
+    networks: [evmNetwork({ network: devnet.network, rpcUrl: devnet.rpcUrl, tx: false, exact: { settler } })],
+    secret: SECRET,
+    registry: devnetRegistry(devnet),
+    hooks: { onSettle: (event) => settlements.push(event) },
+    ...overrides,
+  })
+  let runs = 0
+  const serve = (header?: string, handler?: Handler) =>
+    gate.handle(
+      new Request(`${ORIGIN}/api/search`, {
+        headers: header === undefined ? {} : { 'PAYMENT-SIGNATURE': header },
+      }),
+      async (request, receipt) => {
+        runs++
+        return handler ? handler(request, receipt) : Response.json({ results: ['paid'] })
+      },
+    )
+  const requirements = async (asset = devnet.tokens.usdc.address): Promise<PaymentRequirements> => {
+    const response = await serve()
+    expect(response.status).toBe(402)
+    const required = decodePaymentRequiredHeader(response.headers.get('PAYMENT-REQUIRED')!)
+    const found = required.accepts.find(
+      (entry) => entry.scheme === 'exact' && entry.asset.toLowerCase() === asset.toLowerCase(),
+    )
+    expect(found).toBeDefined()
+    return found!
+  }
+  return { gate, serve, requirements, settlements, runs: () => runs }
+}
+
+const usdc = () => devnet.tokens.usdc.address
+const paymentResponse = (response: Response) =>
+  decodePaymentResponseHeader(response.headers.get('PAYMENT-RESPONSE')!)
+
+async function errorOf(response: Response): Promise<string> {
+  return ((await response.json()) as { error: string }).error
+}
+
+describe('gate with x402 exact (EIP-3009) on a real chain', () => {
+  test('default: the 402 offers exact with the EIP-712 domain, readable by the official client', async () => {
+    const { serve } = setup()
+    const response = await serve()
+    const header = response.headers.get('PAYMENT-REQUIRED')!
+    const official = new x402HTTPClient(new x402Client()).getPaymentRequiredResponse((name) =>
+      name.toUpperCase() === 'PAYMENT-REQUIRED' ? header : null,
+    )
+    expect(official.accepts.map((entry) => [entry.scheme, entry.asset, entry.amount, entry.extra])).toEqual([
+      ['exact', usdc(), '10000', { name: 'USD Coin', version: '2' }],
+      ['exact', devnet.tokens.usdc18.address, '10000000000000000', { name: 'USD Coin', version: '2' }],
+    ])
+  })
+
+  test('behavior: paid -> handler runs, settled on chain, balances moved, PAYMENT-RESPONSE names the transaction', async () => {
+    const { serve, requirements, runs } = setup()
+    const accepted = await requirements()
+    const before = await balanceOf(devnet, usdc(), payTo)
+    const payerBefore = await balanceOf(devnet, usdc(), payer.address)
+    const payload = await signExactPayload({ devnet, signer: payer, requirements: accepted })
+    let seen: PaymentReceipt | undefined
+    const response = await serve(exactHeader(accepted, payload), (_request, receipt) => {
+      seen = receipt
+      return Response.json({ ok: true })
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ ok: true })
+    expect(runs()).toBe(1)
+    expect(seen).toMatchObject({ scheme: 'exact', payer: payer.address, amount: '10000' })
+    const settled = paymentResponse(response)
+    expect(settled).toMatchObject({ success: true, network: devnet.network, payer: payer.address })
+    const receipt = await devnet.publicClient.getTransactionReceipt({
+      hash: settled.transaction as `0x${string}`,
+    })
+    expect(receipt.status).toBe('success')
+    expect(receipt.from.toLowerCase()).toBe(settler.address.toLowerCase())
+    expect((await balanceOf(devnet, usdc(), payTo)) - before).toBe(10_000n)
+    expect(payerBefore - (await balanceOf(devnet, usdc(), payer.address))).toBe(10_000n)
+  })
+
+  test('behavior: the official @x402/fetch client pays the gate with exact, and it is settled', async () => {
+    const { gate } = setup()
+    const before = await balanceOf(devnet, usdc(), payTo)
+    const client = new x402Client().register('eip155:*', new ExactEvmScheme(payer)).setSpendControls(false)
+    const paidFetch = wrapFetchWithPayment(
+      (input: RequestInfo | URL, init?: RequestInit) =>
+        gate.handle(new Request(input, init), () => Response.json({ results: ['paid'] })),
+      client,
+    )
+    const response = await paidFetch(`${ORIGIN}/api/search`)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ results: ['paid'] })
+    const settled = new x402HTTPClient(client).getPaymentSettleResponse((name) => response.headers.get(name))
+    expect(settled).toMatchObject({ success: true, payer: payer.address, network: devnet.network })
+    expect((await balanceOf(devnet, usdc(), payTo)) - before).toBe(10_000n)
+  })
+
+  test('behavior: handler answers 4xx or 5xx -> nothing settled, no money moved, the authorization stays usable', async () => {
+    const { serve, requirements, runs } = setup()
+    const accepted = await requirements()
+    const header = exactHeader(
+      accepted,
+      await signExactPayload({ devnet, signer: payer, requirements: accepted }),
+    )
+    const before = await balanceOf(devnet, usdc(), payTo)
+    const failed = await serve(header, () => new Response('boom', { status: 500 }))
+    expect(failed.status).toBe(500)
+    expect(failed.headers.get('PAYMENT-RESPONSE')).toBeNull()
+    const missing = await serve(header, () => new Response('no such thing', { status: 404 }))
+    expect(missing.status).toBe(404)
+    expect(await balanceOf(devnet, usdc(), payTo)).toBe(before)
+    const paid = await serve(header)
+    expect(paid.status).toBe(200)
+    expect(paymentResponse(paid).success).toBe(true)
+    expect(runs()).toBe(3)
+    expect((await balanceOf(devnet, usdc(), payTo)) - before).toBe(10_000n)
+  })
+
+  test('error: a replayed authorization is refused after settlement, without running the handler', async () => {
+    const { serve, requirements, runs } = setup()
+    const accepted = await requirements()
+    const header = exactHeader(
+      accepted,
+      await signExactPayload({ devnet, signer: payer, requirements: accepted }),
+    )
+    expect((await serve(header)).status).toBe(200)
+    const replay = await serve(header)
+    expect(replay.status).toBe(402)
+    expect(await errorOf(replay)).toBe('payment_already_used')
+    // Another gate (a restarted instance with an empty store) still refuses it: the chain remembers.
+    const fresh = setup()
+    const again = await fresh.serve(header)
+    expect(again.status).toBe(402)
+    expect(await errorOf(again)).toBe('invalid_exact_evm_nonce_already_used')
+    expect(runs() + fresh.runs()).toBe(1)
+  })
+
+  test('behavior: 20 concurrent duplicates of one fresh authorization -> exactly one 200, one handler run, one transfer', async () => {
+    const { serve, requirements, runs } = setup()
+    const accepted = await requirements()
+    const header = exactHeader(
+      accepted,
+      await signExactPayload({ devnet, signer: payer, requirements: accepted }),
+    )
+    const before = await balanceOf(devnet, usdc(), payTo)
+    const responses = await Promise.all(Array.from({ length: 20 }, () => serve(header)))
+    const statuses = responses.map((response) => response.status)
+    expect(statuses.filter((status) => status === 200)).toHaveLength(1)
+    expect(statuses.filter((status) => status === 402)).toHaveLength(19)
+    expect(runs()).toBe(1)
+    expect((await balanceOf(devnet, usdc(), payTo)) - before).toBe(10_000n)
+  })
+
+  describe('refused before the handler runs', () => {
+    const cases: {
+      name: string
+      code: string
+      make: (accepted: PaymentRequirements) => Promise<{ header: string }>
+    }[] = [
+      {
+        name: 'wrong EIP-712 domain name',
+        code: 'invalid_exact_evm_payload_signature',
+        make: async (accepted) => ({
+          header: exactHeader(
+            accepted,
+            await signExactPayload({
+              devnet,
+              signer: payer,
+              requirements: accepted,
+              domain: { name: 'USDC' },
+            }),
+          ),
+        }),
+      },
+      {
+        name: 'wrong EIP-712 domain version',
+        code: 'invalid_exact_evm_payload_signature',
+        make: async (accepted) => ({
+          header: exactHeader(
+            accepted,
+            await signExactPayload({
+              devnet,
+              signer: payer,
+              requirements: accepted,
+              domain: { version: '1' },
+            }),
+          ),
+        }),
+      },
+      {
+        name: 'expired authorization',
+        code: 'invalid_exact_evm_payload_authorization_valid_before',
+        make: async (accepted) => ({
+          header: exactHeader(
+            accepted,
+            await signExactPayload({
+              devnet,
+              signer: payer,
+              requirements: accepted,
+              authorization: { validBefore: BigInt(Math.floor(Date.now() / 1000) - 1) },
+            }),
+          ),
+        }),
+      },
+      {
+        name: 'authorization not yet valid',
+        code: 'invalid_exact_evm_payload_authorization_valid_after',
+        make: async (accepted) => ({
+          header: exactHeader(
+            accepted,
+            await signExactPayload({
+              devnet,
+              signer: payer,
+              requirements: accepted,
+              authorization: { validAfter: BigInt(Math.floor(Date.now() / 1000) + 120) },
+            }),
+          ),
+        }),
+      },
+      {
+        name: 'authorization valid far beyond the payment window',
+        code: 'invalid_exact_evm_payload_authorization_validity_span',
+        make: async (accepted) => ({
+          header: exactHeader(
+            accepted,
+            await signExactPayload({
+              devnet,
+              signer: payer,
+              requirements: accepted,
+              authorization: { validBefore: BigInt(Math.floor(Date.now() / 1000) + 86_400 * 365) },
+            }),
+          ),
+        }),
+      },
+      {
+        name: 'value differs from the price',
+        code: 'invalid_exact_evm_payload_authorization_value_mismatch',
+        make: async (accepted) => ({
+          header: exactHeader(
+            accepted,
+            await signExactPayload({
+              devnet,
+              signer: payer,
+              requirements: accepted,
+              authorization: { value: 10_001n },
+            }),
+          ),
+        }),
+      },
+      {
+        name: 'a usdc18 authorization for the usdc requirement',
+        code: 'invalid_exact_evm_payload_signature',
+        make: async (accepted) => ({
+          header: exactHeader(
+            accepted,
+            await signExactPayload({
+              devnet,
+              signer: payer,
+              requirements: accepted,
+              domain: { verifyingContract: devnet.tokens.usdc18.address },
+            }),
+          ),
+        }),
+      },
+      {
+        name: 'pays another recipient',
+        code: 'invalid_exact_evm_payload_recipient_mismatch',
+        make: async (accepted) => ({
+          header: exactHeader(
+            accepted,
+            await signExactPayload({
+              devnet,
+              signer: payer,
+              requirements: accepted,
+              authorization: { to: devnet.accounts[5]!.address },
+            }),
+          ),
+        }),
+      },
+      {
+        name: 'payer without the balance',
+        code: 'insufficient_funds',
+        make: async (accepted) => ({
+          header: exactHeader(
+            accepted,
+            await signExactPayload({
+              devnet,
+              signer: privateKeyToAccount(generatePrivateKey()),
+              requirements: accepted,
+            }),
+          ),
+        }),
+      },
+      {
+        name: 'signed by another key',
+        code: 'invalid_exact_evm_payload_signature',
+        make: async (accepted) => ({
+          header: exactHeader(
+            accepted,
+            await signExactPayload({
+              devnet,
+              signer: privateKeyToAccount(devnet.accounts[2]!.privateKey),
+              from: payer.address,
+              requirements: accepted,
+            }),
+          ),
+        }),
+      },
+      {
+        name: 'malformed payload',
+        code: 'invalid_payload',
+        make: async (accepted) => {
+          const payload = await signExactPayload({ devnet, signer: payer, requirements: accepted })
+          return {
+            header: exactHeader(accepted, {
+              ...payload,
+              authorization: { ...payload.authorization, value: '1e4' },
+            }),
+          }
+        },
+      },
+    ]
+    test.each(cases)('error: $name -> $code', async ({ make, code }) => {
+      const { serve, requirements, runs } = setup()
+      const before = await balanceOf(devnet, usdc(), payTo)
+      const { header } = await make(await requirements())
+      const response = await serve(header)
+      expect(response.status).toBe(code === 'invalid_payload' ? 400 : 402)
+      expect(await errorOf(response)).toBe(code)
+      expect(runs()).toBe(0)
+      expect(await balanceOf(devnet, usdc(), payTo)).toBe(before)
+    })
+  })
+
+  test('behavior: a smart-wallet (ERC-1271) payer is accepted and settled', async () => {
+    const wallet = getAddress(await devnet.deploySmartWallet(3))
+    await devnet.mint('usdc', wallet, 1_000_000n)
+    const owner = privateKeyToAccount(devnet.accounts[3]!.privateKey)
+    const { serve, requirements } = setup()
+    const accepted = await requirements()
+    const before = await balanceOf(devnet, usdc(), payTo)
+    const header = exactHeader(
+      accepted,
+      await signExactPayload({ devnet, signer: owner, from: wallet, requirements: accepted }),
+    )
+    const response = await serve(header)
+    expect(response.status).toBe(200)
+    expect(paymentResponse(response)).toMatchObject({ success: true, payer: wallet })
+    expect((await balanceOf(devnet, usdc(), payTo)) - before).toBe(10_000n)
+    expect(await balanceOf(devnet, usdc(), wallet)).toBe(990_000n)
+  })
+
+  test('error: settlement fails (the payer empties its balance while the handler runs) -> the response is withheld, 402', async () => {
+    const poorPayer = privateKeyToAccount(devnet.accounts[4]!.privateKey)
+    const { serve, requirements, runs } = setup()
+    const accepted = await requirements()
+    const header = exactHeader(
+      accepted,
+      await signExactPayload({ devnet, signer: poorPayer, requirements: accepted }),
+    )
+    const before = await balanceOf(devnet, usdc(), payTo)
+    const response = await serve(header, async () => {
+      const balance = await balanceOf(devnet, usdc(), poorPayer.address)
+      const hash = await devnet.walletClient(4).writeContract({
+        address: usdc(),
+        abi: erc20Abi,
+        functionName: 'transfer',
+        args: [devnet.accounts[7]!.address, balance],
+      })
+      await devnet.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+      return Response.json({ secret: 'the paid content' })
+    })
+    expect(runs()).toBe(1)
+    expect(response.status).toBe(402)
+    const body = await response.text()
+    expect(body).not.toContain('the paid content')
+    expect(JSON.parse(body)).toMatchObject({ error: 'insufficient_funds' })
+    expect(paymentResponse(response)).toMatchObject({
+      success: false,
+      transaction: '',
+      errorReason: 'insufficient_funds',
+      payer: poorPayer.address,
+    })
+    expect(await balanceOf(devnet, usdc(), payTo)).toBe(before)
+  })
+
+  test('behavior: 10 concurrent payers settled from one settler key all succeed, quickly', async () => {
+    const payers = Array.from({ length: 10 }, () => privateKeyToAccount(generatePrivateKey()))
+    for (const entry of payers) await devnet.mint('usdc', entry.address, 1_000_000n)
+    const { serve, requirements, settlements } = setup()
+    const accepted = await requirements()
+    const headers = await Promise.all(
+      payers.map(async (signer) =>
+        exactHeader(accepted, await signExactPayload({ devnet, signer, requirements: accepted })),
+      ),
+    )
+    const before = await balanceOf(devnet, usdc(), payTo)
+    const started = performance.now()
+    const responses = await Promise.all(headers.map((header) => serve(header)))
+    const wallMs = performance.now() - started
+    expect(responses.map((response) => response.status)).toEqual(Array(10).fill(200))
+    const transactions = new Set(responses.map((response) => paymentResponse(response).transaction))
+    expect(transactions.size).toBe(10)
+    expect((await balanceOf(devnet, usdc(), payTo)) - before).toBe(100_000n)
+    const latencies = settlements.map((entry) => entry.durationMs)
+    expect(latencies).toHaveLength(10)
+    // A bug detector, not a benchmark: viem's default 4 s receipt polling would blow through this.
+    expect(percentile(latencies, 99)).toBeLessThan(2000)
+    expect(wallMs).toBeLessThan(4000)
+  })
+})

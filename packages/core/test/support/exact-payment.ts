@@ -1,0 +1,89 @@
+import type { Devnet } from '@tollgate/testkit'
+import { type Address, type Hex, type LocalAccount, toHex } from 'viem'
+import { encodePaymentSignatureHeader } from '../../src/protocol/payment-signature-header.js'
+import type { PaymentRequirements } from '../../src/protocol/types.js'
+
+/** What a client puts in an `exact` payload, before overrides. */
+export type AuthorizationFields = {
+  from: Address
+  to: Address
+  value: bigint
+  validAfter: bigint
+  validBefore: bigint
+  nonce: Hex
+}
+
+/** A fresh random 32-byte EIP-3009 nonce. */
+export function randomNonce(): Hex {
+  return toHex(crypto.getRandomValues(new Uint8Array(32)))
+}
+
+/**
+ * Signs a `TransferWithAuthorization` for `requirements` the way an x402 client does (random nonce,
+ * `validBefore = now + maxTimeoutSeconds`), with optional overrides of any field or of the domain,
+ * and returns the `exact` payload.
+ */
+export async function signExactPayload(options: {
+  devnet: Devnet
+  signer: LocalAccount
+  requirements: PaymentRequirements
+  /** The payer; default the signer (a smart wallet's address for ERC-1271). */
+  from?: Address
+  authorization?: Partial<AuthorizationFields>
+  domain?: Partial<{ name: string; version: string; chainId: number; verifyingContract: Address }>
+}): Promise<{ signature: Hex; authorization: Record<keyof AuthorizationFields, string> }> {
+  const { requirements } = options
+  const now = BigInt(Math.floor(Date.now() / 1000))
+  const authorization: AuthorizationFields = {
+    from: options.from ?? options.signer.address,
+    to: requirements.payTo as Address,
+    value: BigInt(requirements.amount),
+    validAfter: 0n,
+    validBefore: now + BigInt(requirements.maxTimeoutSeconds),
+    nonce: randomNonce(),
+    ...options.authorization,
+  }
+  const signature = await options.signer.signTypedData({
+    domain: {
+      name: requirements.extra.name as string,
+      version: requirements.extra.version as string,
+      chainId: options.devnet.chainId,
+      verifyingContract: requirements.asset as Address,
+      ...options.domain,
+    },
+    types: {
+      TransferWithAuthorization: [
+        { name: 'from', type: 'address' },
+        { name: 'to', type: 'address' },
+        { name: 'value', type: 'uint256' },
+        { name: 'validAfter', type: 'uint256' },
+        { name: 'validBefore', type: 'uint256' },
+        { name: 'nonce', type: 'bytes32' },
+      ],
+    },
+    primaryType: 'TransferWithAuthorization',
+    message: authorization,
+  })
+  return {
+    signature,
+    authorization: {
+      from: authorization.from,
+      to: authorization.to,
+      value: authorization.value.toString(),
+      validAfter: authorization.validAfter.toString(),
+      validBefore: authorization.validBefore.toString(),
+      nonce: authorization.nonce,
+    },
+  }
+}
+
+/** The `PAYMENT-SIGNATURE` header for an `exact` payload. */
+export function exactHeader(requirements: PaymentRequirements, payload: Record<string, unknown>): string {
+  return encodePaymentSignatureHeader({ x402Version: 2, accepted: requirements, payload })
+}
+
+/** The percentile `p` (0..100) of some numbers. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((left, right) => left - right)
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
+}
