@@ -129,7 +129,8 @@ export function proxyTo(
     })
     const out: Record<string, string> = {}
     upstream.headers.forEach((value, name) => {
-      if (name !== 'content-length' && name !== 'transfer-encoding' && name !== 'connection') out[name] = value
+      if (name !== 'content-length' && name !== 'transfer-encoding' && name !== 'connection')
+        out[name] = value
     })
     const body = Buffer.from(await upstream.arrayBuffer())
     response.writeHead(upstream.status, { ...out, 'content-length': String(body.length) })

@@ -15,7 +15,16 @@ import { tollgate } from '@tollgate/express'
 import express from 'express'
 import type { Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { clientRegistry, listen, proxyTo, SECRET, startDemo, transfersOnChain, usdcBalance, walletOf } from '../src/fixtures.js'
+import {
+  clientRegistry,
+  listen,
+  proxyTo,
+  SECRET,
+  startDemo,
+  transfersOnChain,
+  usdcBalance,
+  walletOf,
+} from '../src/fixtures.js'
 
 let demo: Awaited<ReturnType<typeof startDemo>>
 const payer = (index: number) => demo.devnet.accounts[index]!.address as Address
@@ -27,7 +36,11 @@ afterAll(async () => {
   await demo?.stop()
 })
 
-function clientFor(index: number, policy: Parameters<typeof createClient>[0]['policy'] = { budget: '$10' }, extra = {}) {
+function clientFor(
+  index: number,
+  policy: Parameters<typeof createClient>[0]['policy'] = { budget: '$10' },
+  extra = {},
+) {
   return createClient({
     wallets: [walletOf(demo.devnet, index)],
     registry: clientRegistry(demo.devnet),
@@ -74,15 +87,43 @@ describe('the client against the demo API on anvil', () => {
     const before = await usdcBalance(demo.devnet, demo.payTo)
     const calls: [string, RequestInit][] = [
       ['/api/search?q=agents', {}],
-      ['/api/post', { method: 'POST', body: JSON.stringify({ title: 'hi', body: 'x' }), headers: { 'content-type': 'application/json' } }],
-      ['/api/identity', { method: 'POST', body: JSON.stringify({ name: 'Ada' }), headers: { 'content-type': 'application/json' } }],
-      ['/api/contract/issue', { method: 'POST', body: JSON.stringify({ party: 'Ada', terms: 'x' }), headers: { 'content-type': 'application/json' } }],
+      [
+        '/api/post',
+        {
+          method: 'POST',
+          body: JSON.stringify({ title: 'hi', body: 'x' }),
+          headers: { 'content-type': 'application/json' },
+        },
+      ],
+      [
+        '/api/identity',
+        {
+          method: 'POST',
+          body: JSON.stringify({ name: 'Ada' }),
+          headers: { 'content-type': 'application/json' },
+        },
+      ],
+      [
+        '/api/contract/issue',
+        {
+          method: 'POST',
+          body: JSON.stringify({ party: 'Ada', terms: 'x' }),
+          headers: { 'content-type': 'application/json' },
+        },
+      ],
     ]
     for (const [path, init] of calls) {
       const response = await client.fetch(`${demo.api.url}${path}`, init)
       expect(response.status, path).toBeLessThan(300)
+      expect(client.paymentFor(response)).toMatchObject({
+        method: 'payment',
+        network: demo.devnet.network,
+        symbol: 'USDC',
+      })
     }
-    expect((await usdcBalance(demo.devnet, demo.payTo)) - before).toBe(1_000n + 300_000n + 600_000n + 1_000_000n)
+    expect((await usdcBalance(demo.devnet, demo.payTo)) - before).toBe(
+      1_000n + 300_000n + 600_000n + 1_000_000n,
+    )
     expect(client.spent()).toMatchObject({ payments: 4, usd: { spent: '1.901', remaining: '8.099' } })
   })
 
@@ -107,7 +148,10 @@ describe('the client against the demo API on anvil', () => {
     )
     const ok = results.filter((result) => result.status === 'fulfilled' && result.value.status === 200)
     const refused = results.filter(
-      (result) => result.status === 'rejected' && TollgateError.is(result.reason) && result.reason.code === 'policy_budget_exceeded',
+      (result) =>
+        result.status === 'rejected' &&
+        TollgateError.is(result.reason) &&
+        result.reason.code === 'policy_budget_exceeded',
     )
     expect(ok.length).toBeLessThanOrEqual(10)
     expect(ok.length + refused.length).toBe(100)
@@ -247,11 +291,19 @@ describe('the client against the demo API on anvil', () => {
     )
     try {
       const before = await transfersOnChain(demo.devnet, payer(5), demo.payTo)
-      const first = clientFor(5, { budget: '$1' }, { ledger: createFileLedger({ path }), preferences: { schemes: ['tx'] } })
+      const first = clientFor(
+        5,
+        { budget: '$1' },
+        { ledger: createFileLedger({ path }), preferences: { schemes: ['tx'] } },
+      )
       await expect(first.fetch(`${proxy.url}/api/search?q=restart`)).rejects.toThrow()
       dropping = false
       // A new process: same ledger file, fresh memory.
-      const second = clientFor(5, { budget: '$1' }, { ledger: createFileLedger({ path }), preferences: { schemes: ['tx'] } })
+      const second = clientFor(
+        5,
+        { budget: '$1' },
+        { ledger: createFileLedger({ path }), preferences: { schemes: ['tx'] } },
+      )
       expect((await second.fetch(`${proxy.url}/api/search?q=restart`)).status).toBe(200)
       expect((await transfersOnChain(demo.devnet, payer(5), demo.payTo)).length - before.length).toBe(1)
       // The second process confirms the same transfer again and proves it; it never broadcasts.
@@ -265,6 +317,17 @@ describe('the client against the demo API on anvil', () => {
     } finally {
       await proxy.close()
     }
+  })
+
+  test('behavior: a restart does not reset the budget', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'tollgate-ledger-')), 'ledger.jsonl')
+    const policy = { budget: '$0.002' }
+    const first = clientFor(8, policy, { ledger: createFileLedger({ path }) })
+    expect((await first.fetch(`${demo.api.url}/api/search?q=1`)).status).toBe(200)
+    expect((await first.fetch(`${demo.api.url}/api/search?q=2`)).status).toBe(200)
+    const second = clientFor(8, policy, { ledger: createFileLedger({ path }) })
+    expect(await codeOf(second.fetch(`${demo.api.url}/api/search?q=3`))).toBe('policy_budget_exceeded')
+    expect(second.spent().usd).toMatchObject({ spent: '0.002', remaining: '0' })
   })
 
   test('error: approval declined -> no signature', async () => {
@@ -308,7 +371,10 @@ describe('the client against the demo API on anvil', () => {
     const quote = await fetch(`${demo.api.url}/api/search?q=loop`)
     const header = quote.headers.get('payment-required')!
     const paymentRequired = JSON.parse(atob(header)) as { accepts: { scheme: string }[] }
-    const txOnly = encodePaymentRequiredHeader({ ...paymentRequired, accepts: paymentRequired.accepts.filter((entry) => entry.scheme === 'tx') } as never)
+    const txOnly = encodePaymentRequiredHeader({
+      ...paymentRequired,
+      accepts: paymentRequired.accepts.filter((entry) => entry.scheme === 'tx'),
+    } as never)
     const server = await listen((_request, response) => {
       requests++
       response.writeHead(402, { 'payment-required': txOnly, 'content-type': 'application/json' }).end('{}')

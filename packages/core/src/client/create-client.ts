@@ -4,9 +4,9 @@ import type { AssetInfo } from '../chains/types.js'
 import { TollgateError, toTollgateError } from '../errors/tollgate-error.js'
 import type { IssuedPass } from '../gate/types.js'
 import { createMemoryLedger } from '../ledger/create-memory-ledger.js'
-import type { Ledger } from '../ledger/types.js'
+import type { Ledger, LedgerRecord } from '../ledger/types.js'
 import { type CreateSpendingPolicyOptions, createSpendingPolicy } from '../policy/create-spending-policy.js'
-import type { Reservation, SpendingPolicy, SpendingReport } from '../policy/types.js'
+import type { Money, PastSpend, Reservation, SpendingPolicy, SpendingReport } from '../policy/types.js'
 import { headerNames } from '../protocol/headers.js'
 import { decodePaymentResponseHeader } from '../protocol/payment-response-header.js'
 import { encodePaymentSignatureHeader, encodeXPaymentHeader } from '../protocol/payment-signature-header.js'
@@ -76,10 +76,43 @@ export type CreateClientOptions = {
   now?: () => number
 }
 
+/** Per-request options of {@link Client.fetch}. */
+export type ClientFetchOptions = {
+  /**
+   * The owner already approved paying up to this much for this request (for example through an
+   * agent framework's approval step), so the policy's `approve` callback is skipped within it.
+   */
+  approvedUpTo?: Money
+}
+
+/** What a response cost, as {@link Client.paymentFor} reports it. */
+export type PaymentInfo = {
+  /** Paid now, or covered by a pass bought earlier. */
+  method: 'payment' | 'pass'
+  scheme?: string
+  network?: string
+  /** Asset address, mint or `"native"`. */
+  asset?: string
+  /** Asset symbol from the client's registry. */
+  symbol?: string
+  /** Atomic units, as a decimal string. */
+  amount?: string
+  /** The amount for people: `"0.001 USDC"`. */
+  display?: string
+  /** Transaction hash or signature. */
+  transaction?: string
+  /** A pass this payment bought, or the pass that covered the request. */
+  pass?: IssuedPass
+  /** Whether an earlier transfer was proven again instead of paying anew. */
+  reused?: boolean
+}
+
 /** A 402-aware fetch with a wallet and a spending policy. */
 export type Client = {
   /** `fetch` that pays 402s within the policy. Rejects with a TollgateError when it will not or cannot pay. */
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>
+  fetch(input: RequestInfo | URL, init?: RequestInit, options?: ClientFetchOptions): Promise<Response>
+  /** What a response returned by {@link Client.fetch} cost; undefined when it was free. */
+  paymentFor(response: Response): PaymentInfo | undefined
   /** What has been spent and what remains, per asset and in USD. */
   spent(): SpendingReport
   /** Passes bought and still cached. */
@@ -99,6 +132,7 @@ type Payment = {
   hints: Record<string, unknown>
   header: { name: string; value: string }
   v1?: PaymentRequirementsV1
+  reused?: boolean
 }
 
 // Refusals a `tx` payment recovers from by proving the same transfer again.
@@ -147,6 +181,13 @@ export function createClient(options: CreateClientOptions): Client {
   const maxProofAttempts = options.maxProofAttempts ?? 3
   const confirmationTimeoutMs = options.confirmationTimeoutMs ?? 120_000
   const passes = createPassCache()
+  const payments = new WeakMap<Response, PaymentInfo>()
+  // Spend recorded by earlier runs counts against the budget: a restart never resets it.
+  let restored: Promise<void> | undefined
+  const restore = (): Promise<void> => {
+    restored ??= ledger.records().then((records) => policy.restore(pastSpends(records)))
+    return restored
+  }
   // Reservations of payments that may be reused by a later request (lost responses), by payment id.
   const open = new Map<string, Reservation>()
   // Payments some request of this client is working on: never reused by another request meanwhile.
@@ -228,7 +269,12 @@ export function createClient(options: CreateClientOptions): Client {
     return { name: headerNames.paymentSignature, value }
   }
 
-  const payTx = async (payment: Payment, url: string, signal: AbortSignal | undefined): Promise<void> => {
+  const payTx = async (
+    payment: Payment,
+    url: string,
+    signal: AbortSignal | undefined,
+    fetchOptions: ClientFetchOptions,
+  ): Promise<void> => {
     const { requirements, wallet, asset } = payment.candidate
     if (wallet.sendTransfer === undefined || wallet.confirmTransfer === undefined) {
       throw new TollgateError('wallet_unavailable', 'The wallet cannot send transfers.')
@@ -246,17 +292,16 @@ export function createClient(options: CreateClientOptions): Client {
     if (reused?.transaction !== undefined) {
       // Money already left for this recipient and was never credited: prove it again, never pay twice.
       payment.id = reused.id
+      payment.reused = true
       payment.transaction = reused.transaction
       const reservation = open.get(reused.id)
       if (reservation !== undefined) payment.reservation = reservation
       emit({ type: 'transfer_reused', url, network: requirements.network, transaction: reused.transaction })
     } else {
-      payment.reservation = await policy.reserve({
-        url,
-        requirements,
-        asset,
-        amount: payment.candidate.amount,
-      })
+      payment.reservation = await policy.reserve(
+        { url, requirements, asset, amount: payment.candidate.amount },
+        fetchOptions.approvedUpTo === undefined ? {} : { approvedUpTo: fetchOptions.approvedUpTo },
+      )
       open.set(payment.id, payment.reservation)
       await record(payment, url, 'quote')
       try {
@@ -307,7 +352,12 @@ export function createClient(options: CreateClientOptions): Client {
     payment.header = await proofHeader(payment, requirements)
   }
 
-  const payExact = async (payment: Payment, url: string, signal: AbortSignal | undefined): Promise<void> => {
+  const payExact = async (
+    payment: Payment,
+    url: string,
+    signal: AbortSignal | undefined,
+    fetchOptions: ClientFetchOptions,
+  ): Promise<void> => {
     const { requirements, wallet, asset } = payment.candidate
     if (wallet.authorize === undefined)
       throw new TollgateError('wallet_unavailable', 'The wallet cannot sign authorizations.')
@@ -331,12 +381,10 @@ export function createClient(options: CreateClientOptions): Client {
       const reservation = open.get(reused.id)
       if (reservation !== undefined) payment.reservation = reservation
     } else {
-      payment.reservation = await policy.reserve({
-        url,
-        requirements,
-        asset,
-        amount: payment.candidate.amount,
-      })
+      payment.reservation = await policy.reserve(
+        { url, requirements, asset, amount: payment.candidate.amount },
+        fetchOptions.approvedUpTo === undefined ? {} : { approvedUpTo: fetchOptions.approvedUpTo },
+      )
       open.set(payment.id, payment.reservation)
       await record(payment, url, 'quote')
       try {
@@ -371,7 +419,7 @@ export function createClient(options: CreateClientOptions): Client {
           }
   }
 
-  const settled = async (payment: Payment, url: string, response: Response): Promise<void> => {
+  const settled = async (payment: Payment, url: string, response: Response): Promise<PaymentInfo> => {
     const header =
       response.headers.get(headerNames.paymentResponse) ?? response.headers.get(headerNames.xPaymentResponse)
     let settle: SettleResponse | undefined
@@ -396,6 +444,19 @@ export function createClient(options: CreateClientOptions): Client {
       ...(transaction ? { transaction } : {}),
       ...(pass ? { pass } : {}),
     })
+    const { requirements, asset, amount } = payment.candidate
+    return {
+      method: 'payment',
+      scheme: requirements.scheme,
+      network: requirements.network,
+      asset: requirements.asset,
+      symbol: asset.symbol,
+      amount: amount.toString(),
+      display: display(payment.candidate),
+      ...(transaction ? { transaction } : {}),
+      ...(pass ? { pass } : {}),
+      ...(payment.reused ? { reused: true } : {}),
+    }
   }
 
   const refused = async (payment: Payment, url: string, code: string): Promise<TollgateError> => {
@@ -422,10 +483,15 @@ export function createClient(options: CreateClientOptions): Client {
     })
   }
 
-  const clientFetch = async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
+  const clientFetch = async (
+    input: RequestInfo | URL,
+    init?: RequestInit,
+    fetchOptions: ClientFetchOptions = {},
+  ): Promise<Response> => {
+    await restore()
     const ids = new Set<string>()
     try {
-      return await fetchOnce(input, init, ids)
+      return await fetchOnce(input, init, ids, fetchOptions)
     } finally {
       for (const id of ids) inFlight.delete(id)
     }
@@ -435,6 +501,7 @@ export function createClient(options: CreateClientOptions): Client {
     input: RequestInfo | URL,
     init: RequestInit | undefined,
     ids: Set<string>,
+    fetchOptions: ClientFetchOptions,
   ): Promise<Response> => {
     const template = new Request(input, init)
     const body = template.body === null ? undefined : await template.arrayBuffer()
@@ -500,8 +567,11 @@ export function createClient(options: CreateClientOptions): Client {
         return response
       }
       if (response.status !== 402) {
-        if (payment !== undefined) await settled(payment, url, response)
-        else if (pass !== undefined) emit({ type: 'pass_used', url, expiresAt: pass.expiresAt })
+        if (payment !== undefined) payments.set(response, await settled(payment, url, response))
+        else if (pass !== undefined) {
+          payments.set(response, { method: 'pass', pass })
+          emit({ type: 'pass_used', url, expiresAt: pass.expiresAt })
+        }
         return response
       }
 
@@ -595,8 +665,8 @@ export function createClient(options: CreateClientOptions): Client {
       inFlight.add(payment.id)
       ids.add(payment.id)
       try {
-        if (candidate.requirements.scheme === 'tx') await payTx(payment, url, signal)
-        else await payExact(payment, url, signal)
+        if (candidate.requirements.scheme === 'tx') await payTx(payment, url, signal, fetchOptions)
+        else await payExact(payment, url, signal, fetchOptions)
       } finally {
         // A reused payment replaces the fresh id; it was marked in flight when it was taken.
         ids.add(payment.id)
@@ -634,11 +704,30 @@ export function createClient(options: CreateClientOptions): Client {
 
   return {
     fetch: clientFetch,
+    paymentFor: (response) => payments.get(response),
     spent: () => policy.spent(),
     passes: () => passes.list(),
     ledger,
     policy,
   }
+}
+
+// Money that left (or may still leave) the wallet in earlier runs, per payment id.
+function pastSpends(records: readonly LedgerRecord[]): PastSpend[] {
+  const byId = new Map<string, LedgerRecord[]>()
+  for (const record of records) byId.set(record.id, [...(byId.get(record.id) ?? []), record])
+  const spends: PastSpend[] = []
+  for (const group of byId.values()) {
+    const types = new Set(group.map((record) => record.type))
+    const first = group[0] as LedgerRecord
+    const spent =
+      first.scheme === 'tx'
+        ? (types.has('broadcast') || types.has('confirmed')) && !types.has('failed')
+        : types.has('accepted') || (types.has('authorized') && !types.has('failed') && !types.has('rejected'))
+    if (spent)
+      spends.push({ at: first.at, network: first.network, asset: first.asset, amount: BigInt(first.amount) })
+  }
+  return spends
 }
 
 function authorizedValue(payload: Record<string, unknown>): bigint | undefined {

@@ -867,3 +867,49 @@ describe('createSpendingPolicy', () => {
     },
   )
 })
+
+describe('approval routed through a framework', () => {
+  test('behavior: needsApproval compares a price with the threshold', () => {
+    const policy = policyWith({ requireApprovalAbove: '$0.50' })
+    expect(policy.needsApproval('$0.50')).toBe(false)
+    expect(policy.needsApproval('$0.51')).toBe(true)
+    expect(policy.needsApproval('0.6 USDC')).toBe(true)
+    expect(policyWith().needsApproval('$100')).toBe(false)
+  })
+
+  test('behavior: approvedUpTo skips the callback within the approved amount only', async () => {
+    const approve = vi.fn(() => false)
+    const policy = policyWith({ budget: '$10', requireApprovalAbove: '$0.50', approve })
+    const reservation = await policy.reserve(quoteOf(usdcBase, '0.6'), { approvedUpTo: '$0.60' })
+    expect(approve).not.toHaveBeenCalled()
+    policy.commit(reservation)
+    expect(await codeOf(policy.reserve(quoteOf(usdcBase, '0.7'), { approvedUpTo: '$0.60' }))).toBe(
+      'policy_approval_declined',
+    )
+    expect(approve).toHaveBeenCalledTimes(1)
+  })
+})
+
+describe('restore', () => {
+  test('behavior: spend from an earlier run counts against the budget and the rate limit', async () => {
+    const time = clock()
+    const policy = createSpendingPolicy({
+      registry,
+      now: time.now,
+      budget: '$1',
+      window: { seconds: 3600 },
+      rateLimit: { payments: 2, perSeconds: 60 },
+    })
+    policy.restore([
+      { at: T - 7200_000, network: 'eip155:8453', asset: usdcBase.address, amount: 900_000n },
+      { at: T - 10_000, network: 'eip155:8453', asset: usdcBase.address, amount: 600_000n },
+    ])
+    // The first spend is outside the window; the second still counts.
+    expect(policy.spent().usd).toMatchObject({ spent: '0.6', remaining: '0.4' })
+    expect(await codeOf(policy.reserve(quoteOf(usdcBase, '0.5')))).toBe('policy_budget_exceeded')
+    policy.commit(await policy.reserve(quoteOf(usdcBase, '0.1')))
+    expect(await codeOf(policy.reserve(quoteOf(usdcBase, '0.1')))).toBe('policy_rate_limited')
+    time.advance(3599)
+    expect(policy.spent().usd).toMatchObject({ spent: '0.1', remaining: '0.9' })
+  })
+})

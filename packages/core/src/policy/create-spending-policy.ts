@@ -291,12 +291,24 @@ export function createSpendingPolicy(options: CreateSpendingPolicyOptions = {}):
     )
 
   return {
-    async reserve(input) {
+    async reserve(input, reserveOptions = {}) {
       const at = now()
       const payment = describePayment(input, registry)
       let evaluation: Evaluation
       try {
         evaluation = evaluate(input, payment, at)
+        if (evaluation.approvalRequired && reserveOptions.approvedUpTo !== undefined) {
+          const approved = compileLimit(reserveOptions.approvedUpTo, { registry, option: 'approvedUpTo' })
+          const valued = registry.findAsset(input.requirements.network, input.requirements.asset)
+          // Approved ahead for at least this much: the owner has already said yes.
+          if (
+            valued !== undefined &&
+            approved.applies(valued) &&
+            approved.measure(valued, input.amount) <= approved.limit
+          ) {
+            evaluation = { ...evaluation, approvalRequired: false }
+          }
+        }
         if (evaluation.approvalRequired && options.approve === undefined) throw approvalMissing(payment)
       } catch (error) {
         decline(payment, error, at)
@@ -379,6 +391,57 @@ export function createSpendingPolicy(options: CreateSpendingPolicyOptions = {}):
       prune(now())
       return buildReport({ budgets, committed, reserved })
     },
+
+    needsApproval(money) {
+      if (approvalLine === undefined) return false
+      const line = compileLimit(money, { registry, option: 'needsApproval' })
+      if (
+        line.kind !== approvalLine.kind ||
+        (line.kind !== 'usd' && line.label.split(' ').pop() !== approvalLine.label.split(' ').pop())
+      ) {
+        return true
+      }
+      const decimals = Math.max(line.decimals, approvalLine.decimals)
+      return (
+        rescaleAmount(line.limit, line.decimals, decimals, 'up') >
+        rescaleAmount(approvalLine.limit, approvalLine.decimals, decimals, 'down')
+      )
+    },
+
+    restore(spends) {
+      const at = now()
+      for (const spend of [...spends].sort((left, right) => left.at - right.at)) {
+        if (windowMs !== undefined && spend.at <= at - windowMs) continue
+        const valued = registry.findAsset(spend.network, spend.asset)
+        if (valued === undefined) continue
+        const values = (budgets ?? []).map((line) =>
+          line.applies(valued) ? line.measure(valued, spend.amount) : 0n,
+        )
+        const entry: SpendEntry = {
+          at: spend.at,
+          key: assetKey(spend.network, valued.address),
+          asset: valued,
+          valued: true,
+          amount: spend.amount,
+          values,
+        }
+        committed.add(entry)
+        // Kept in time order, since pruning drops entries from the front.
+        if (windowMs !== undefined)
+          windowEntries.splice(
+            sortedIndex(windowEntries, spend.at, (item) => item.at),
+            0,
+            entry,
+          )
+        if (rateLimit !== undefined)
+          paymentTimes.splice(
+            sortedIndex(paymentTimes, spend.at, (item) => item),
+            0,
+            spend.at,
+          )
+      }
+      prune(at)
+    },
   }
 }
 
@@ -459,6 +522,12 @@ function namesAsset(reference: string, network: string, address: string, registr
   if (sameAddress(network, reference, address)) return true
   const named = registry.findAsset(network, reference)
   return named !== undefined && sameAddress(network, named.address, address)
+}
+
+function sortedIndex<Item>(items: readonly Item[], at: number, time: (item: Item) => number): number {
+  let index = items.length
+  while (index > 0 && time(items[index - 1] as Item) > at) index--
+  return index
 }
 
 function assetKey(network: string, address: string): string {

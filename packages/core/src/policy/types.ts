@@ -155,7 +155,7 @@ export type SpendingPolicy = {
    * Checks a payment and reserves its budget; resolves once it is allowed (after approval when
    * required). Commit the reservation after paying or release it when nothing was paid.
    */
-  reserve(quote: PolicyQuote): Promise<Reservation>
+  reserve(quote: PolicyQuote, options?: ReserveOptions): Promise<Reservation>
   /** Marks a reservation as spent. Idempotent. */
   commit(reservation: Reservation): void
   /** Frees a reservation that was not paid. Idempotent; a no-op after commit. */
@@ -167,4 +167,36 @@ export type SpendingPolicy = {
   check(quote: PolicyQuote): PolicyCheckResult
   /** What has been spent and reserved so far. */
   spent(): SpendingReport
+  /**
+   * Whether a payment of `money` would need approval under `requireApprovalAbove` (true when the
+   * policy cannot tell). Lets adapters route approval through their framework before paying.
+   */
+  needsApproval(money: Money): boolean
+  /**
+   * Counts payments made before this policy existed (read back from a ledger after a restart), so a
+   * restart never resets a budget or a rate limit. Payments outside the window are ignored.
+   */
+  restore(spends: readonly PastSpend[]): void
+}
+
+/** Options of {@link SpendingPolicy.reserve}. */
+export type ReserveOptions = {
+  /**
+   * The owner already approved paying up to this much for this request (for example through an
+   * agent framework's approval step); payments within it skip the `approve` callback. Every other
+   * check still runs.
+   */
+  approvedUpTo?: Money
+}
+
+/** A payment made earlier, as recorded in a ledger. */
+export type PastSpend = {
+  /** Unix milliseconds it was made. */
+  at: number
+  /** CAIP-2 network. */
+  network: string
+  /** Asset address, mint or `"native"`. */
+  asset: string
+  /** Atomic units. */
+  amount: bigint
 }
