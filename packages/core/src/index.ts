@@ -35,8 +35,12 @@ export type { ClientPreferences } from './client/choose-requirements.js'
 export {
   type Client,
   type ClientEvent,
+  type ClientFetchOptions,
   type CreateClientOptions,
   createClient,
+  type PaymentInfo,
+  type PayOptions,
+  type PendingPayment,
 } from './client/create-client.js'
 export type {
   AuthorizeInput,
@@ -103,6 +107,7 @@ export { type VerifyPassOptions, verifyPass } from './pass/verify-pass.js'
 export { type CreateSpendingPolicyOptions, createSpendingPolicy } from './policy/create-spending-policy.js'
 export type {
   Money,
+  PastSpend,
   PolicyCheckResult,
   PolicyDeclineEvent,
   PolicyPayment,
@@ -111,6 +116,7 @@ export type {
   PolicyRateLimit,
   PolicyWindow,
   Reservation,
+  ReserveOptions,
   SpendingPolicy,
   SpendingReport,
   SpendingReportAsset,

@@ -6,6 +6,9 @@ import { createClient } from '../src/client/create-client.js'
 import { evmNetwork } from '../src/evm/evm-network.js'
 import { evmWallet } from '../src/evm/evm-wallet.js'
 import { createGate } from '../src/gate/create-gate.js'
+import { decodePaymentRequiredHeader } from '../src/protocol/payment-required-header.js'
+import { decodePaymentResponseHeader } from '../src/protocol/payment-response-header.js'
+import { encodePaymentSignatureHeader } from '../src/protocol/payment-signature-header.js'
 import { balanceOf, devnetRegistry, startDevnet } from './support/devnet-gate.js'
 import { serve } from './support/serve.js'
 
@@ -79,6 +82,28 @@ describe('createClient with evmWallet on a real chain', () => {
     )
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200])
     expect(client.spent().payments).toBe(6)
+  })
+
+  test('behavior: pay() pays requirements that arrived outside HTTP, under the same policy', async () => {
+    const client = createClient({
+      wallets: [walletOf(5)],
+      registry: devnetRegistry(devnet),
+      policy: { budget: '$0.001' },
+    })
+    const quote = await fetch(`${server.origin}/api/search`)
+    const paymentRequired = decodePaymentRequiredHeader(quote.headers.get('PAYMENT-REQUIRED')!)
+    const pending = await client.pay(paymentRequired, { url: `${server.origin}/api/search` })
+    const response = await fetch(`${server.origin}/api/search`, {
+      headers: { 'PAYMENT-SIGNATURE': encodePaymentSignatureHeader(pending.payload) },
+    })
+    expect(response.status).toBe(200)
+    const info = await pending.accepted(
+      decodePaymentResponseHeader(response.headers.get('PAYMENT-RESPONSE')!),
+    )
+    expect(info).toMatchObject({ method: 'payment', scheme: 'tx', amount: '1000', display: '0.001 USDC' })
+    await expect(client.pay(paymentRequired, { url: `${server.origin}/api/search` })).rejects.toMatchObject({
+      code: 'policy_budget_exceeded',
+    })
   })
 
   test('behavior: the wallet reveals no key material', () => {

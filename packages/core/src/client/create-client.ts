@@ -11,7 +11,13 @@ import { headerNames } from '../protocol/headers.js'
 import { decodePaymentResponseHeader } from '../protocol/payment-response-header.js'
 import { encodePaymentSignatureHeader, encodeXPaymentHeader } from '../protocol/payment-signature-header.js'
 import { readPaymentRequired } from '../protocol/read-payment-required.js'
-import type { PaymentRequirements, PaymentRequirementsV1, SettleResponse } from '../protocol/types.js'
+import type {
+  PaymentPayload,
+  PaymentRequired,
+  PaymentRequirements,
+  PaymentRequirementsV1,
+  SettleResponse,
+} from '../protocol/types.js'
 import { createProofMessage } from '../tx/create-proof-message.js'
 import { type Candidate, type ClientPreferences, chooseRequirements } from './choose-requirements.js'
 import { createPassCache } from './pass-cache.js'
@@ -85,6 +91,26 @@ export type ClientFetchOptions = {
   approvedUpTo?: Money
 }
 
+/** Options of {@link Client.pay}. */
+export type PayOptions = {
+  /** The resource being paid for, checked against `allowedDomains` (such as `mcp://tool/search` or an HTTP URL). */
+  url: string
+  /** See {@link ClientFetchOptions.approvedUpTo}. */
+  approvedUpTo?: Money
+  /** Aborts the payment. */
+  signal?: AbortSignal
+}
+
+/** A payment made by {@link Client.pay}, waiting for the server's answer. */
+export type PendingPayment = {
+  /** The x402 v2 payload to send. */
+  payload: PaymentPayload
+  /** The server accepted it (with its settlement response, if any). */
+  accepted(settle?: SettleResponse): Promise<PaymentInfo>
+  /** The server refused it with `code`; returns the error to surface. */
+  rejected(code: string): Promise<TollgateError>
+}
+
 /** What a response cost, as {@link Client.paymentFor} reports it. */
 export type PaymentInfo = {
   /** Paid now, or covered by a pass bought earlier. */
@@ -113,6 +139,11 @@ export type Client = {
   fetch(input: RequestInfo | URL, init?: RequestInit, options?: ClientFetchOptions): Promise<Response>
   /** What a response returned by {@link Client.fetch} cost; undefined when it was free. */
   paymentFor(response: Response): PaymentInfo | undefined
+  /**
+   * Pays requirements that arrived outside HTTP (such as an MCP tool's `PaymentRequired`), under the
+   * same policy and ledger. Send `payload` to the server, then report the outcome exactly once.
+   */
+  pay(paymentRequired: PaymentRequired, options: PayOptions): Promise<PendingPayment>
   /** What has been spent and what remains, per asset and in USD. */
   spent(): SpendingReport
   /** Passes bought and still cached. */
@@ -131,6 +162,8 @@ type Payment = {
   transaction?: string
   hints: Record<string, unknown>
   header: { name: string; value: string }
+  /** The x402 v2 payload behind the header. */
+  payload?: PaymentPayload
   v1?: PaymentRequirementsV1
   reused?: boolean
 }
@@ -261,12 +294,12 @@ export function createClient(options: CreateClientOptions): Client {
       challenge,
     })
     const signature = await wallet.signProof({ network: requirements.network, message })
-    const value = encodePaymentSignatureHeader({
+    payment.payload = {
       x402Version: 2,
       accepted: requirements,
       payload: { transaction: payment.transaction, challenge, signature, ...payment.hints },
-    })
-    return { name: headerNames.paymentSignature, value }
+    }
+    return { name: headerNames.paymentSignature, value: encodePaymentSignatureHeader(payment.payload) }
   }
 
   const payTx = async (
@@ -402,6 +435,7 @@ export function createClient(options: CreateClientOptions): Client {
         display: display(payment.candidate),
       })
     }
+    payment.payload = { x402Version: 2, accepted: requirements, payload }
     payment.header =
       payment.v1 === undefined
         ? {
@@ -428,6 +462,14 @@ export function createClient(options: CreateClientOptions): Client {
     } catch {
       settle = undefined
     }
+    return accepted(payment, url, settle)
+  }
+
+  const accepted = async (
+    payment: Payment,
+    url: string,
+    settle: SettleResponse | undefined,
+  ): Promise<PaymentInfo> => {
     const pass = readPass(settle?.extensions?.pass)
     if (pass !== undefined) passes.add(pass, url)
     finish(payment, 'commit')
@@ -702,8 +744,62 @@ export function createClient(options: CreateClientOptions): Client {
     )
   }
 
+  const pay: Client['pay'] = async (paymentRequired, payOptions) => {
+    await restore()
+    const url = payOptions.url
+    const candidate = await pick(paymentRequired.accepts, url)
+    emit({
+      type: 'quote',
+      url,
+      requirements: candidate.requirements,
+      asset: candidate.asset,
+      amount: candidate.amount,
+      display: display(candidate),
+    })
+    const payment: Payment = {
+      id: crypto.randomUUID(),
+      candidate,
+      hints: {},
+      header: { name: '', value: '' },
+    }
+    inFlight.add(payment.id)
+    const taken = new Set([payment.id])
+    const done = () => {
+      taken.add(payment.id)
+      for (const id of taken) inFlight.delete(id)
+    }
+    const fetchOptions =
+      payOptions.approvedUpTo === undefined ? {} : { approvedUpTo: payOptions.approvedUpTo }
+    try {
+      if (candidate.requirements.scheme === 'tx') await payTx(payment, url, payOptions.signal, fetchOptions)
+      else await payExact(payment, url, payOptions.signal, fetchOptions)
+    } catch (error) {
+      done()
+      throw error
+    }
+    taken.add(payment.id)
+    return {
+      payload: payment.payload as PaymentPayload,
+      accepted: async (settle) => {
+        try {
+          return await accepted(payment, url, settle)
+        } finally {
+          done()
+        }
+      },
+      rejected: async (code) => {
+        try {
+          return await refused(payment, url, code)
+        } finally {
+          done()
+        }
+      },
+    }
+  }
+
   return {
     fetch: clientFetch,
+    pay,
     paymentFor: (response) => payments.get(response),
     spent: () => policy.spent(),
     passes: () => passes.list(),
