@@ -10,6 +10,7 @@ import {
 import { evmNetwork } from '@tollgate/core/evm'
 import { tollgate } from '@tollgate/express'
 import express, { type ErrorRequestHandler, type Express } from 'express'
+import type { LocalAccount } from 'viem'
 import { checkIdentity } from './check-identity.js'
 import { createSearchResults } from './create-search-results.js'
 import { issueContract } from './issue-contract.js'
@@ -40,6 +41,11 @@ export type CreateDemoApiOptions = {
   secret: string | Uint8Array
   /** Replay protection; default the gate's in-memory store. */
   store?: Store
+  /**
+   * A funded account that pays gas to settle x402 `exact` (EIP-3009) payments. Without it the API
+   * accepts `tx` proofs only.
+   */
+  settler?: LocalAccount
 }
 
 /** What {@link createDemoApi} returns. */
@@ -84,7 +90,8 @@ const MAX_POSTS = 1000
 
 /**
  * Creates the demo API: an Express app with priced routes behind a Tollgate gate that accepts
- * `tx` proofs in one USD stablecoin on one EVM chain. Used by the demos, agent tests and benchmarks.
+ * `tx` proofs, and x402 `exact` authorizations when a `settler` is given, in one USD stablecoin on
+ * one EVM chain. Used by the demos, agent tests and benchmarks.
  *
  * @example
  * const devnet = await startDevnet()
@@ -118,7 +125,14 @@ export function createDemoApi(options: CreateDemoApiOptions): DemoApi {
     routes,
     payTo: options.payTo,
     networks: [
-      evmNetwork({ network: options.network, rpcUrl: options.rpcUrl, assets: [options.asset.address] }),
+      evmNetwork({
+        network: options.network,
+        rpcUrl: options.rpcUrl,
+        assets: [options.asset.address],
+        ...(options.settler === undefined
+          ? {}
+          : { exact: { settler: options.settler, receiptPollingMs: 25 } }),
+      }),
     ],
     secret: options.secret,
     registry,

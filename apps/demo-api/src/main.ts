@@ -1,12 +1,13 @@
 /**
  * @module @tollgate/demo-api/main
  * Runs the demo API. With `TOLLGATE_RPC_URL`, `TOLLGATE_ASSET` and `TOLLGATE_PAY_TO` it uses that
- * chain; without them it starts its own devnet. Once ready it prints one JSON line on stdout
+ * chain (and settles x402 `exact` payments when `TOLLGATE_SETTLER_KEY` holds a funded key); without them it starts its own devnet. Once ready it prints one JSON line on stdout
  * (`{ url, network, payTo, asset, devnet }`) and runs until SIGINT or SIGTERM, then stops the
  * server and the devnet and exits 0. Diagnostics go to stderr; nothing else goes to stdout.
  */
 import { randomBytes } from 'node:crypto'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
+import { type LocalAccount, privateKeyToAccount } from 'viem/accounts'
 import type { DemoAsset } from './create-demo-api.js'
 import { readChainAsset } from './read-chain-asset.js'
 import { type RunningDemoApi, startDemoApi } from './start-demo-api.js'
@@ -63,6 +64,10 @@ async function main(): Promise<void> {
   let network: `${string}:${string}`
   let asset: DemoAsset
   let payTo: string
+  const settlerKey = process.env.TOLLGATE_SETTLER_KEY?.trim()
+  let settler: LocalAccount | undefined = settlerKey
+    ? privateKeyToAccount(settlerKey as `0x${string}`)
+    : undefined
   let rpcUrl = process.env.TOLLGATE_RPC_URL?.trim() ?? ''
   if (rpcUrl !== '') {
     const chain = await readChainAsset({ rpcUrl, address: required('TOLLGATE_ASSET') })
@@ -83,13 +88,16 @@ async function main(): Promise<void> {
       eip712: { name: usdc.name, version: usdc.version },
     }
     payTo = devnet.accounts[9]!.address
+    // Account 8 pays the gas of exact settlements on the devnet.
+    settler ??= privateKeyToAccount(devnet.accounts[8]!.privateKey)
   }
   if (stopping) return
-  api = await startDemoApi({ rpcUrl, network, asset, payTo, secret, port })
+  api = await startDemoApi({ rpcUrl, network, asset, payTo, secret, port, ...(settler ? { settler } : {}) })
   process.stdout.write(
-    `${JSON.stringify({ url: api.url, network, payTo, asset, devnet: devnet?.toJSON() ?? null })}\n`,
+    `${JSON.stringify({ url: api.url, network, payTo, asset, settler: settler?.address ?? null, devnet: devnet?.toJSON() ?? null })}\n`,
   )
-  log(`listening on ${api.url} (${network}, paid in ${asset.symbol} to ${payTo})`)
+  const schemes = settler ? 'tx and exact' : 'tx'
+  log(`listening on ${api.url} (${network}, ${schemes}, paid in ${asset.symbol} to ${payTo})`)
 }
 
 main().catch((error: unknown) => {

@@ -47,6 +47,8 @@ export async function startDemo(options: { host?: string; devnet?: Devnet } = {}
     },
     payTo,
     secret: SECRET,
+    // Account 8 pays the gas of exact settlements.
+    settler: privateKeyToAccount(devnet.accounts[8]!.privateKey),
     ...(options.host ? { host: options.host } : {}),
   })
   return {

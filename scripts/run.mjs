@@ -1,0 +1,67 @@
+#!/usr/bin/env node
+// Entry point of `npm test`, `npm run demo` and `npm run bench` on a machine that has only Node
+// and npm: it finds or fetches pnpm, installs the workspace from the lockfile when needed, then
+// runs the task. Diagnostics go to stderr so a task's own stdout stays clean.
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const pnpmVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1]
+const task = process.argv[2]
+const extra = process.argv.slice(3)
+
+const tasks = {
+  // Lint, type-check and test every package; builds run first where tests need them.
+  test: [
+    ['exec', 'biome', 'check', '.'],
+    ['exec', 'turbo', 'run', 'typecheck', 'test', '--concurrency=2', '--output-logs=errors-only', ...extra],
+  ],
+  // The end-to-end demo on a local devnet.
+  demo: [
+    ['exec', 'turbo', 'run', 'build', '--filter=@tollgate/demo-agent...', '--output-logs=errors-only'],
+    ['--filter', '@tollgate/demo-agent', 'run', 'demo', ...extra],
+  ],
+  // Benchmarks, printing ratios against a baseline measured in the same run.
+  bench: [
+    ['exec', 'turbo', 'run', 'build', '--filter=@tollgate/bench...', '--output-logs=errors-only'],
+    ['--filter', '@tollgate/bench', 'run', 'bench', ...extra],
+  ],
+}
+
+if (!(task in tasks)) {
+  process.stderr.write(`usage: node scripts/run.mjs <${Object.keys(tasks).join('|')}> [args]\n`)
+  process.exit(2)
+}
+
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' }
+
+function findPnpm() {
+  const probe = spawnSync('pnpm', ['--version'], { encoding: 'utf8', env })
+  if (probe.status === 0 && probe.stdout.trim() === pnpmVersion) return ['pnpm']
+  // npx fetches the pinned pnpm from the npm registry once and caches it.
+  return ['npx', '--yes', `pnpm@${pnpmVersion}`]
+}
+
+function run(command, args) {
+  const result = spawnSync(command[0], [...command.slice(1), ...args], { cwd: root, stdio: 'inherit', env })
+  if (result.error) {
+    process.stderr.write(`${command[0]}: ${result.error.message}\n`)
+    process.exit(1)
+  }
+  if (result.status !== 0) process.exit(result.status ?? 1)
+}
+
+function needsInstall() {
+  const marker = join(root, 'node_modules', '.modules.yaml')
+  if (!existsSync(marker)) return true
+  return statSync(join(root, 'pnpm-lock.yaml')).mtimeMs > statSync(marker).mtimeMs
+}
+
+const pnpm = findPnpm()
+if (needsInstall()) {
+  process.stderr.write(`Installing the workspace with pnpm ${pnpmVersion}…\n`)
+  run(pnpm, ['install', '--frozen-lockfile'])
+}
+for (const args of tasks[task]) run(pnpm, args)
