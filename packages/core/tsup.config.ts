@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', evm: 'src/evm/index.ts', node: 'src/node/index.ts', test: 'src/test/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    evm: 'src/evm/index.ts',
+    node: 'src/node/index.ts',
+    test: 'src/test/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,
