@@ -1,13 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  createClient,
-  createGate,
-  encodePaymentRequiredHeader,
-  TollgateError,
-  type Wallet,
-} from '@tollgate/core'
+import { createClient, encodePaymentRequiredHeader, TollgateError, type Wallet } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
 import { createFileLedger } from '@tollgate/core/node'
 import { startDemoApi } from '@tollgate/demo-api'
