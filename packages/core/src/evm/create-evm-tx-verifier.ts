@@ -246,7 +246,7 @@ async function findErc1271Signer(
       result = await rpc.request('eth_call', [{ to: wallet, data }, 'latest'], input.signal)
     } catch (error) {
       // A plain account or a wallet that rejects the signature answers with a revert.
-      if (TollgateError.is(error) && /revert/i.test(error.message)) continue
+      if (TollgateError.is(error) && /revert/i.test(String(error.details?.rpcMessage ?? ''))) continue
       throw error
     }
     if (typeof result === 'string' && result.slice(0, 10).toLowerCase() === ERC1271_MAGIC) return wallet

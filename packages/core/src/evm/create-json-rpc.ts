@@ -98,9 +98,16 @@ export function createJsonRpc(options: CreateJsonRpcOptions): JsonRpc {
       const answer = byId.get(firstId + index)
       if (answer === undefined) throw unavailable(`The RPC node gave no answer to ${call.method}.`)
       if (answer.error !== undefined) {
-        throw unavailable(
-          `The RPC node failed ${call.method}: ${String(answer.error?.message ?? 'error').slice(0, 200)}.`,
-        )
+        const rpcMessage = String(answer.error?.message ?? 'error').slice(0, 200)
+        // The node's own verdict (revert, nonce too low, insufficient funds) stays readable in details.
+        throw new TollgateError('rpc_unavailable', `The RPC node failed ${call.method}: ${rpcMessage}.`, {
+          retryAfter: 2,
+          details: {
+            method: call.method,
+            rpcMessage,
+            ...(typeof answer.error?.code === 'number' ? { rpcCode: answer.error.code } : {}),
+          },
+        })
       }
       return answer.result
     })

@@ -43,7 +43,6 @@ const NONCE_REFUSAL =
   /nonce too low|nonce too high|nonce has already been used|invalid nonce|replacement transaction underpriced|replacement fee too low/i
 // The node already has this very transaction: it was broadcast.
 const ALREADY_KNOWN = /already known|known transaction|already imported|already exists/i
-const SEND_REFUSED_PREFIX = 'The RPC node failed eth_sendRawTransaction:'
 
 /**
  * Creates a nonce manager for one sending account. The lock is held while signing and sending
@@ -134,6 +133,6 @@ export function createNonceManager(options: CreateNonceManagerOptions): NonceMan
 // A JSON-RPC error answer means the node looked at the transaction and refused it; anything else
 // (timeout, connection reset, HTTP error) leaves open whether it arrived.
 function refusalReason(error: unknown): string | undefined {
-  if (!TollgateError.is(error) || !error.message.startsWith(SEND_REFUSED_PREFIX)) return undefined
-  return error.message.slice(SEND_REFUSED_PREFIX.length).trim().replace(/\.$/, '')
+  if (!TollgateError.is(error) || error.details?.method !== 'eth_sendRawTransaction') return undefined
+  return String(error.details.rpcMessage ?? '')
 }

@@ -98,7 +98,8 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
           { method: 'eth_maxPriorityFeePerGas', params: [] },
         ])
         .catch((error) => {
-          if (TollgateError.is(error) && /insufficient|exceeds balance|revert/i.test(error.message)) {
+          const verdict = TollgateError.is(error) ? String(error.details?.rpcMessage ?? '') : ''
+          if (/insufficient|exceeds balance|revert/i.test(verdict)) {
             throw new TollgateError('wallet_insufficient_funds', 'The wallet cannot afford this transfer.', {
               cause: error,
             })
