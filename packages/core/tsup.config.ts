@@ -4,6 +4,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     evm: 'src/evm/index.ts',
+    solana: 'src/solana/index.ts',
     node: 'src/node/index.ts',
     test: 'src/test/index.ts',
   },

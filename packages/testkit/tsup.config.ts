@@ -1,10 +1,10 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', cli: 'src/cli.ts' },
+  entry: { index: 'src/index.ts', solana: 'src/solana/index.ts', cli: 'src/cli.ts' },
   format: ['esm', 'cjs'],
   // The CLI is run, not imported: it needs no type declarations.
-  dts: { entry: { index: 'src/index.ts' } },
+  dts: { entry: { index: 'src/index.ts', solana: 'src/solana/index.ts' } },
   sourcemap: true,
   clean: true,
   target: 'es2022',
