@@ -164,8 +164,18 @@ export { networkFromV1 } from './protocol/v1-networks.js'
 export { compareRouteSpecificity } from './route/compare-route-specificity.js'
 export { matchRoute } from './route/match-route.js'
 export { parseRoutePattern, type RoutePattern, type RouteSegment } from './route/parse-route-pattern.js'
-
 // Stores
 export { type CreateMemoryStoreOptions, createMemoryStore } from './store/memory-store.js'
 export type { Store, TakeResult, TokenBucket } from './store/types.js'
+// Paid endpoints as agent tools (shared by the LangChain, AI SDK and MCP adapters)
+export { type CallPaidEndpointOptions, callPaidEndpoint } from './tools/call-paid-endpoint.js'
+export { type CompiledPaidEndpoint, compilePaidEndpoint } from './tools/compile-paid-endpoint.js'
+export { describePaymentProblem } from './tools/describe-payment-problem.js'
+export type {
+  PaidCallResult,
+  PaidEndpoint,
+  PaidEndpointClient,
+  PaidEndpointParameter,
+  PaymentProblem,
+} from './tools/types.js'
 export { type CreateProofMessageOptions, createProofMessage } from './tx/create-proof-message.js'

@@ -106,6 +106,21 @@ describe('createClient with evmWallet on a real chain', () => {
     })
   })
 
+  test('error: a request with maxAmount below the price pays nothing', async () => {
+    const wallet = walletOf(6)
+    let sent = 0
+    const client = createClient({
+      wallets: [{ ...wallet, sendTransfer: (input) => (sent++, wallet.sendTransfer!(input)) }],
+      registry: devnetRegistry(devnet),
+    })
+    await expect(client.fetch(`${server.origin}/api/search`, {}, { maxAmount: '$0.0005' })).rejects.toMatchObject({
+      code: 'price_above_limit',
+      message: 'The service asks for 0.001 USDC, more than the $0.0005 this request may cost; nothing was paid.',
+    })
+    expect(sent).toBe(0)
+    expect((await client.fetch(`${server.origin}/api/search`, {}, { maxAmount: '$0.001' })).status).toBe(200)
+  })
+
   test('behavior: the wallet reveals no key material', () => {
     const wallet = walletOf(4)
     const key = devnet.accounts[4]!.privateKey.slice(2)

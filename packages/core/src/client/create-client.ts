@@ -5,6 +5,7 @@ import { TollgateError, toTollgateError } from '../errors/tollgate-error.js'
 import type { IssuedPass } from '../gate/types.js'
 import { createMemoryLedger } from '../ledger/create-memory-ledger.js'
 import type { Ledger, LedgerRecord } from '../ledger/types.js'
+import { compileLimit } from '../policy/compile-limit.js'
 import { type CreateSpendingPolicyOptions, createSpendingPolicy } from '../policy/create-spending-policy.js'
 import type { Money, PastSpend, Reservation, SpendingPolicy, SpendingReport } from '../policy/types.js'
 import { headerNames } from '../protocol/headers.js'
@@ -89,6 +90,12 @@ export type ClientFetchOptions = {
    * agent framework's approval step), so the policy's `approve` callback is skipped within it.
    */
   approvedUpTo?: Money
+  /**
+   * The most this request may cost, in the syntax of a per-call limit (`"$0.60"`, `"0.5 USDC"`).
+   * Offers priced above it are never chosen; when all are, the request fails with
+   * `price_above_limit` before anything is reserved, approved or signed.
+   */
+  maxAmount?: Money
 }
 
 /** Options of {@link Client.pay}. */
@@ -97,6 +104,8 @@ export type PayOptions = {
   url: string
   /** See {@link ClientFetchOptions.approvedUpTo}. */
   approvedUpTo?: Money
+  /** See {@link ClientFetchOptions.maxAmount}. */
+  maxAmount?: Money
   /** Aborts the payment. */
   signal?: AbortSignal
 }
@@ -688,7 +697,7 @@ export function createClient(options: CreateClientOptions): Client {
         accepts: paymentRequired.accepts,
         ...(code === 'payment_required' ? {} : { error: code }),
       })
-      const candidate = await pick(paymentRequired.accepts, url)
+      const candidate = await pick(paymentRequired.accepts, url, fetchOptions.maxAmount)
       emit({
         type: 'quote',
         url,
@@ -716,10 +725,28 @@ export function createClient(options: CreateClientOptions): Client {
     }
   }
 
-  const pick = async (accepts: PaymentRequirements[], url: string): Promise<Candidate> => {
-    const candidates = chooseRequirements(accepts, options.wallets, registry, options.preferences).filter(
+  const pick = async (accepts: PaymentRequirements[], url: string, maxAmount?: Money): Promise<Candidate> => {
+    const payable = chooseRequirements(accepts, options.wallets, registry, options.preferences).filter(
       (candidate) => candidate.requirements.scheme === 'tx' || candidate.requirements.scheme === 'exact',
     )
+    const ceiling =
+      maxAmount === undefined ? undefined : compileLimit(maxAmount, { registry, option: 'maxAmount' })
+    const candidates =
+      ceiling === undefined
+        ? payable
+        : payable.filter(
+            (candidate) =>
+              ceiling.applies(candidate.asset) &&
+              ceiling.measure(candidate.asset, candidate.amount) <= ceiling.limit,
+          )
+    const cheapest = payable[0]
+    if (candidates.length === 0 && cheapest !== undefined && ceiling !== undefined) {
+      throw new TollgateError(
+        'price_above_limit',
+        `The service asks for ${display(cheapest)}, more than the ${ceiling.label} this request may cost; nothing was paid.`,
+        { details: { url, limit: ceiling.label, amount: display(cheapest) } },
+      )
+    }
     let firstRefusal: TollgateError | undefined
     for (const candidate of candidates) {
       try {
@@ -747,7 +774,7 @@ export function createClient(options: CreateClientOptions): Client {
   const pay: Client['pay'] = async (paymentRequired, payOptions) => {
     await restore()
     const url = payOptions.url
-    const candidate = await pick(paymentRequired.accepts, url)
+    const candidate = await pick(paymentRequired.accepts, url, payOptions.maxAmount)
     emit({
       type: 'quote',
       url,

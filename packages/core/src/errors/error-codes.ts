@@ -94,6 +94,7 @@ export const errorStatus = {
   payment_rejected: 402,
   payment_failed: 402,
   price_changed: 402,
+  price_above_limit: 402,
   pay_to_changed: 402,
   retry_limit_exceeded: 402,
   wallet_insufficient_funds: 402,
