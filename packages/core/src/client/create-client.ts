@@ -697,7 +697,7 @@ export function createClient(options: CreateClientOptions): Client {
         accepts: paymentRequired.accepts,
         ...(code === 'payment_required' ? {} : { error: code }),
       })
-      const candidate = await pick(paymentRequired.accepts, url, fetchOptions.maxAmount)
+      const candidate = await pick(paymentRequired.accepts, url, fetchOptions)
       emit({
         type: 'quote',
         url,
@@ -725,7 +725,12 @@ export function createClient(options: CreateClientOptions): Client {
     }
   }
 
-  const pick = async (accepts: PaymentRequirements[], url: string, maxAmount?: Money): Promise<Candidate> => {
+  const pick = async (
+    accepts: PaymentRequirements[],
+    url: string,
+    limits: { maxAmount?: Money | undefined; approvedUpTo?: Money | undefined },
+  ): Promise<Candidate> => {
+    const { maxAmount, approvedUpTo } = limits
     const payable = chooseRequirements(accepts, options.wallets, registry, options.preferences).filter(
       (candidate) => candidate.requirements.scheme === 'tx' || candidate.requirements.scheme === 'exact',
     )
@@ -750,12 +755,10 @@ export function createClient(options: CreateClientOptions): Client {
     let firstRefusal: TollgateError | undefined
     for (const candidate of candidates) {
       try {
-        policy.check({
-          url,
-          requirements: candidate.requirements,
-          asset: candidate.asset,
-          amount: candidate.amount,
-        })
+        policy.check(
+          { url, requirements: candidate.requirements, asset: candidate.asset, amount: candidate.amount },
+          approvedUpTo === undefined ? {} : { approvedUpTo },
+        )
         return candidate
       } catch (error) {
         firstRefusal ??= toTollgateError(error)
@@ -774,7 +777,7 @@ export function createClient(options: CreateClientOptions): Client {
   const pay: Client['pay'] = async (paymentRequired, payOptions) => {
     await restore()
     const url = payOptions.url
-    const candidate = await pick(paymentRequired.accepts, url, payOptions.maxAmount)
+    const candidate = await pick(paymentRequired.accepts, url, payOptions)
     emit({
       type: 'quote',
       url,

@@ -19,6 +19,7 @@ import type {
   PolicyRateLimit,
   PolicyWindow,
   Reservation,
+  ReserveOptions,
   SpendingPolicy,
   SpendingReport,
   SpendingReportAsset,
@@ -283,6 +284,18 @@ export function createSpendingPolicy(options: CreateSpendingPolicyOptions = {}):
     if (TollgateError.is(error)) fire(options.onDecline, { ...payment, at, error })
   }
 
+  // Approved ahead for at least this much (through an agent framework): the owner has already said yes.
+  const preApproved = (input: PolicyQuote, reserveOptions: ReserveOptions): boolean => {
+    if (reserveOptions.approvedUpTo === undefined) return false
+    const approved = compileLimit(reserveOptions.approvedUpTo, { registry, option: 'approvedUpTo' })
+    const valued = registry.findAsset(input.requirements.network, input.requirements.asset)
+    return (
+      valued !== undefined &&
+      approved.applies(valued) &&
+      approved.measure(valued, input.amount) <= approved.limit
+    )
+  }
+
   const approvalMissing = (payment: PolicyPayment): TollgateError =>
     new TollgateError(
       'policy_approval_declined',
@@ -297,17 +310,8 @@ export function createSpendingPolicy(options: CreateSpendingPolicyOptions = {}):
       let evaluation: Evaluation
       try {
         evaluation = evaluate(input, payment, at)
-        if (evaluation.approvalRequired && reserveOptions.approvedUpTo !== undefined) {
-          const approved = compileLimit(reserveOptions.approvedUpTo, { registry, option: 'approvedUpTo' })
-          const valued = registry.findAsset(input.requirements.network, input.requirements.asset)
-          // Approved ahead for at least this much: the owner has already said yes.
-          if (
-            valued !== undefined &&
-            approved.applies(valued) &&
-            approved.measure(valued, input.amount) <= approved.limit
-          ) {
-            evaluation = { ...evaluation, approvalRequired: false }
-          }
+        if (evaluation.approvalRequired && preApproved(input, reserveOptions)) {
+          evaluation = { ...evaluation, approvalRequired: false }
         }
         if (evaluation.approvalRequired && options.approve === undefined) throw approvalMissing(payment)
       } catch (error) {
@@ -380,9 +384,10 @@ export function createSpendingPolicy(options: CreateSpendingPolicyOptions = {}):
       state.status = 'released'
     },
 
-    check(input): PolicyCheckResult {
+    check(input, checkOptions = {}): PolicyCheckResult {
       const payment = describePayment(input, registry)
-      const { approvalRequired } = evaluate(input, payment, now())
+      const approvalRequired =
+        evaluate(input, payment, now()).approvalRequired && !preApproved(input, checkOptions)
       if (approvalRequired && options.approve === undefined) throw approvalMissing(payment)
       return { approvalRequired }
     },

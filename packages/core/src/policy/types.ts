@@ -164,7 +164,7 @@ export type SpendingPolicy = {
    * Runs every check of `reserve` without reserving, asking for approval or firing hooks, to choose
    * among payment options; throws the error `reserve` would.
    */
-  check(quote: PolicyQuote): PolicyCheckResult
+  check(quote: PolicyQuote, options?: ReserveOptions): PolicyCheckResult
   /** What has been spent and reserved so far. */
   spent(): SpendingReport
   /**
