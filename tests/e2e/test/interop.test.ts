@@ -97,7 +97,11 @@ describe('interop with the official x402 packages on one anvil', () => {
       readContract: (args) => settler.readContract(args as never),
       verifyTypedData: (args) => settler.verifyTypedData(args as never),
       writeContract: (args) =>
-        settler.writeContract({ ...(args as never), chain: demo.devnet.chain, account: settler.account! }),
+        settler.writeContract({
+          ...(args as Parameters<typeof settler.writeContract>[0]),
+          chain: demo.devnet.chain,
+          account: settler.account!,
+        }),
       sendTransaction: (args) =>
         settler.sendTransaction({ ...args, chain: demo.devnet.chain, account: settler.account! }),
       waitForTransactionReceipt: (args) =>
