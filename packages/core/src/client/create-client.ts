@@ -118,6 +118,11 @@ export type PendingPayment = {
   accepted(settle?: SettleResponse): Promise<PaymentInfo>
   /** The server refused it with `code`; returns the error to surface. */
   rejected(code: string): Promise<TollgateError>
+  /**
+   * The answer was lost, so whether the server accepted it is unknown: the payment stays reserved
+   * and reusable, and a later attempt proves or resends it instead of paying again.
+   */
+  lost(): void
 }
 
 /** What a response cost, as {@link Client.paymentFor} reports it. */
@@ -824,6 +829,7 @@ export function createClient(options: CreateClientOptions): Client {
           done()
         }
       },
+      lost: done,
     }
   }
 
