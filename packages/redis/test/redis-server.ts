@@ -25,6 +25,11 @@ export type StartRedisServerOptions = {
   port?: number
   /** Milliseconds to wait for `PING` to answer. Default 10,000. */
   readyTimeoutMs?: number
+  /**
+   * A directory for an append-only file fsynced on every write, so data survives a crash and a
+   * restart with the same directory. Default: no persistence.
+   */
+  persistDirectory?: string
 }
 
 /**
@@ -57,8 +62,8 @@ export function redisSkipReason(): string | undefined {
 }
 
 /**
- * Starts a real `redis-server` on 127.0.0.1 without persistence and waits until it answers
- * `PING`.
+ * Starts a real `redis-server` on 127.0.0.1 (without persistence unless `persistDirectory` is
+ * given) and waits until it answers `PING`.
  */
 export async function startRedisServer(options: StartRedisServerOptions = {}): Promise<RedisServer> {
   const binary = findRedisServer()
@@ -73,8 +78,9 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
       '127.0.0.1',
       '--save',
       '',
-      '--appendonly',
-      'no',
+      ...(options.persistDirectory === undefined
+        ? ['--appendonly', 'no']
+        : ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.persistDirectory]),
       '--loglevel',
       'warning',
     ],

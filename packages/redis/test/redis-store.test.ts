@@ -1,4 +1,7 @@
+import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { TollgateError } from '@tollgate/core'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
@@ -246,6 +249,28 @@ describe.skipIf(skipReason !== undefined)(
         await expectAllUnavailable(store, 200 + 150)
       } finally {
         await store.close()
+      }
+    })
+
+    test('behavior: with persistence, a crash and restart of Redis keeps every claim (no replay window)', async () => {
+      const directory = mkdtempSync(join(tmpdir(), 'tollgate-redis-'))
+      let server = await startRedisServer({ persistDirectory: directory })
+      const store = createRedisStore({ url: server.url })
+      try {
+        const key = unique('spent')
+        expect(await store.claim(key, 3600)).toBeTypeOf('string')
+        await server.kill()
+        server = await startRedisServer({ port: server.port, persistDirectory: directory })
+        // The store reconnects on its own; the claim made before the crash still holds.
+        let answer: string | undefined | 'unavailable' = 'unavailable'
+        for (let attempt = 0; attempt < 50 && answer === 'unavailable'; attempt++) {
+          answer = await store.claim(key, 3600).catch(() => 'unavailable' as const)
+          if (answer === 'unavailable') await sleep(100)
+        }
+        expect(answer).toBeUndefined()
+      } finally {
+        await store.close()
+        await server.stop()
       }
     })
 
