@@ -1,7 +1,7 @@
+import type { PaidEndpoint as PaidTool, PaidEndpointClient as PaidToolsClient } from '@tollgate/core'
 import { createSpendingPolicy } from '@tollgate/core'
 import { describe, expect, test } from 'vitest'
 import { tollgateToolApproval } from './tollgate-tool-approval.js'
-import type { PaidEndpoint as PaidTool, PaidEndpointClient as PaidToolsClient } from '@tollgate/core'
 
 const tool = (name: string, maxPrice?: string): PaidTool => ({
   name,

@@ -110,12 +110,23 @@ describe('createClient with evmWallet on a real chain', () => {
     const wallet = walletOf(6)
     let sent = 0
     const client = createClient({
-      wallets: [{ ...wallet, sendTransfer: (input) => (sent++, wallet.sendTransfer!(input)) }],
+      wallets: [
+        {
+          ...wallet,
+          sendTransfer: (input) => {
+            sent++
+            return wallet.sendTransfer!(input)
+          },
+        },
+      ],
       registry: devnetRegistry(devnet),
     })
-    await expect(client.fetch(`${server.origin}/api/search`, {}, { maxAmount: '$0.0005' })).rejects.toMatchObject({
+    await expect(
+      client.fetch(`${server.origin}/api/search`, {}, { maxAmount: '$0.0005' }),
+    ).rejects.toMatchObject({
       code: 'price_above_limit',
-      message: 'The service asks for 0.001 USDC, more than the $0.0005 this request may cost; nothing was paid.',
+      message:
+        'The service asks for 0.001 USDC, more than the $0.0005 this request may cost; nothing was paid.',
     })
     expect(sent).toBe(0)
     expect((await client.fetch(`${server.origin}/api/search`, {}, { maxAmount: '$0.001' })).status).toBe(200)

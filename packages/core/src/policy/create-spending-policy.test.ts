@@ -893,7 +893,9 @@ describe('approval routed through a framework', () => {
 test('behavior: check honours approvedUpTo too, so a policy without approve still pays what the owner approved', async () => {
   const policy = policyWith({ budget: '$10', requireApprovalAbove: '$0.50' })
   expect(await codeOf(() => policy.check(quoteOf(usdcBase, '0.6')))).toBe('policy_approval_declined')
-  expect(policy.check(quoteOf(usdcBase, '0.6'), { approvedUpTo: '$0.60' })).toEqual({ approvalRequired: false })
+  expect(policy.check(quoteOf(usdcBase, '0.6'), { approvedUpTo: '$0.60' })).toEqual({
+    approvalRequired: false,
+  })
   policy.commit(await policy.reserve(quoteOf(usdcBase, '0.6'), { approvedUpTo: '$0.60' }))
   expect(policy.spent().usd).toMatchObject({ spent: '0.6' })
 })
