@@ -13,6 +13,12 @@ export function toGateRequest(request: Request): GateRequest {
     method: request.method,
     // `protocol` follows Express's `trust proxy` setting; `originalUrl` survives router mounting.
     url: `${request.protocol}://${request.get('host')}${request.originalUrl}`,
-    headers: { get: (name) => request.get(name) ?? null },
+    headers: {
+      get: (name) => {
+        // Node keeps header names lower-cased, and joins repeated headers the way fetch does.
+        const value = request.headers[name.toLowerCase()]
+        return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
+      },
+    },
   }
 }

@@ -56,8 +56,8 @@ export function tollgate(
   return async (request, response, next) => {
     let decision: GateDecision
     try {
-      const ip = clientIp(request)
-      decision = await gate.check(toGateRequest(request), ip === undefined ? {} : { clientIp: ip })
+      // The address is only worked out when the gate has a per-IP limit to apply.
+      decision = await gate.check(toGateRequest(request), { clientIp: () => clientIp(request) })
     } catch (error) {
       next(error)
       return
@@ -68,7 +68,7 @@ export function tollgate(
       await writeWebResponse(response, decision.response).catch(next)
     } else {
       if (decision.deferred) holdUntilSettled(response, decision.complete)
-      else completeOnFinish(response, decision.complete)
+      else if (decision.settles) completeOnFinish(response, decision.complete)
       for (const [name, value] of decision.headers) response.setHeader(name, value)
       response.locals.tollgate = decision.receipt
       next()

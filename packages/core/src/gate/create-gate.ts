@@ -3,7 +3,9 @@ import { issueChallenge } from '../challenge/issue-challenge.js'
 import { verifyChallenge } from '../challenge/verify-challenge.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import { createKeyring, type Keyring } from '../keyring/create-keyring.js'
+import { assertPassUsable } from '../pass/assert-pass-usable.js'
 import { encodePass } from '../pass/encode-pass.js'
+import type { PassPayload } from '../pass/pass-payload.js'
 import { verifyPass } from '../pass/verify-pass.js'
 import type { Price } from '../price/parse-price.js'
 import { createErrorResponse } from '../protocol/create-error-response.js'
@@ -46,6 +48,7 @@ type CompiledRoute = {
 }
 
 const FREE: GateDecision = { outcome: 'free' }
+const MAX_VERIFIED_PASSES = 10_000
 const MAX_FIELD = 1024
 
 /**
@@ -86,6 +89,7 @@ export function createGate(options: CreateGateOptions): Gate {
     payTo: (network) => resolvePayTo(options.payTo, network, registry),
   }
   const routes = compileRoutes(options.routes, offerContext)
+  const verifiedPasses = new Map<string, PassPayload>()
 
   const emit = <Name extends keyof NonNullable<CreateGateOptions['hooks']>>(
     name: Name,
@@ -201,14 +205,28 @@ export function createGate(options: CreateGateOptions): Gate {
     }
   }
 
-  const checkPass = async (route: CompiledRoute, token: string, request: GateRequest): Promise<GatePaid> => {
-    const payload = await verifyPass(token, {
-      keyring,
-      now,
+  const checkPass = async (
+    route: CompiledRoute,
+    token: string,
+    request: GateRequest,
+    url: URL,
+  ): Promise<GatePaid> => {
+    // A token whose HMAC and payload were verified once is remembered; lifetime and scope are
+    // still checked on every request. The keyring never changes during a gate's life.
+    let payload = verifiedPasses.get(token)
+    if (payload === undefined) {
+      payload = await verifyPass(token, { keyring, now, clockSkewSeconds: skewSeconds })
+      if (verifiedPasses.size >= MAX_VERIFIED_PASSES)
+        verifiedPasses.delete(verifiedPasses.keys().next().value as string)
+      verifiedPasses.set(token, payload)
+    }
+    const nowSeconds = Math.floor(now() / 1000)
+    assertPassUsable(payload, {
+      nowSeconds,
       clockSkewSeconds: skewSeconds,
-      request: { method: request.method, url: request.url },
+      request: { method: request.method, url },
     })
-    const remainingSeconds = Math.max(1, payload.exp - Math.floor(now() / 1000) + skewSeconds)
+    const remainingSeconds = Math.max(1, payload.exp - nowSeconds + skewSeconds)
     if (options.passes?.checkRevocation && (await store.has(`pass:revoked:${payload.jti}`))) {
       throw new TollgateError('pass_revoked', 'This pass has been revoked.', {
         details: { jti: payload.jti },
@@ -234,12 +252,14 @@ export function createGate(options: CreateGateOptions): Gate {
       passId: payload.jti,
     }
     emit('onPayment', { receipt, request })
+    const headers = new Headers()
     return {
       outcome: 'paid',
       receipt,
-      headers: new Headers(),
+      headers,
       deferred: false,
-      complete: async () => ({ ok: true, headers: new Headers(), receipt }),
+      settles: false,
+      complete: async () => ({ ok: true, headers, receipt }),
     }
   }
 
@@ -325,6 +345,7 @@ export function createGate(options: CreateGateOptions): Gate {
         receipt,
         headers,
         deferred: false,
+        settles: true,
         complete: async (status) => {
           // Payment without service is a bug: free the proof so the agent can retry it.
           if (!completed && status >= 500) await store.release(claimKey, token).catch(() => {})
@@ -468,6 +489,7 @@ export function createGate(options: CreateGateOptions): Gate {
       receipt,
       headers: new Headers(),
       deferred: true,
+      settles: true,
       complete: (status) => {
         completion ??= settle(status)
         return completion
@@ -481,8 +503,14 @@ export function createGate(options: CreateGateOptions): Gate {
     if (route === undefined) return FREE
     let offers: Offer[] | null = null
     try {
-      if (options.rateLimit?.perIp !== undefined && context.clientIp !== undefined) {
-        const result = await store.take(`rate:ip:${context.clientIp}`, options.rateLimit.perIp)
+      const clientIp =
+        options.rateLimit?.perIp === undefined
+          ? undefined
+          : typeof context.clientIp === 'function'
+            ? context.clientIp()
+            : context.clientIp
+      if (options.rateLimit?.perIp !== undefined && clientIp !== undefined) {
+        const result = await store.take(`rate:ip:${clientIp}`, options.rateLimit.perIp)
         if (!result.allowed) {
           throw new TollgateError('rate_limited', 'Too many requests from this address.', {
             retryAfter: result.retryAfterSeconds,
@@ -494,7 +522,7 @@ export function createGate(options: CreateGateOptions): Gate {
       const passToken = request.headers.get(headerNames.pass)
       if (passToken !== null && signatureHeader === null && v1Header === null) {
         try {
-          return await checkPass(route, passToken, request)
+          return await checkPass(route, passToken, request, url)
         } catch (error) {
           // An unusable pass is answered like an unpaid request, so the agent can pay instead.
           offers = await offersFor(route, request)

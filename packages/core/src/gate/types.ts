@@ -21,8 +21,8 @@ export type GateRequest = {
 
 /** Facts about the request that only the server adapter knows. */
 export type GateContext = {
-  /** The client's IP address, for per-IP rate limits. */
-  clientIp?: string
+  /** The client's IP address, for per-IP rate limits; a function is only called when such a limit is set. */
+  clientIp?: string | (() => string | undefined)
   /** Aborts verification when the client goes away. */
   signal?: AbortSignal
 }
@@ -126,6 +126,11 @@ export type GatePaid = {
    * `exact`, which settles only after the handler succeeded (x402's order).
    */
   deferred: boolean
+  /**
+   * Whether {@link GatePaid.complete} can change anything (release a claim, settle). False for
+   * passes, so adapters may skip watching the response.
+   */
+  settles: boolean
   /**
    * Reports the handler's status. Below 400 an `exact` authorization is settled; at 500 or above a
    * claimed `tx` proof is released so the agent can retry it, and an `exact` one is never settled.

@@ -19,11 +19,11 @@ export type PassRequest = {
  */
 export function findScopeMismatch(
   scope: PassScope,
-  request: PassRequest,
+  request: PassRequest | { method: string; url: URL },
 ): 'url' | 'origin' | 'route' | undefined {
   let url: URL
   try {
-    url = new URL(request.url)
+    url = typeof request.url === 'string' ? new URL(request.url) : request.url
   } catch {
     return 'url'
   }

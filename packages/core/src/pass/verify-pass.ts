@@ -1,9 +1,10 @@
-import { quote, TollgateError, toTollgateError } from '../errors/tollgate-error.js'
+import { TollgateError, toTollgateError } from '../errors/tollgate-error.js'
 import type { Keyring } from '../keyring/create-keyring.js'
 import { assertIntegerOption } from '../token/assert-integer-option.js'
 import { openToken } from '../token/open-token.js'
 import { unixSeconds } from '../token/unix-seconds.js'
-import { findScopeMismatch, type PassRequest } from './find-scope-mismatch.js'
+import { assertPassUsable } from './assert-pass-usable.js'
+import type { PassRequest } from './find-scope-mismatch.js'
 import { PASS_PURPOSE, type PassPayload, passPayloadSchema } from './pass-payload.js'
 
 /** Options of {@link verifyPass}. */
@@ -60,38 +61,10 @@ async function verify(token: string, options: VerifyPassOptions): Promise<PassPa
     })
   }
   const pass: PassPayload = parsed.data
-  const seconds = unixSeconds(now)
-  if (pass.iat > seconds + clockSkewSeconds) {
-    throw new TollgateError(
-      'pass_not_yet_valid',
-      `The pass is valid from ${pass.iat}, but it is now ${seconds}.`,
-      {
-        details: { iat: pass.iat, now: seconds },
-      },
-    )
-  }
-  if (pass.exp <= seconds - clockSkewSeconds) {
-    throw new TollgateError('pass_expired', `The pass expired at ${pass.exp}; it is now ${seconds}.`, {
-      details: { exp: pass.exp, now: seconds },
-    })
-  }
-  if (request !== undefined) {
-    const mismatch = findScopeMismatch(pass.scope, request)
-    if (mismatch !== undefined) {
-      throw new TollgateError('pass_scope_mismatch', scopeMessage(mismatch, request), {
-        details: {
-          reason: mismatch,
-          routes: pass.scope.routes,
-          ...(pass.scope.origin && { origin: pass.scope.origin }),
-        },
-      })
-    }
-  }
+  assertPassUsable(pass, {
+    nowSeconds: unixSeconds(now),
+    clockSkewSeconds,
+    ...(request === undefined ? {} : { request }),
+  })
   return pass
-}
-
-function scopeMessage(mismatch: 'url' | 'origin' | 'route', request: PassRequest): string {
-  if (mismatch === 'url') return 'The request URL is not an absolute URL, so no pass covers it.'
-  if (mismatch === 'origin') return `The pass is not valid at ${new URL(request.url).origin}.`
-  return `The pass does not cover ${quote(`${request.method} ${new URL(request.url).pathname}`, 128)}.`
 }

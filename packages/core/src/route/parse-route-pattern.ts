@@ -47,6 +47,19 @@ export type RoutePattern = {
  * a bad segment or a `**` that is not last
  */
 export function parseRoutePattern(pattern: string): RoutePattern {
+  // Pass scopes name the same few patterns on every request: compile each once.
+  const cached = typeof pattern === 'string' ? compiled.get(pattern) : undefined
+  if (cached !== undefined) return cached
+  const result = compile(pattern)
+  if (compiled.size >= MAX_CACHED_PATTERNS) compiled.delete(compiled.keys().next().value as string)
+  compiled.set(pattern, result)
+  return result
+}
+
+const MAX_CACHED_PATTERNS = 1024
+const compiled = new Map<string, RoutePattern>()
+
+function compile(pattern: string): RoutePattern {
   const invalid = (reason: string) =>
     new TollgateError('config_invalid', `Route pattern ${quote(pattern)} is invalid: ${reason}.`, {
       details: {
