@@ -1,0 +1,111 @@
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
+import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js'
+import {
+  decodePaymentRequiredHeader,
+  decodePaymentResponseHeader,
+  encodePaymentSignatureHeader,
+  type Gate,
+  type GateRequest,
+  headerNames,
+  type PaymentPayload,
+} from '@tollgate/core'
+import { jsonResult } from './json-result.js'
+import { metaKeys } from './meta-keys.js'
+import { receiptsByRequest } from './payment-receipt.js'
+
+/** Options of {@link withPayment}. */
+export type WithPaymentOptions = {
+  /**
+   * The URL the gate sees for this tool, and the payer sees as `resource.url`. Default
+   * `mcp://tool/<name>`; the gate prices it with a route on its path, `POST /<name>`.
+   */
+  resourceUrl?: string
+}
+
+/** A tool callback of `McpServer.registerTool`: arguments (when the tool has any), then the request context. */
+export type PaidToolCallback = (...parameters: never[]) => CallToolResult | Promise<CallToolResult>
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>
+
+/**
+ * Puts a tool behind a Tollgate gate with the x402 MCP transport. A call without
+ * `_meta["x402/payment"]` gets `isError: true` with the gate's `PaymentRequired` as
+ * `structuredContent` and as JSON text. A call with a payment is checked by the gate as a
+ * `POST` to `mcp://tool/<name>` carrying the payload in `PAYMENT-SIGNATURE`; then the handler runs,
+ * the gate completes (an `exact` payment settles only if the result is not an error), and the
+ * result carries `_meta["x402/payment-response"]`. If settlement fails, the handler's result is
+ * discarded and the failure is returned instead. Prices, verification and replay protection are
+ * the gate's.
+ *
+ * @example
+ * const gate = createGate({ routes: { 'POST /forecast': { price: '$0.01' } }, payTo, networks, secret })
+ * server.registerTool('forecast', { description: 'Weather forecast ($0.01)', inputSchema: { city: z.string() } },
+ *   withPayment(gate, 'forecast', async ({ city }) => ({ content: [{ type: 'text', text: `Sunny in ${city}` }] })))
+ */
+export function withPayment<Callback extends PaidToolCallback>(
+  gate: Pick<Gate, 'check'>,
+  toolName: string,
+  handler: Callback,
+  options: WithPaymentOptions = {},
+): Callback {
+  const url = options.resourceUrl ?? `mcp://tool/${encodeURIComponent(toolName)}`
+  const paid = async (...parameters: Parameters<Callback>): Promise<CallToolResult> => {
+    const extra = parameters.at(-1) as unknown as Extra
+    const payment = extra._meta?.[metaKeys.payment]
+    const headers = new Headers()
+    if (payment !== undefined) {
+      // A string is taken as an already encoded header; an object is the PaymentPayload itself.
+      headers.set(
+        headerNames.paymentSignature,
+        typeof payment === 'string' ? payment : encodePaymentSignatureHeader(payment as PaymentPayload),
+      )
+    }
+    const request: GateRequest = { method: 'POST', url, headers }
+    const decision = await gate.check(request, { signal: extra.signal })
+    if (decision.outcome === 'free') return handler(...parameters)
+    if (decision.outcome === 'rejected') return rejectedResult(decision.response)
+    receiptsByRequest.set(extra, decision.receipt)
+    let result: CallToolResult
+    try {
+      result = await handler(...parameters)
+    } catch (error) {
+      await decision.complete(500)
+      throw error
+    }
+    const completion = await decision.complete(result.isError ? 500 : 200)
+    if (!completion.ok) return rejectedResult(completion.response)
+    const settle =
+      completion.headers.get(headerNames.paymentResponse) ?? decision.headers.get(headerNames.paymentResponse)
+    if (settle === null) return result
+    return {
+      ...result,
+      _meta: { ...result._meta, [metaKeys.paymentResponse]: decodePaymentResponseHeader(settle) },
+    }
+  }
+  return paid as unknown as Callback
+}
+
+// The gate's refusal as a tool result: a 402 becomes the x402 MCP PaymentRequired; anything else
+// (malformed payment, chain unreachable) keeps the gate's `{ error, message, details }`.
+async function rejectedResult(response: Response): Promise<CallToolResult> {
+  const settleHeader = response.headers.get(headerNames.paymentResponse)
+  const meta =
+    settleHeader === null
+      ? undefined
+      : { [metaKeys.paymentResponse]: decodePaymentResponseHeader(settleHeader) }
+  const required = response.headers.get(headerNames.paymentRequired)
+  if (response.status === 402 && required !== null) {
+    await response.body?.cancel()
+    return jsonResult(decodePaymentRequiredHeader(required), { isError: true, ...(meta ? { meta } : {}) })
+  }
+  const body = (await response.json()) as Record<string, unknown>
+  const retryAfter = response.headers.get('retry-after')
+  return jsonResult(
+    {
+      ...body,
+      status: response.status,
+      ...(retryAfter === null ? {} : { retryAfterSeconds: Number(retryAfter) }),
+    },
+    { isError: true, ...(meta ? { meta } : {}) },
+  )
+}
