@@ -1,0 +1,48 @@
+import type { DevnetJson } from '@tollgate/testkit'
+
+/** What the parent tells the server process to start. */
+export type ServerStartOptions = {
+  devnet: DevnetJson
+  /** Signs the gates' challenges and passes. */
+  secret: string
+  /** A fresh `redis-server`, or undefined when Redis is skipped. */
+  redisUrl: string | undefined
+  /** Receipt polling of both settlers, in milliseconds. */
+  receiptPollingMs: number
+}
+
+/** Where the servers listen. */
+export type ServerUrls = {
+  /** Express with the handler only. */
+  bare: string
+  /** Express behind the Tollgate gate (memory store; `tx`, `exact` and the pass). */
+  gate: string
+  /** Express behind a Tollgate gate on Redis, when Redis runs. */
+  redisGate: string | undefined
+  /** `@x402/express` with an in-process `x402Facilitator`. */
+  x402: string
+}
+
+/** Counters of the server process, read before and after each measurement. */
+export type ServerStats = {
+  /** JSON-RPC round trips and calls of the memory-store gate (shared `createJsonRpc`). */
+  gateRpc: { roundTrips: number; calls: number }
+  /** The same for the Redis gate. */
+  redisGateRpc: { roundTrips: number; calls: number } | undefined
+  /** Redis commands sent by the Redis gate's store. */
+  redisCommands: number | undefined
+  /** JSON-RPC calls of the x402 facilitator, counted by a proxy in front of anvil. */
+  x402RpcCalls: number
+}
+
+/** Parent to server process. */
+export type ParentMessage =
+  | { type: 'start'; options: ServerStartOptions }
+  | { type: 'stats'; id: number }
+  | { type: 'stop' }
+
+/** Server process to parent. */
+export type ServerMessage =
+  | { type: 'ready'; urls: ServerUrls }
+  | { type: 'stats'; id: number; stats: ServerStats }
+  | { type: 'failed'; message: string }

@@ -1,0 +1,432 @@
+/**
+ * @module @tollgate/bench
+ * `npm run bench`: measures the gate, the client and the stores on a local devnet against bare
+ * Express and the official x402 stack, all in the same run, and prints ratios. Every server runs
+ * in one child process; this process only generates load (two cores: one each). Progress goes to
+ * stderr, the report to stdout, the numbers to `results.json`. Exits 1 only when a paid request
+ * failed, which is a correctness bug; targets are reported, never enforced.
+ */
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createChainRegistry, createClient } from '@tollgate/core'
+import { evmWallet } from '@tollgate/core/evm'
+import { type Devnet, startDevnet } from '@tollgate/testkit'
+import { privateKeyToAccount } from 'viem/accounts'
+import type { ServerStats } from './bench-protocol.js'
+import { fetchPaymentRequired } from './fetch-payment-required.js'
+import { findRedisServer } from './find-redis-server.js'
+import { findRequirement } from './find-requirement.js'
+import { formatTable } from './format-table.js'
+import { makeExactPayments } from './make-exact-payments.js'
+import { makeTxProofs } from './make-tx-proofs.js'
+import { makeX402Payments } from './make-x402-payments.js'
+import { measureClientOverhead } from './measure-client-overhead.js'
+import { readBenchConfig } from './read-bench-config.js'
+import { type LoadResult, runLoad } from './run-load.js'
+import { type RedisServer, startRedisServer } from './start-redis-server.js'
+import { type ServerChild, startServerChild } from './start-server-child.js'
+
+/** One load measurement, as printed and written to results.json. */
+type Row = {
+  id: string
+  label: string
+  connections: number
+  /** Whether every request carried a fresh payment (a failure is then a bug). */
+  paid: boolean
+  requests: number
+  ok: number
+  failed: number
+  statusCounts: Record<string, number>
+  requestsPerSecond: number
+  p50Ms: number
+  p99Ms: number
+  /** requestsPerSecond of this row over that of bare Express. */
+  ratioToBare: number
+}
+
+const PASS_RATIO_TARGET = 0.9
+const TX_RPC_ROUND_TRIPS_TARGET = 1
+const REDIS_LABEL = '(c) gate on Redis, fresh tx proofs'
+const benchDirectory = fileURLToPath(new URL('..', import.meta.url))
+const config = readBenchConfig(process.env)
+
+function log(message: string): void {
+  process.stderr.write(`bench: ${message}\n`)
+}
+
+// Devnet accounts: 1, 2, 3, 5 pay the paid rows, 4 buys the pass; 7 and 8 settle; 9 is paid.
+const PAYER = { tx: 1, exact: 2, x402: 3, pass: 4, redis: 5 } as const
+
+async function main(): Promise<number> {
+  const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown' }
+  log(`node ${machine.node}, ${machine.cpus} CPUs; sizes ${JSON.stringify(config)}`)
+  const stack: (() => Promise<void>)[] = []
+  try {
+    log('starting the devnet')
+    const devnet = await startDevnet()
+    stack.push(() => devnet.stop())
+
+    const redisBinary = config.redisProofs > 0 ? findRedisServer() : undefined
+    let redis: RedisServer | undefined
+    if (redisBinary !== undefined) {
+      redis = await startRedisServer(redisBinary)
+      const started = redis
+      stack.push(() => started.stop())
+    }
+
+    log('starting the servers in a child process')
+    const child = await startServerChild({
+      devnet: devnet.toJSON(),
+      secret: randomBytes(32).toString('hex'),
+      redisUrl: redis?.url,
+      receiptPollingMs: config.receiptPollingMs,
+      cpuProfileDirectory: config.cpuProfile ? resolve(benchDirectory, 'profiles') : undefined,
+    })
+    stack.push(() => child.stop())
+    return await measure(devnet, child, machine, redis === undefined)
+  } finally {
+    for (const stop of stack.reverse()) await stop().catch((error) => log(`cleanup: ${String(error)}`))
+  }
+}
+
+async function measure(
+  devnet: Devnet,
+  child: ServerChild,
+  machine: { node: string; cpus: number; cpuModel: string },
+  redisSkipped: boolean,
+): Promise<number> {
+  const { urls } = child
+  const path = '/api/search-like?q=bench'
+  const key = (index: number) => devnet.accounts[index]!.privateKey
+  const rows: Row[] = []
+  let bareRate = 0
+  const addRow = (id: string, label: string, connections: number, paid: boolean, result: LoadResult): Row => {
+    const row: Row = {
+      id,
+      label,
+      connections,
+      paid,
+      requests: result.requests,
+      ok: result.ok,
+      failed: result.failed,
+      statusCounts: result.statusCounts,
+      requestsPerSecond: result.requestsPerSecond,
+      p50Ms: result.p50Ms,
+      p99Ms: result.p99Ms,
+      ratioToBare: bareRate > 0 ? result.requestsPerSecond / bareRate : 0,
+    }
+    rows.push(row)
+    log(
+      `${label}: ${row.requestsPerSecond.toFixed(0)} req/s, p50 ${row.p50Ms} ms, p99 ${row.p99Ms} ms, ` +
+        `${row.ok}/${row.ok + row.failed} ok ${JSON.stringify(row.statusCounts)}`,
+    )
+    return row
+  }
+  const timed = async (url: string, headers: Record<string, string> = {}): Promise<LoadResult> => {
+    if (config.warmupSeconds > 0)
+      await runLoad({ url, connections: config.connections, durationSeconds: config.warmupSeconds, headers })
+    return runLoad({ url, connections: config.connections, durationSeconds: config.durationSeconds, headers })
+  }
+  const delta = async <T>(
+    run: () => Promise<T>,
+  ): Promise<{ value: T; before: ServerStats; after: ServerStats }> => {
+    const before = await child.stats()
+    const value = await run()
+    return { value, before, after: await child.stats() }
+  }
+
+  // A pass bought once (unlimited uses for a day), sent as X-Payment-Pass in row (b).
+  log('(b) buying a pass')
+  const registry = createChainRegistry({
+    assets: [
+      {
+        network: devnet.network,
+        address: devnet.tokens.usdc.address,
+        symbol: 'USDC',
+        name: devnet.tokens.usdc.name,
+        decimals: devnet.tokens.usdc.decimals,
+        usdPegged: true,
+        eip712: { name: devnet.tokens.usdc.name, version: devnet.tokens.usdc.version },
+      },
+    ],
+  })
+  const client = createClient({
+    wallets: [
+      evmWallet({
+        account: privateKeyToAccount(key(PAYER.pass)),
+        rpcUrls: { [devnet.network]: devnet.rpcUrl },
+        pollingIntervalMs: 20,
+      }),
+    ],
+    registry,
+    policy: { budget: '$5' },
+  })
+  const purchase = await client.fetch(`${urls.gate}/api/pass`, { method: 'POST' })
+  await purchase.arrayBuffer()
+  const passToken = client.passes()[0]?.token
+  if (purchase.status !== 200 || passToken === undefined)
+    throw new Error(`Buying the pass failed: HTTP ${purchase.status}.`)
+  // (a) and (b) alternate over several rounds, each round measuring both back to back, so a
+  // machine that speeds up or slows down during the run skews neither; the paired ratios' median
+  // is the pass ratio, and each row reports its median round.
+  const bareRuns: LoadResult[] = []
+  const passRuns: LoadResult[] = []
+  const pairRatios: number[] = []
+  for (let round = 1; round <= config.pairRounds; round++) {
+    log(`(a)/(b) round ${round} of ${config.pairRounds}`)
+    const bareRun = await timed(`${urls.bare}${path}`)
+    const passRun = await timed(`${urls.gate}${path}`, { 'x-payment-pass': passToken })
+    bareRuns.push(bareRun)
+    passRuns.push(passRun)
+    pairRatios.push(passRun.requestsPerSecond / bareRun.requestsPerSecond)
+  }
+  const bare = addRow('bare', '(a) bare Express', config.connections, false, medianRun(bareRuns))
+  bareRate = bare.requestsPerSecond
+  bare.ratioToBare = 1
+  const pass = addRow('pass', '(b) gate, valid pass', config.connections, false, medianRun(passRuns))
+  const passRatio = median(pairRatios)
+
+  // (c) fresh tx proofs: real transfers made beforehand, each proof sent exactly once.
+  const gateRequired = await fetchPaymentRequired(`${urls.gate}${path}`)
+  log(`(c) making ${config.proofs} transfers and proofs`)
+  const txHeaders = await makeTxProofs({
+    rpcUrl: devnet.rpcUrl,
+    chainId: devnet.chainId,
+    payerKey: key(PAYER.tx),
+    requirements: findRequirement(gateRequired, 'tx'),
+    count: config.proofs,
+  })
+  const tx = await delta(() =>
+    runLoad({
+      url: `${urls.gate}${path}`,
+      connections: config.connections,
+      headerSets: txHeaders.map((value) => ({ 'payment-signature': value })),
+    }),
+  )
+  addRow('tx', '(c) gate, fresh tx proofs', config.connections, true, tx.value)
+  const txRpcRoundTrips = (tx.after.gateRpc.roundTrips - tx.before.gateRpc.roundTrips) / config.proofs
+
+  // (d) fresh exact authorizations, settled by the gate's own settler.
+  log(`(d) signing ${config.exactPayments + config.sequentialPayments} exact authorizations`)
+  const exactHeaders = await makeExactPayments({
+    rpcUrl: devnet.rpcUrl,
+    payerKey: key(PAYER.exact),
+    requirements: findRequirement(gateRequired, 'exact'),
+    count: config.exactPayments + config.sequentialPayments,
+  })
+  const exactSets = exactHeaders.map((value) => ({ 'payment-signature': value }))
+  const exact = await delta(async () => {
+    const concurrent = await runLoad({
+      url: `${urls.gate}${path}`,
+      connections: config.connections,
+      headerSets: exactSets.slice(0, config.exactPayments),
+    })
+    const sequential = await runLoad({
+      url: `${urls.gate}${path}`,
+      connections: 1,
+      headerSets: exactSets.slice(config.exactPayments),
+    })
+    return { concurrent, sequential }
+  })
+  const exactRow = addRow('exact', '(d) gate, fresh exact', config.connections, true, exact.value.concurrent)
+  const exactSequentialRow = addRow(
+    'exact-sequential',
+    '(d) gate, fresh exact, 1 conn',
+    1,
+    true,
+    exact.value.sequential,
+  )
+  const exactRpcRoundTrips =
+    (exact.after.gateRpc.roundTrips - exact.before.gateRpc.roundTrips) / exactHeaders.length
+
+  // (e) the reference: @x402/express + in-process x402Facilitator, paid by the official client.
+  log(`(e) signing ${config.exactPayments + config.sequentialPayments} official x402 payments`)
+  const x402Sets = await makeX402Payments({
+    url: `${urls.x402}${path}`,
+    payerKey: key(PAYER.x402),
+    network: devnet.network,
+    asset: devnet.tokens.usdc.address,
+    count: config.exactPayments + config.sequentialPayments,
+  })
+  const x402 = await delta(async () => {
+    const concurrent = await runLoad({
+      url: `${urls.x402}${path}`,
+      connections: config.connections,
+      headerSets: x402Sets.slice(0, config.exactPayments),
+    })
+    const sequential = await runLoad({
+      url: `${urls.x402}${path}`,
+      connections: 1,
+      headerSets: x402Sets.slice(config.exactPayments),
+    })
+    return { concurrent, sequential }
+  })
+  const x402Row = addRow('x402', '(e) @x402/express, exact', config.connections, true, x402.value.concurrent)
+  const x402SequentialRow = addRow(
+    'x402-sequential',
+    '(e) @x402/express, exact, 1 conn',
+    1,
+    true,
+    x402.value.sequential,
+  )
+  const x402RpcCallsPerPayment = (x402.after.x402RpcCalls - x402.before.x402RpcCalls) / x402Sets.length
+
+  // Redis: (c)-style verifications against a gate whose store is a fresh redis-server.
+  let redisCommandsPerVerification: number | null = null
+  let redisNote: string | undefined
+  if (urls.redisGate === undefined) {
+    redisNote =
+      redisSkipped && config.redisProofs > 0
+        ? 'skipped: redis-server not found'
+        : 'skipped: BENCH_REDIS_PROOFS=0'
+    log(`Redis: ${redisNote}`)
+  } else {
+    log(`Redis: making ${config.redisProofs} transfers and proofs`)
+    const redisRequired = await fetchPaymentRequired(`${urls.redisGate}${path}`)
+    const redisHeaders = await makeTxProofs({
+      rpcUrl: devnet.rpcUrl,
+      chainId: devnet.chainId,
+      payerKey: key(PAYER.redis),
+      requirements: findRequirement(redisRequired, 'tx'),
+      count: config.redisProofs,
+    })
+    const onRedis = await delta(() =>
+      runLoad({
+        url: `${urls.redisGate}${path}`,
+        connections: config.connections,
+        headerSets: redisHeaders.map((value) => ({ 'payment-signature': value })),
+      }),
+    )
+    addRow('tx-redis', REDIS_LABEL, config.connections, true, onRedis.value)
+    redisCommandsPerVerification =
+      ((onRedis.after.redisCommands ?? 0) - (onRedis.before.redisCommands ?? 0)) / config.redisProofs
+  }
+
+  // Client overhead with a cached pass, against plain fetch sending the same pass.
+  log(`client overhead: ${config.clientCalls} sequential calls per side`)
+  const overhead = await measureClientOverhead({
+    client,
+    url: `${urls.gate}${path}`,
+    passToken,
+    calls: config.clientCalls,
+  })
+
+  log(`memory: ${config.memoryClaims} claims in a fresh memory store`)
+  const memory = await measureMemory(config.memoryClaims)
+
+  const exactNoSlowerThanX402 =
+    exactRow.requestsPerSecond >= x402Row.requestsPerSecond &&
+    exactSequentialRow.p50Ms <= x402SequentialRow.p50Ms
+  const targetsMet = {
+    passRatio: passRatio >= PASS_RATIO_TARGET,
+    txRpcRoundTrips: txRpcRoundTrips <= TX_RPC_ROUND_TRIPS_TARGET,
+    exactNoSlowerThanX402,
+  }
+  const failedPaidRequests = rows.filter((row) => row.paid).reduce((sum, row) => sum + row.failed, 0)
+  const results = {
+    machine,
+    sizes: config,
+    rows,
+    passRatio,
+    txRpcRoundTrips,
+    exactRpcRoundTrips,
+    x402RpcCallsPerPayment,
+    clientPassOverheadMicros: overhead.overheadMicros,
+    memoryBytesPerClaim: memory.bytesPerClaim,
+    redisCommandsPerVerification,
+    targets: {
+      passRatioAtLeast: PASS_RATIO_TARGET,
+      txRpcRoundTrips: TX_RPC_ROUND_TRIPS_TARGET,
+      exactNoSlowerThanX402,
+    },
+    targetsMet,
+    failedPaidRequests,
+  }
+  const resultsPath = resolve(benchDirectory, config.resultsPath)
+  writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`)
+
+  const fixed = (value: number, digits = 2) => value.toFixed(digits)
+  const table = formatTable(
+    ['row', 'conns', 'ok', 'failed', 'req/s', 'p50 ms', 'p99 ms', '× bare'],
+    rows.map((row) => [
+      row.label,
+      String(row.connections),
+      String(row.ok),
+      String(row.failed),
+      fixed(row.requestsPerSecond, 0),
+      fixed(row.p50Ms, 1),
+      fixed(row.p99Ms, 1),
+      fixed(row.ratioToBare, 3),
+    ]),
+  )
+  // A skipped row says why on its own line, under the measured ones.
+  const labelWidth = Math.max(3, REDIS_LABEL.length, ...rows.map((row) => row.label.length))
+  const skipped = redisNote === undefined ? '' : `\n${REDIS_LABEL.padEnd(labelWidth)}  ${redisNote}`
+  const mark = (met: boolean) => (met ? 'met' : 'NOT met')
+  console.log(
+    [
+      `Tollgate benchmark: node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), loopback, one run each`,
+      '',
+      `${table}${skipped}`,
+      '',
+      `passRatio (b)/(a)                       ${fixed(passRatio, 3)}   target >= ${PASS_RATIO_TARGET}: ${mark(targetsMet.passRatio)} (median of ${pairRatios.length} paired rounds: ${pairRatios.map((ratio) => fixed(ratio, 2)).join(', ')})`,
+      `JSON-RPC round trips per tx verification ${fixed(txRpcRoundTrips, 3)}   target ${TX_RPC_ROUND_TRIPS_TARGET}: ${mark(targetsMet.txRpcRoundTrips)}`,
+      `JSON-RPC round trips per exact payment   ${fixed(exactRpcRoundTrips, 2)}   (verify + settle, receipt polls included)`,
+      `JSON-RPC calls per @x402 payment         ${fixed(x402RpcCallsPerPayment, 2)}   (counted by a proxy in front of anvil)`,
+      `exact no slower than @x402 (req/s and sequential p50): ${mark(exactNoSlowerThanX402)}`,
+      `client overhead per call with a cached pass: ${fixed(overhead.overheadMicros, 1)} µs ` +
+        `(client.fetch ${fixed(overhead.clientMicros, 0)} µs vs fetch ${fixed(overhead.plainMicros, 0)} µs, medians per call)`,
+      `memory store: ${fixed(memory.bytesPerClaim, 0)} bytes of heap per claimed proof (${memory.claims} claims)`,
+      `Redis commands per tx verification: ${redisCommandsPerVerification === null ? (redisNote ?? 'skipped') : fixed(redisCommandsPerVerification, 2)}`,
+      '',
+      failedPaidRequests === 0
+        ? 'Every paid request was served (200).'
+        : `FAILED: ${failedPaidRequests} paid requests did not get a 200; see the rows above.`,
+      `Results: ${resultsPath}`,
+    ].join('\n'),
+  )
+  return failedPaidRequests === 0 ? 0 : 1
+}
+
+/** Runs measure-memory-main.ts in a fresh Node with `--expose-gc` and reads its JSON line. */
+async function measureMemory(claims: number): Promise<{ claims: number; bytesPerClaim: number }> {
+  const script = fileURLToPath(new URL('./measure-memory-main.ts', import.meta.url))
+  const child = spawn(process.execPath, ['--expose-gc', '--import', 'tsx', script, String(claims)], {
+    cwd: benchDirectory,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  let output = ''
+  child.stdout.on('data', (chunk: Buffer) => {
+    output += chunk.toString()
+  })
+  const code = await new Promise<number | null>((done) => child.once('exit', done))
+  if (code !== 0) throw new Error(`The memory measurement exited with code ${code}.`)
+  return JSON.parse(output.trim().split('\n').pop()!) as { claims: number; bytesPerClaim: number }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    log(error instanceof Error ? (error.stack ?? error.message) : String(error))
+    process.exitCode = 1
+  },
+)
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((left, right) => left - right)
+  const middle = Math.floor(sorted.length / 2)
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+}
+
+function medianRun(runs: readonly LoadResult[]): LoadResult {
+  const sorted = [...runs].sort((left, right) => left.requestsPerSecond - right.requestsPerSecond)
+  return sorted[Math.floor((sorted.length - 1) / 2)] as LoadResult
+}

@@ -1,0 +1,77 @@
+/** Every size of a benchmark run. Each comes from an environment variable; see README.md. */
+export type BenchConfig = {
+  /** `BENCH_DURATION_SECONDS`: seconds of load for the bare and pass rows. */
+  durationSeconds: number
+  /** `BENCH_WARMUP_SECONDS`: seconds of unmeasured load before each of those rows, so the JIT is warm. */
+  warmupSeconds: number
+  /** Rounds of (a) then (b), back to back; the pass ratio is the median of the paired ratios. */
+  pairRounds: number
+  /** `BENCH_CONNECTIONS`: concurrent connections of the load rows. */
+  connections: number
+  /** `BENCH_PROOFS`: fresh `tx` transfers, each proven and sent exactly once. */
+  proofs: number
+  /** `BENCH_EXACT_PAYMENTS`: fresh `exact` authorizations per stack (ours and x402's) at `connections`. */
+  exactPayments: number
+  /** `BENCH_SEQUENTIAL_PAYMENTS`: fresh `exact` authorizations per stack sent one at a time. */
+  sequentialPayments: number
+  /** `BENCH_CLIENT_CALLS`: calls per side (client and plain fetch) of the client overhead measurement. */
+  clientCalls: number
+  /** `BENCH_MEMORY_CLAIMS`: claims made in the memory store to measure bytes per claim. */
+  memoryClaims: number
+  /** `BENCH_REDIS_PROOFS`: fresh `tx` proofs verified by a gate on Redis. `0` skips Redis. */
+  redisProofs: number
+  /** `BENCH_RECEIPT_POLLING_MS`: receipt polling of both settlers (ours and the x402 facilitator). */
+  receiptPollingMs: number
+  /** `BENCH_CPU_PROF=1`: run the server process with `--cpu-prof`, writing to `bench/profiles/`. */
+  cpuProfile: boolean
+  /** `BENCH_RESULTS`: where to write the JSON results, relative to the bench folder. */
+  resultsPath: string
+}
+
+/**
+ * Reads the benchmark sizes from `env`. The defaults finish a whole run in about two minutes on two
+ * cores.
+ *
+ * @example const config = readBenchConfig(process.env)
+ * @throws {Error} when a variable is not a number in its range
+ */
+export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
+  const connections = readInteger(env, 'BENCH_CONNECTIONS', 10, 1, 1000)
+  return {
+    durationSeconds: readInteger(env, 'BENCH_DURATION_SECONDS', 10, 1, 3600),
+    warmupSeconds: readInteger(env, 'BENCH_WARMUP_SECONDS', 2, 0, 600),
+    pairRounds: readInteger(env, 'BENCH_PAIR_ROUNDS', 3, 1, 50),
+    connections,
+    // autocannon refuses fewer requests than connections.
+    proofs: readInteger(env, 'BENCH_PROOFS', 1000, connections, 100_000),
+    exactPayments: readInteger(env, 'BENCH_EXACT_PAYMENTS', 200, connections, 100_000),
+    sequentialPayments: readInteger(env, 'BENCH_SEQUENTIAL_PAYMENTS', 50, 1, 100_000),
+    clientCalls: readInteger(env, 'BENCH_CLIENT_CALLS', 2000, 10, 1_000_000),
+    memoryClaims: readInteger(env, 'BENCH_MEMORY_CLAIMS', 100_000, 1000, 1_000_000),
+    redisProofs: readRedisProofs(env, connections),
+    receiptPollingMs: readInteger(env, 'BENCH_RECEIPT_POLLING_MS', 25, 1, 10_000),
+    cpuProfile: env.BENCH_CPU_PROF === '1',
+    resultsPath: env.BENCH_RESULTS?.trim() || 'results.json',
+  }
+}
+
+function readRedisProofs(env: NodeJS.ProcessEnv, connections: number): number {
+  const value = readInteger(env, 'BENCH_REDIS_PROOFS', 300, 0, 100_000)
+  return value === 0 ? 0 : Math.max(value, connections)
+}
+
+function readInteger(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const text = env[name]?.trim()
+  if (text === undefined || text === '') return Math.max(fallback, min)
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name}="${text}" must be an integer from ${min} to ${max}.`)
+  }
+  return value
+}
