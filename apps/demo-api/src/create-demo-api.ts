@@ -8,6 +8,7 @@ import {
   type Store,
 } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
+import { solanaNetwork } from '@tollgate/core/solana'
 import { tollgate } from '@tollgate/express'
 import express, { type ErrorRequestHandler, type Express } from 'express'
 import type { LocalAccount } from 'viem'
@@ -46,6 +47,19 @@ export type CreateDemoApiOptions = {
    * accepts `tx` proofs only.
    */
   settler?: LocalAccount
+  /** Also accept `tx` proofs of USDC-like SPL transfers on a Solana cluster. */
+  solana?: {
+    /** JSON-RPC endpoint of the cluster. */
+    rpcUrl: string
+    /** CAIP-2 id, `solana:<genesis hash prefix>`. */
+    network: `solana:${string}`
+    /** The USD stablecoin's mint. */
+    mint: string
+    /** Its decimals (6 for USDC). */
+    decimals: number
+    /** The owner account that gets paid (tokens go to its associated token account). */
+    payTo: string
+  }
 }
 
 /** What {@link createDemoApi} returns. */
@@ -91,7 +105,7 @@ const MAX_POSTS = 1000
 /**
  * Creates the demo API: an Express app with priced routes behind a Tollgate gate that accepts
  * `tx` proofs, and x402 `exact` authorizations when a `settler` is given, in one USD stablecoin on
- * one EVM chain. Used by the demos, agent tests and benchmarks.
+ * one EVM chain, and `tx` proofs of SPL transfers on a Solana cluster when `solana` is given. Used by the demos, agent tests and benchmarks.
  *
  * @example
  * const devnet = await startDevnet()
@@ -121,9 +135,31 @@ export function createDemoApi(options: CreateDemoApiOptions): DemoApi {
     })
   }
   registry.addAsset({ network: options.network, usdPegged: true, ...options.asset })
+  const solana = options.solana
+  if (solana !== undefined) {
+    if (registry.findChain(solana.network) === undefined) {
+      registry.addChain({
+        network: solana.network,
+        name: 'Solana cluster',
+        family: 'solana',
+        nativeCurrency: { symbol: 'SOL', name: 'Solana', decimals: 9 },
+        confirmations: 1,
+        blockTimeSeconds: 1,
+        testnet: true,
+      })
+    }
+    registry.addAsset({
+      network: solana.network,
+      address: solana.mint,
+      symbol: 'USDC',
+      name: 'USD Coin',
+      decimals: solana.decimals,
+      usdPegged: true,
+    })
+  }
   const gate = createGate({
     routes,
-    payTo: options.payTo,
+    payTo: solana === undefined ? options.payTo : { evm: options.payTo, solana: solana.payTo },
     networks: [
       evmNetwork({
         network: options.network,
@@ -133,6 +169,9 @@ export function createDemoApi(options: CreateDemoApiOptions): DemoApi {
           ? {}
           : { exact: { settler: options.settler, receiptPollingMs: 25 } }),
       }),
+      ...(solana === undefined
+        ? []
+        : [solanaNetwork({ network: solana.network, rpcUrl: solana.rpcUrl, assets: [solana.mint] })]),
     ],
     secret: options.secret,
     registry,

@@ -7,10 +7,11 @@
  */
 import { randomBytes } from 'node:crypto'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
+import { type SolanaDevnet, startSolanaDevnet } from '@tollgate/testkit/solana'
 import { type LocalAccount, privateKeyToAccount } from 'viem/accounts'
 import type { DemoAsset } from './create-demo-api.js'
 import { readChainAsset } from './read-chain-asset.js'
-import { type RunningDemoApi, startDemoApi } from './start-demo-api.js'
+import { type RunningDemoApi, type StartDemoApiOptions, startDemoApi } from './start-demo-api.js'
 
 const DEFAULT_PORT = 4021
 
@@ -36,6 +37,8 @@ function required(name: string): string {
 
 async function main(): Promise<void> {
   let devnet: Devnet | undefined
+  let solanaDevnet: SolanaDevnet | undefined
+  let solana: StartDemoApiOptions['solana']
   let api: RunningDemoApi | undefined
   let stopping = false
   const shutdown = async (): Promise<void> => {
@@ -45,6 +48,7 @@ async function main(): Promise<void> {
       await api?.close()
       // A devnet still starting is killed by the testkit's exit hook.
       await devnet?.stop()
+      await solanaDevnet?.stop()
     } catch (error) {
       log(`error while stopping: ${error instanceof Error ? error.message : String(error)}`)
     } finally {
@@ -90,11 +94,37 @@ async function main(): Promise<void> {
     payTo = devnet.accounts[9]!.address
     // Account 8 pays the gas of exact settlements on the devnet.
     settler ??= privateKeyToAccount(devnet.accounts[8]!.privateKey)
+    // A local Solana cluster too, so agents can pay in SPL USDC; account 9 is paid there as well.
+    solanaDevnet = await startSolanaDevnet()
+    solana = {
+      rpcUrl: solanaDevnet.rpcUrl,
+      network: solanaDevnet.network,
+      mint: solanaDevnet.tokens.usdc.mint,
+      decimals: solanaDevnet.tokens.usdc.decimals,
+      payTo: solanaDevnet.accounts[9]!.address,
+    }
   }
   if (stopping) return
-  api = await startDemoApi({ rpcUrl, network, asset, payTo, secret, port, ...(settler ? { settler } : {}) })
+  api = await startDemoApi({
+    rpcUrl,
+    network,
+    asset,
+    payTo,
+    secret,
+    port,
+    ...(settler ? { settler } : {}),
+    ...(solana ? { solana } : {}),
+  })
   process.stdout.write(
-    `${JSON.stringify({ url: api.url, network, payTo, asset, settler: settler?.address ?? null, devnet: devnet?.toJSON() ?? null })}\n`,
+    `${JSON.stringify({
+      url: api.url,
+      network,
+      payTo,
+      asset,
+      settler: settler?.address ?? null,
+      devnet: devnet?.toJSON() ?? null,
+      solana: solanaDevnet?.toJSON() ?? null,
+    })}\n`,
   )
   const schemes = settler ? 'tx and exact' : 'tx'
   log(`listening on ${api.url} (${network}, ${schemes}, paid in ${asset.symbol} to ${payTo})`)
