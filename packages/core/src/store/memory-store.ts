@@ -29,6 +29,9 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Store
   const entries = new Map<string, Entry>()
   const buckets = new Map<string, Bucket>()
   let operations = 0
+  // Claim tokens only need to be unique within this process: a counter costs a few bytes where a
+  // random UUID string costs hundreds, and the store holds one per spent proof.
+  let claims = 0
 
   const live = (key: string, at: number): Entry | undefined => {
     const entry = entries.get(key)
@@ -68,7 +71,7 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Store
       sweep(at)
       if (live(key, at) !== undefined) return undefined
       ensureRoom()
-      const token = crypto.randomUUID()
+      const token = String(++claims)
       entries.set(key, { value: token, expiresAt: expiry(at, ttlSeconds) })
       return token
     },
