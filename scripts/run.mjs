@@ -21,12 +21,12 @@ const tasks = {
   // The end-to-end demo on a local devnet.
   demo: [
     ['exec', 'turbo', 'run', 'build', '--filter=@tollgate/demo-agent...', '--output-logs=errors-only'],
-    ['--filter', '@tollgate/demo-agent', 'run', 'demo', ...extra],
+    ['--silent', '--filter', '@tollgate/demo-agent', 'run', 'demo', ...extra],
   ],
   // Benchmarks, printing ratios against a baseline measured in the same run.
   bench: [
     ['exec', 'turbo', 'run', 'build', '--filter=@tollgate/bench...', '--output-logs=errors-only'],
-    ['--filter', '@tollgate/bench', 'run', 'bench', ...extra],
+    ['--silent', '--filter', '@tollgate/bench', 'run', 'bench', ...extra],
   ],
 }
 
@@ -44,8 +44,10 @@ function findPnpm() {
   return ['npx', '--yes', `pnpm@${pnpmVersion}`]
 }
 
-function run(command, args) {
-  const result = spawnSync(command[0], [...command.slice(1), ...args], { cwd: root, stdio: 'inherit', env })
+// Preparation (install, build) reports on stderr, so a task's stdout holds only its own output.
+function run(command, args, { quiet = false } = {}) {
+  const stdio = quiet ? ['inherit', process.stderr, 'inherit'] : 'inherit'
+  const result = spawnSync(command[0], [...command.slice(1), ...args], { cwd: root, stdio, env })
   if (result.error) {
     process.stderr.write(`${command[0]}: ${result.error.message}\n`)
     process.exit(1)
@@ -62,6 +64,7 @@ function needsInstall() {
 const pnpm = findPnpm()
 if (needsInstall()) {
   process.stderr.write(`Installing the workspace with pnpm ${pnpmVersion}…\n`)
-  run(pnpm, ['install', '--frozen-lockfile'])
+  run(pnpm, ['install', '--frozen-lockfile'], { quiet: true })
 }
-for (const args of tasks[task]) run(pnpm, args)
+const steps = tasks[task]
+steps.forEach((args, index) => run(pnpm, args, { quiet: task !== 'test' && index < steps.length - 1 }))

@@ -416,6 +416,9 @@ export function createGate(options: CreateGateOptions): Gate {
       await store.release(claimKey, token).catch(() => {})
       throw failure
     }
+    // A pass is signed now so the handler can hand it out; the response that carries it is only
+    // sent once settlement succeeded (x402's order), so an unsettled payment never leaks one.
+    const pass = await issuePass(offer, route, identity.payer, request)
     const receipt: PaymentReceipt = {
       method: 'payment',
       route: route.key,
@@ -424,6 +427,7 @@ export function createGate(options: CreateGateOptions): Gate {
       network: offer.network.network,
       asset: offer.asset.address,
       amount: offer.amount.toString(),
+      ...(pass === undefined ? {} : { pass }),
     }
     let completion: Promise<GateCompletion> | undefined
     const settle = async (status: number): Promise<GateCompletion> => {
@@ -435,12 +439,7 @@ export function createGate(options: CreateGateOptions): Gate {
       const settleStarted = now()
       try {
         const settled = await scheme.settle(input)
-        const pass = await issuePass(offer, route, settled.payer, request)
-        const finalReceipt: PaymentReceipt = {
-          ...receipt,
-          transaction: settled.transaction,
-          ...(pass ? { pass } : {}),
-        }
+        const finalReceipt: PaymentReceipt = { ...receipt, transaction: settled.transaction }
         const response: SettleResponse = {
           success: true,
           transaction: settled.transaction,
