@@ -67,4 +67,6 @@ if (needsInstall()) {
   run(pnpm, ['install', '--frozen-lockfile'], { quiet: true })
 }
 const steps = tasks[task]
-steps.forEach((args, index) => run(pnpm, args, { quiet: task !== 'test' && index < steps.length - 1 }))
+for (const [index, args] of steps.entries()) {
+  run(pnpm, args, { quiet: task !== 'test' && index < steps.length - 1 })
+}

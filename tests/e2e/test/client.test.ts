@@ -127,7 +127,9 @@ describe('the client against the demo API on anvil', () => {
     expect(bought.status).toBe(200)
     // Bought with x402 exact: the handler already had the pass to put in its body.
     expect(client.paymentFor(bought)).toMatchObject({ scheme: 'exact' })
-    expect(((await bought.json()) as { pass?: { token?: string } }).pass?.token).toBe(client.passes()[0]?.token)
+    expect(((await bought.json()) as { pass?: { token?: string } }).pass?.token).toBe(
+      client.passes()[0]?.token,
+    )
     expect(client.passes()).toHaveLength(1)
     const balance = await usdcBalance(demo.devnet, payer(1))
     for (let index = 0; index < 5; index++) {
