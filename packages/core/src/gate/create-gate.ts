@@ -244,7 +244,7 @@ export function createGate(options: CreateGateOptions): Gate {
         )
       }
     }
-    await limitPayer(payload.sub)
+    if (options.rateLimit?.perPayer !== undefined) await limitPayer(payload.sub)
     const receipt: PaymentReceipt = {
       method: 'pass',
       route: route.key,
@@ -318,7 +318,7 @@ export function createGate(options: CreateGateOptions): Gate {
         route: route.key,
         durationMs: now() - started,
       })
-      await limitPayer(verified.payer)
+      if (options.rateLimit?.perPayer !== undefined) await limitPayer(verified.payer)
       const pass = await issuePass(offer, route, verified.payer, request)
       const receipt: PaymentReceipt = {
         method: 'payment',
@@ -403,7 +403,7 @@ export function createGate(options: CreateGateOptions): Gate {
         route: route.key,
         durationMs: now() - started,
       })
-      await limitPayer(identity.payer)
+      if (options.rateLimit?.perPayer !== undefined) await limitPayer(identity.payer)
     } catch (error) {
       const failure = asVerificationError(error)
       emit('onVerify', {

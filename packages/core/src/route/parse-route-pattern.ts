@@ -104,13 +104,20 @@ function compile(pattern: string): RoutePattern {
     }
   }
 
+  // Most patterns are all literals: those match by one string comparison, with no splitting.
+  const literalPath = segments.every((segment) => segment.type === 'literal')
+    ? `/${segments.map((segment) => (segment as { value: string }).value).join('/')}`
+    : undefined
   return Object.freeze({
     pattern,
     method,
     path,
     segments: Object.freeze(segments),
-    match: (requestMethod: string, pathname: string) =>
-      methodMatches(method, requestMethod) ? matchSegments(segments, pathname) : undefined,
+    match: (requestMethod: string, pathname: string) => {
+      if (!methodMatches(method, requestMethod)) return undefined
+      if (literalPath === undefined) return matchSegments(segments, pathname)
+      return pathname === literalPath || pathname === `${literalPath}/` ? {} : undefined
+    },
   })
 }
 
@@ -135,7 +142,8 @@ function matchSegments(
   if (typeof pathname !== 'string' || !pathname.startsWith('/')) return undefined
   const parts = pathSegments(pathname)
   const params: [string, string][] = []
-  for (const [index, segment] of segments.entries()) {
+  for (let index = 0; index < segments.length; index++) {
+    const segment = segments[index] as RouteSegment
     if (segment.type === 'rest') return Object.fromEntries(params)
     const part = parts[index]
     if (part === undefined || part.length === 0) return undefined
