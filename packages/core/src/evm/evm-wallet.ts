@@ -153,6 +153,7 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
     async confirmTransfer({ requirements, transaction, confirmations, timeoutMs, signal }) {
       const chain = chainOf(requirements.network)
       const deadline = Date.now() + timeoutMs
+      let polls = 0
       for (;;) {
         const [receipt, head] = (await chain.rpc.batch(
           [
@@ -180,7 +181,8 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
             },
           )
         }
-        await new Promise((resolve) => setTimeout(resolve, pollingIntervalMs))
+        // Early polls come quickly, since a fast chain has often mined it already.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(pollingIntervalMs, 10 * 2 ** ++polls)))
       }
     },
     signProof: ({ message }) => account.signMessage({ message }),

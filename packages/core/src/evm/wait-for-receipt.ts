@@ -23,8 +23,8 @@ export type WaitForReceiptOptions = {
 export type MinedReceipt = z.infer<typeof receiptSchema>
 
 /**
- * Polls for a transaction's receipt every `pollingMs` (the first poll right away, since an instant
- * chain has mined it by then) until it has `confirmations` blocks, in one round trip per poll.
+ * Polls for a transaction's receipt: right away, then after 2, 4, 8… milliseconds up to every
+ * `pollingMs` until it has `confirmations` blocks, in one round trip per poll.
  * Transient RPC failures are retried until the timeout. Returns undefined on timeout.
  *
  * @example const receipt = await waitForReceipt({ rpc, hash, confirmations: 1, pollingMs: 50, timeoutMs: 60_000, now: Date.now })
@@ -35,6 +35,7 @@ export async function waitForReceipt(options: WaitForReceiptOptions): Promise<Mi
   const deadline = options.now() + options.timeoutMs
   const calls: JsonRpcCall[] = [{ method: 'eth_getTransactionReceipt', params: [hash] }]
   if (confirmations > 1) calls.push({ method: 'eth_blockNumber', params: [] })
+  let attempt = 0
   for (;;) {
     try {
       const [rawReceipt, rawHead] = await rpc.batch(calls)
@@ -52,6 +53,9 @@ export async function waitForReceipt(options: WaitForReceiptOptions): Promise<Mi
     }
     const remaining = deadline - options.now()
     if (remaining <= 0) return undefined
-    await new Promise((resolve) => setTimeout(resolve, Math.min(options.pollingMs, remaining)))
+    // Early polls come quickly (a node that mines on demand is a few milliseconds behind the
+    // send), later ones every `pollingMs`.
+    const delay = Math.min(options.pollingMs, 2 ** ++attempt, remaining)
+    await new Promise((resolve) => setTimeout(resolve, delay))
   }
 }
