@@ -121,6 +121,15 @@ describe('the client against the demo API on anvil', () => {
     expect(client.spent()).toMatchObject({ payments: 4, usd: { spent: '1.901', remaining: '8.099' } })
   })
 
+  test('error: a differently-cased path that Express would serve is still priced', async () => {
+    for (const path of ['/API/Search?q=x', '/api/SEARCH/?q=x', '/Api/Post']) {
+      const response = await fetch(`${demo.api.url}${path}`, {
+        method: path.includes('Post') ? 'POST' : 'GET',
+      })
+      expect(response.status, path).toBe(402)
+    }
+  })
+
   test('behavior: buys a pass once, then reuses it without paying', async () => {
     const client = clientFor(1)
     const bought = await client.fetch(`${demo.api.url}/api/pass`, { method: 'POST' })

@@ -5,6 +5,7 @@ import { quote, TollgateError } from '../errors/tollgate-error.js'
 import { createKeyring, type Keyring } from '../keyring/create-keyring.js'
 import { assertPassUsable } from '../pass/assert-pass-usable.js'
 import { encodePass } from '../pass/encode-pass.js'
+import type { RequestUrl } from '../pass/find-scope-mismatch.js'
 import type { PassPayload } from '../pass/pass-payload.js'
 import { verifyPass } from '../pass/verify-pass.js'
 import type { Price } from '../price/parse-price.js'
@@ -205,46 +206,69 @@ export function createGate(options: CreateGateOptions): Gate {
     }
   }
 
-  const checkPass = async (
+  // The common pass path (a token seen before, no revocation list, no use count, no per-payer
+  // limit) stays synchronous: no promise, no store, one comparison of times and scope.
+  const checkPass = (
     route: CompiledRoute,
     token: string,
     request: GateRequest,
-    url: URL,
-  ): Promise<GatePaid> => {
+    url: RequestUrl,
+  ): GatePaid | Promise<GatePaid> => {
     // A token whose HMAC and payload were verified once is remembered; lifetime and scope are
     // still checked on every request. The keyring never changes during a gate's life.
-    let payload = verifiedPasses.get(token)
-    if (payload === undefined) {
-      payload = await verifyPass(token, { keyring, now, clockSkewSeconds: skewSeconds })
-      if (verifiedPasses.size >= MAX_VERIFIED_PASSES)
+    const known = verifiedPasses.get(token)
+    if (known !== undefined) return admitPass(route, known, request, url)
+    return verifyPass(token, { keyring, now, clockSkewSeconds: skewSeconds }).then((payload) => {
+      if (verifiedPasses.size >= MAX_VERIFIED_PASSES) {
         verifiedPasses.delete(verifiedPasses.keys().next().value as string)
+      }
       verifiedPasses.set(token, payload)
-    }
+      return admitPass(route, payload, request, url)
+    })
+  }
+
+  const admitPass = (
+    route: CompiledRoute,
+    payload: PassPayload,
+    request: GateRequest,
+    url: RequestUrl,
+  ): GatePaid | Promise<GatePaid> => {
     const nowSeconds = Math.floor(now() / 1000)
     assertPassUsable(payload, {
       nowSeconds,
       clockSkewSeconds: skewSeconds,
       request: { method: request.method, url },
     })
-    const remainingSeconds = Math.max(1, payload.exp - nowSeconds + skewSeconds)
-    if (options.passes?.checkRevocation && (await store.has(`pass:revoked:${payload.jti}`))) {
-      throw new TollgateError('pass_revoked', 'This pass has been revoked.', {
-        details: { jti: payload.jti },
-      })
-    }
-    if (payload.uses !== undefined) {
-      const used = await store.increment(`pass:uses:${payload.jti}`, remainingSeconds)
-      if (used > payload.uses) {
-        throw new TollgateError(
-          'pass_uses_exhausted',
-          `This pass allowed ${payload.uses} requests and all were used.`,
-          {
-            details: { jti: payload.jti, uses: payload.uses },
-          },
-        )
+    const storeChecks =
+      options.passes?.checkRevocation === true ||
+      payload.uses !== undefined ||
+      options.rateLimit?.perPayer !== undefined
+    if (!storeChecks) return passDecision(route, payload, request)
+    return (async () => {
+      if (options.passes?.checkRevocation && (await store.has(`pass:revoked:${payload.jti}`))) {
+        throw new TollgateError('pass_revoked', 'This pass has been revoked.', {
+          details: { jti: payload.jti },
+        })
       }
-    }
-    if (options.rateLimit?.perPayer !== undefined) await limitPayer(payload.sub)
+      if (payload.uses !== undefined) {
+        const remainingSeconds = Math.max(1, payload.exp - nowSeconds + skewSeconds)
+        const used = await store.increment(`pass:uses:${payload.jti}`, remainingSeconds)
+        if (used > payload.uses) {
+          throw new TollgateError(
+            'pass_uses_exhausted',
+            `This pass allowed ${payload.uses} requests and all were used.`,
+            {
+              details: { jti: payload.jti, uses: payload.uses },
+            },
+          )
+        }
+      }
+      if (options.rateLimit?.perPayer !== undefined) await limitPayer(payload.sub)
+      return passDecision(route, payload, request)
+    })()
+  }
+
+  const passDecision = (route: CompiledRoute, payload: PassPayload, request: GateRequest): GatePaid => {
     const receipt: PaymentReceipt = {
       method: 'pass',
       route: route.key,

@@ -1,5 +1,5 @@
 import { quote, TollgateError } from '../errors/tollgate-error.js'
-import { findScopeMismatch, type PassRequest } from './find-scope-mismatch.js'
+import { findScopeMismatch, type PassRequest, type RequestUrl } from './find-scope-mismatch.js'
 import type { PassPayload } from './pass-payload.js'
 
 /** Options of {@link assertPassUsable}. @internal */
@@ -9,7 +9,7 @@ export type AssertPassUsableOptions = {
   /** Tolerated clock difference, in seconds, at both ends of the lifetime. */
   clockSkewSeconds: number
   /** When given, the pass must cover this request (a parsed URL saves parsing it again). */
-  request?: PassRequest | { method: string; url: URL }
+  request?: PassRequest | { method: string; url: RequestUrl }
 }
 
 /**
@@ -51,7 +51,7 @@ export function assertPassUsable(pass: PassPayload, options: AssertPassUsableOpt
 
 function scopeMessage(
   mismatch: 'url' | 'origin' | 'route',
-  request: { method: string; url: string | URL },
+  request: { method: string; url: string | RequestUrl },
 ): string {
   if (mismatch === 'url') return 'The request URL is not an absolute URL, so no pass covers it.'
   const url = typeof request.url === 'string' ? new URL(request.url) : request.url

@@ -1,6 +1,9 @@
 import { parseRoutePattern } from '../route/parse-route-pattern.js'
 import type { PassScope } from './pass-payload.js'
 
+/** The parts of a parsed request URL a pass scope is checked against (a `URL` fits). */
+export type RequestUrl = { origin: string; pathname: string }
+
 /** The request a pass is presented with. */
 export type PassRequest = {
   /** HTTP method, such as `GET`. */
@@ -19,9 +22,9 @@ export type PassRequest = {
  */
 export function findScopeMismatch(
   scope: PassScope,
-  request: PassRequest | { method: string; url: URL },
+  request: PassRequest | { method: string; url: RequestUrl },
 ): 'url' | 'origin' | 'route' | undefined {
-  let url: URL
+  let url: RequestUrl
   try {
     url = typeof request.url === 'string' ? new URL(request.url) : request.url
   } catch {

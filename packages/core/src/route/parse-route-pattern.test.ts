@@ -31,7 +31,8 @@ describe('parseRoutePattern', () => {
     ['GET /a', 'GET', '/a/', {}],
     ['GET /a/', 'GET', '/a', {}],
     ['GET /a', 'GET', '/a//', undefined],
-    ['GET /a', 'GET', '/A', undefined],
+    // Literals ignore case, like Express's default routing: a differently-cased path is still priced.
+    ['GET /a', 'GET', '/A', {}],
     ['GET /a', 'GET', '/a/b', undefined],
     ['GET /a/b', 'GET', '/a', undefined],
     ['GET /a', 'HEAD', '/a', {}],
@@ -62,7 +63,8 @@ describe('parseRoutePattern', () => {
     ['/**', 'DELETE', '/x/y', {}],
     ['/:id/**', 'GET', '/7/x/y', { id: '7' }],
     ['/caf%C3%A9', 'GET', '/caf%C3%A9', {}],
-    ['/caf%C3%A9', 'GET', '/caf%c3%a9', undefined],
+    // Hex digits of escapes are case-insensitive too: both spell the same bytes.
+    ['/caf%C3%A9', 'GET', '/caf%c3%a9', {}],
     ['/v1/models/gemini:generate', 'POST', '/v1/models/gemini:generate', {}],
     ['/a', 'GET', 'a', undefined],
     ['/a', 'GET', '', undefined],

@@ -35,7 +35,8 @@ export type RoutePattern = {
 /**
  * Compiles a route pattern: `"<METHOD> <path>"` or `"<path>"` for any method.
  *
- * Path segments are literals (case-sensitive, compared with the percent-encoded pathname), `:name`
+ * Path segments are literals (compared case-insensitively with the percent-encoded pathname, so
+ * a path that Express's default routing would serve in another case is still priced), `:name`
  * (one non-empty segment, captured and percent-decoded), `*` (one non-empty segment) and a final `**`
  * (zero or more segments). A trailing slash is ignored, and `HEAD` requests match `GET` patterns.
  *
@@ -106,7 +107,7 @@ function compile(pattern: string): RoutePattern {
 
   // Most patterns are all literals: those match by one string comparison, with no splitting.
   const literalPath = segments.every((segment) => segment.type === 'literal')
-    ? `/${segments.map((segment) => (segment as { value: string }).value).join('/')}`
+    ? `/${segments.map((segment) => (segment as { value: string }).value.toLowerCase()).join('/')}`
     : undefined
   return Object.freeze({
     pattern,
@@ -116,7 +117,9 @@ function compile(pattern: string): RoutePattern {
     match: (requestMethod: string, pathname: string) => {
       if (!methodMatches(method, requestMethod)) return undefined
       if (literalPath === undefined) return matchSegments(segments, pathname)
-      return pathname === literalPath || pathname === `${literalPath}/` ? {} : undefined
+      if (typeof pathname !== 'string') return undefined
+      const path = pathname.toLowerCase()
+      return path === literalPath || path === `${literalPath}/` ? {} : undefined
     },
   })
 }
@@ -147,7 +150,7 @@ function matchSegments(
     if (segment.type === 'rest') return Object.fromEntries(params)
     const part = parts[index]
     if (part === undefined || part.length === 0) return undefined
-    if (segment.type === 'literal' && part !== segment.value) return undefined
+    if (segment.type === 'literal' && part.toLowerCase() !== segment.value.toLowerCase()) return undefined
     if (segment.type === 'param') {
       const value = decodeSegment(part)
       if (value === undefined) return undefined
