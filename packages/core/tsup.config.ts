@@ -1,6 +1,8 @@
 import { defineConfig } from 'tsup'
+import { sharedTsupOptions } from '../../tsup.shared.js'
 
 export default defineConfig({
+  ...sharedTsupOptions,
   entry: {
     index: 'src/index.ts',
     evm: 'src/evm/index.ts',
@@ -8,11 +10,4 @@ export default defineConfig({
     node: 'src/node/index.ts',
     test: 'src/test/index.ts',
   },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  splitting: true,
-  treeshake: true,
 })

@@ -1,12 +1,7 @@
 import { defineConfig } from 'tsup'
+import { sharedTsupOptions } from '../../tsup.shared.js'
 
 export default defineConfig({
+  ...sharedTsupOptions,
   entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'es2022',
-  splitting: true,
-  treeshake: true,
 })

@@ -165,6 +165,7 @@ export { compareRouteSpecificity } from './route/compare-route-specificity.js'
 export { matchRoute } from './route/match-route.js'
 export { parseRoutePattern, type RoutePattern, type RouteSegment } from './route/parse-route-pattern.js'
 // Stores
+export { assertTokenBucket } from './store/assert-token-bucket.js'
 export { type CreateMemoryStoreOptions, createMemoryStore } from './store/memory-store.js'
 export type { Store, TakeResult, TokenBucket } from './store/types.js'
 // Paid endpoints as agent tools (shared by the LangChain, AI SDK and MCP adapters)

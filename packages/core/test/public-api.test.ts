@@ -11,6 +11,7 @@ describe('public API', () => {
         "SOLANA_DEVNET",
         "SOLANA_MAINNET",
         "TollgateError",
+        "assertTokenBucket",
         "callPaidEndpoint",
         "compareRouteSpecificity",
         "compilePaidEndpoint",

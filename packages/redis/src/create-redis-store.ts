@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { type Store, type TakeResult, type TokenBucket, TollgateError } from '@tollgate/core'
+import {
+  assertTokenBucket,
+  type Store,
+  type TakeResult,
+  type TokenBucket,
+  TollgateError,
+} from '@tollgate/core'
 import { createClient } from 'redis'
 import type { RedisScript } from './redis-script.js'
 import { incrementScript, releaseScript, takeScript } from './store-scripts.js'
@@ -202,7 +208,7 @@ export function createRedisStore(options: CreateRedisStoreOptions): RedisStore {
       if (reply !== 'OK') unexpected('put', reply)
     },
     async take(key, bucket) {
-      const { capacity, refillPerSecond, cost } = checkBucket(bucket)
+      const { capacity, refillPerSecond, cost } = assertTokenBucket(bucket)
       const reply = await run('take', () =>
         evaluate(takeScript, prefix + key, [String(capacity), String(refillPerSecond), String(cost)]),
       )
@@ -249,23 +255,6 @@ function toMilliseconds(ttlSeconds: number): string {
     throw new TollgateError('config_invalid', `ttlSeconds must be a finite number, got ${ttlSeconds}.`)
   }
   return String(Math.max(1, Math.ceil(ttlSeconds * 1000)))
-}
-
-function checkBucket(bucket: TokenBucket): Required<TokenBucket> {
-  const cost = bucket.cost ?? 1
-  const valid =
-    Number.isFinite(bucket.capacity) &&
-    bucket.capacity > 0 &&
-    Number.isFinite(bucket.refillPerSecond) &&
-    bucket.refillPerSecond > 0 &&
-    Number.isFinite(cost) &&
-    cost >= 0
-  if (!valid) {
-    throw new TollgateError('config_invalid', `Invalid token bucket ${JSON.stringify(bucket)}.`, {
-      details: { capacity: bucket.capacity, refillPerSecond: bucket.refillPerSecond, cost },
-    })
-  }
-  return { capacity: bucket.capacity, refillPerSecond: bucket.refillPerSecond, cost }
 }
 
 function toTakeResult(reply: unknown): TakeResult | undefined {

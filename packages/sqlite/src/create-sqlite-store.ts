@@ -1,5 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { type Store, type TakeResult, type TokenBucket, TollgateError } from '@tollgate/core'
+import {
+  assertTokenBucket,
+  type Store,
+  type TakeResult,
+  type TokenBucket,
+  TollgateError,
+} from '@tollgate/core'
 import Database from 'better-sqlite3'
 import { schema, schemaVersion } from './sqlite-schema.js'
 import { toStoreUnavailable } from './to-store-unavailable.js'
@@ -193,7 +199,7 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): SqliteStor
       run('put', () => upsertEntry.run(key, expiresAt))
     },
     async take(key, bucket) {
-      const checked = checkBucket(bucket)
+      const checked = assertTokenBucket(bucket)
       return run('take', () => takeTokens.immediate(key, checked, now()))
     },
     async sweep() {
@@ -237,23 +243,6 @@ function toMilliseconds(ttlSeconds: number): number {
     throw new TollgateError('config_invalid', `ttlSeconds must be a finite number, got ${ttlSeconds}.`)
   }
   return Math.max(1, Math.ceil(ttlSeconds * 1000))
-}
-
-function checkBucket(bucket: TokenBucket): Required<TokenBucket> {
-  const cost = bucket.cost ?? 1
-  const valid =
-    Number.isFinite(bucket.capacity) &&
-    bucket.capacity > 0 &&
-    Number.isFinite(bucket.refillPerSecond) &&
-    bucket.refillPerSecond > 0 &&
-    Number.isFinite(cost) &&
-    cost >= 0
-  if (!valid) {
-    throw new TollgateError('config_invalid', `Invalid token bucket ${JSON.stringify(bucket)}.`, {
-      details: { capacity: bucket.capacity, refillPerSecond: bucket.refillPerSecond, cost },
-    })
-  }
-  return { capacity: bucket.capacity, refillPerSecond: bucket.refillPerSecond, cost }
 }
 
 /** The memory store's token-bucket arithmetic, on a row read inside the transaction. */

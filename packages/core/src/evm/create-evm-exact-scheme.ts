@@ -8,16 +8,16 @@ import {
   type TransactionSerializable,
 } from 'viem'
 import { z } from 'zod'
-import { NATIVE_ASSET } from '../chains/types.js'
 import type { TollgateErrorCode } from '../errors/error-codes.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import type { ExactInput, ExactScheme } from '../gate/types.js'
+import { createJsonRpc, type JsonRpc, type JsonRpcCall } from '../rpc/create-json-rpc.js'
 import { checkExactAuthorization } from './check-exact-authorization.js'
-import { createJsonRpc, type JsonRpc, type JsonRpcCall } from './create-json-rpc.js'
 import { createNonceManager } from './create-nonce-manager.js'
 import { decodeTryCall, type TryCallResult } from './decode-try-call.js'
 import { eip3009Abi, erc1271Abi } from './eip3009-abi.js'
 import { encodeTryCall } from './encode-try-call.js'
+import { exactExtra, identifyExact } from './identify-exact.js'
 import { type ExactPayload, parseExactPayload } from './parse-exact-payload.js'
 import { recoverEcdsaSigner } from './recover-ecdsa-signer.js'
 import { quantitySchema } from './rpc-schemas.js'
@@ -383,21 +383,8 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
   return {
     specificationVersion: 'v1',
     signers: [settler.address],
-    extra: (asset) =>
-      asset.address !== NATIVE_ASSET && asset.eip712 !== undefined
-        ? { name: asset.eip712.name, version: asset.eip712.version }
-        : undefined,
-    identify(input) {
-      const { authorization } = parseExactPayload(input.payload)
-      // The claim lives until the authorization expires; one that outlives the payment window is
-      // refused by verify, so the window caps the claim (and no store sees a 10^77 s TTL).
-      const latest = Math.floor(now() / 1000) + input.requirements.maxTimeoutSeconds + clockSkewSeconds
-      return {
-        payer: authorization.from,
-        key: `${input.asset.address.toLowerCase()}:${authorization.from.toLowerCase()}:${authorization.nonce}`,
-        validBefore: Number(authorization.validBefore < BigInt(latest) ? authorization.validBefore : latest),
-      }
-    },
+    extra: exactExtra,
+    identify: (input) => identifyExact(input, { nowSeconds: Math.floor(now() / 1000), clockSkewSeconds }),
     verify,
     settle,
   }

@@ -1,9 +1,9 @@
 import { getAddress, type Hex, hashMessage, recoverMessageAddress } from 'viem'
-import type { z } from 'zod'
 import { NATIVE_ASSET } from '../chains/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
 import type { TxVerifier, VerifiedTransfer, VerifyTransferInput } from '../gate/types.js'
-import type { JsonRpc } from './create-json-rpc.js'
+import type { JsonRpc } from '../rpc/create-json-rpc.js'
+import { parseRpcAnswer } from '../rpc/parse-rpc-answer.js'
 import { blockSchema, quantitySchema, receiptSchema, transactionSchema } from './rpc-schemas.js'
 
 /** Options of {@link createEvmTxVerifier}. */
@@ -69,7 +69,7 @@ export function createEvmTxVerifier(options: CreateEvmTxVerifierOptions): TxVeri
       const [rawReceipt, rawTransaction, rawHead] = results
       const rawChainId = chainChecked ? undefined : results[results.length - 1]
       if (rawChainId !== undefined) {
-        const chainId = Number.parseInt(parse(quantitySchema, rawChainId, 'eth_chainId'), 16)
+        const chainId = Number.parseInt(parseRpcAnswer(quantitySchema, rawChainId, 'eth_chainId'), 16)
         if (chainId !== options.chainId) {
           throw new TollgateError(
             'rpc_unavailable',
@@ -91,9 +91,9 @@ export function createEvmTxVerifier(options: CreateEvmTxVerifierOptions): TxVeri
           },
         )
       }
-      const receipt = parse(receiptSchema, rawReceipt, 'eth_getTransactionReceipt')
-      const transaction = parse(transactionSchema, rawTransaction, 'eth_getTransactionByHash')
-      const head = BigInt(parse(quantitySchema, rawHead, 'eth_blockNumber'))
+      const receipt = parseRpcAnswer(receiptSchema, rawReceipt, 'eth_getTransactionReceipt')
+      const transaction = parseRpcAnswer(transactionSchema, rawTransaction, 'eth_getTransactionByHash')
+      const head = BigInt(parseRpcAnswer(quantitySchema, rawHead, 'eth_blockNumber'))
       if (transaction.hash.toLowerCase() !== input.transaction) {
         throw new TollgateError('rpc_unavailable', 'The RPC node answered about another transaction.', {
           retryAfter: 2,
@@ -132,14 +132,14 @@ export function createEvmTxVerifier(options: CreateEvmTxVerifierOptions): TxVeri
       let block =
         hinted === undefined || hinted === null
           ? undefined
-          : parse(blockSchema, hinted, 'eth_getBlockByNumber')
+          : parseRpcAnswer(blockSchema, hinted, 'eth_getBlockByNumber')
       if (block === undefined || block.hash.toLowerCase() !== receipt.blockHash.toLowerCase()) {
         const fetched = await rpc.request('eth_getBlockByHash', [receipt.blockHash, false], input.signal)
         if (fetched === null)
           throw new TollgateError('verify_tx_not_found', 'The transaction block was reorganised away.', {
             retryAfter: 2,
           })
-        block = parse(blockSchema, fetched, 'eth_getBlockByHash')
+        block = parseRpcAnswer(blockSchema, fetched, 'eth_getBlockByHash')
       }
       const blockTime = Number(BigInt(block.timestamp))
       if (blockTime < input.notBefore || blockTime > input.notAfter) {
@@ -259,17 +259,6 @@ function parseHint(value: unknown): string | undefined {
   if (typeof value === 'string' && /^(0x[0-9a-fA-F]{1,16}|\d{1,20})$/.test(value))
     return `0x${BigInt(value).toString(16)}`
   return undefined
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, method: string): T {
-  const result = schema.safeParse(value)
-  if (!result.success) {
-    throw new TollgateError('rpc_unavailable', `The RPC node's answer to ${method} is malformed.`, {
-      retryAfter: 2,
-      cause: result.error,
-    })
-  }
-  return result.data
 }
 
 function topicAddress(topic: string): string {

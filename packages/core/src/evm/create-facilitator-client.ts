@@ -1,5 +1,4 @@
 import type { z } from 'zod'
-import { NATIVE_ASSET } from '../chains/types.js'
 import { errorStatus, type TollgateErrorCode } from '../errors/error-codes.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import type { ExactInput, ExactScheme } from '../gate/types.js'
@@ -11,6 +10,7 @@ import {
   supportedResponseSchema,
   verifyResponseSchema,
 } from './facilitator-schemas.js'
+import { exactExtra, identifyExact } from './identify-exact.js'
 import { parseExactPayload } from './parse-exact-payload.js'
 
 /** The facilitator endpoints, for per-request headers. */
@@ -245,19 +245,8 @@ export function createFacilitatorClient(options: CreateFacilitatorClientOptions)
 
   return {
     specificationVersion: 'v1',
-    extra: (asset) =>
-      asset.address !== NATIVE_ASSET && asset.eip712 !== undefined
-        ? { name: asset.eip712.name, version: asset.eip712.version }
-        : undefined,
-    identify(input) {
-      const { authorization } = parseExactPayload(input.payload)
-      const latest = Math.floor(now() / 1000) + input.requirements.maxTimeoutSeconds + clockSkewSeconds
-      return {
-        payer: authorization.from,
-        key: `${input.asset.address.toLowerCase()}:${authorization.from.toLowerCase()}:${authorization.nonce}`,
-        validBefore: Number(authorization.validBefore < BigInt(latest) ? authorization.validBefore : latest),
-      }
-    },
+    extra: exactExtra,
+    identify: (input) => identifyExact(input, { nowSeconds: Math.floor(now() / 1000), clockSkewSeconds }),
     verify,
     settle,
     async supported() {

@@ -1,6 +1,6 @@
 import { type Address, type Hex, keccak256 } from 'viem'
 import { TollgateError } from '../errors/tollgate-error.js'
-import type { JsonRpc } from './create-json-rpc.js'
+import type { JsonRpc } from '../rpc/create-json-rpc.js'
 import { quantitySchema } from './rpc-schemas.js'
 
 /** Options of {@link createNonceManager}. @internal */

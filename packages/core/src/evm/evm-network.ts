@@ -1,9 +1,9 @@
 import type { Network } from '../chains/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
 import type { ExactScheme, PaymentNetwork } from '../gate/types.js'
+import { createJsonRpc, type JsonRpc } from '../rpc/create-json-rpc.js'
 import { createEvmExactScheme, type EvmExactSchemeSettings } from './create-evm-exact-scheme.js'
 import { createEvmTxVerifier } from './create-evm-tx-verifier.js'
-import { createJsonRpc, type JsonRpc } from './create-json-rpc.js'
 
 /** Options of {@link evmNetwork}. */
 export type EvmNetworkOptions = {

@@ -3,7 +3,8 @@ import { NATIVE_ASSET } from '../chains/types.js'
 import type { Wallet } from '../client/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
 import type { PaymentRequirements } from '../protocol/types.js'
-import { createJsonRpc, type JsonRpc } from './create-json-rpc.js'
+import { createJsonRpc, type JsonRpc } from '../rpc/create-json-rpc.js'
+import { transferWithAuthorizationTypes } from './check-exact-authorization.js'
 
 /** Options of {@link evmWallet}. */
 export type EvmWalletOptions = {
@@ -205,16 +206,7 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
           chainId: chain.chainId,
           verifyingContract: getAddress(requirements.asset),
         },
-        types: {
-          TransferWithAuthorization: [
-            { name: 'from', type: 'address' },
-            { name: 'to', type: 'address' },
-            { name: 'value', type: 'uint256' },
-            { name: 'validAfter', type: 'uint256' },
-            { name: 'validBefore', type: 'uint256' },
-            { name: 'nonce', type: 'bytes32' },
-          ],
-        },
+        types: transferWithAuthorizationTypes,
         primaryType: 'TransferWithAuthorization',
         message: {
           ...authorization,

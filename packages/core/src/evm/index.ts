@@ -4,6 +4,13 @@
  * proofs and x402 `exact` authorizations for the gate, and pay them for the client. Uses `viem`,
  * an optional peer dependency of `@tollgate/core`.
  */
+
+export {
+  type CreateJsonRpcOptions,
+  createJsonRpc,
+  type JsonRpc,
+  type JsonRpcCall,
+} from '../rpc/create-json-rpc.js'
 export {
   type CreateEvmExactSchemeOptions,
   createEvmExactScheme,
@@ -23,12 +30,6 @@ export {
   type FacilitatorClient,
   type FacilitatorPath,
 } from './create-facilitator-client.js'
-export {
-  type CreateJsonRpcOptions,
-  createJsonRpc,
-  type JsonRpc,
-  type JsonRpcCall,
-} from './create-json-rpc.js'
 export { type EvmNetworkOptions, evmNetwork } from './evm-network.js'
 export { type EvmWalletOptions, evmWallet } from './evm-wallet.js'
 export type { SupportedResponse } from './facilitator-schemas.js'

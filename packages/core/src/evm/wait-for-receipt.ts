@@ -1,6 +1,6 @@
 import type { Hex } from 'viem'
 import type { z } from 'zod'
-import type { JsonRpc, JsonRpcCall } from './create-json-rpc.js'
+import type { JsonRpc, JsonRpcCall } from '../rpc/create-json-rpc.js'
 import { quantitySchema, receiptSchema } from './rpc-schemas.js'
 
 /** Options of {@link waitForReceipt}. @internal */

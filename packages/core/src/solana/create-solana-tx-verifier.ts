@@ -3,8 +3,9 @@ import { findAssociatedTokenPda } from '@solana-program/token'
 import type { z } from 'zod'
 import { NATIVE_ASSET } from '../chains/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
-import { createJsonRpc, type JsonRpc } from '../evm/create-json-rpc.js'
 import type { TxVerifier, VerifiedTransfer, VerifyTransferInput } from '../gate/types.js'
+import { createJsonRpc, type JsonRpc } from '../rpc/create-json-rpc.js'
+import { parseRpcAnswer } from '../rpc/parse-rpc-answer.js'
 import { decodeBase58Bytes } from './decode-base58-bytes.js'
 import {
   genesisHashSchema,
@@ -139,7 +140,7 @@ export function createSolanaTxVerifier(options: CreateSolanaTxVerifierOptions): 
       ]
       const results = await rpc.batch(calls, input.signal)
       if (!genesisChecked) {
-        const genesis = parse(genesisHashSchema, results[1], 'getGenesisHash')
+        const genesis = parseRpcAnswer(genesisHashSchema, results[1], 'getGenesisHash')
         if (genesisPrefix !== undefined && !genesis.startsWith(genesisPrefix)) {
           throw new TollgateError(
             'rpc_unavailable',
@@ -156,7 +157,7 @@ export function createSolanaTxVerifier(options: CreateSolanaTxVerifierOptions): 
           { retryAfter: notFoundRetry, details: { transaction: input.transaction, commitment } },
         )
       }
-      const transaction = parse(transactionSchema, results[0], 'getTransaction')
+      const transaction = parseRpcAnswer(transactionSchema, results[0], 'getTransaction')
       if (transaction.transaction.signatures[0] !== input.transaction) {
         throw new TollgateError('rpc_unavailable', 'The RPC node answered about another transaction.', {
           retryAfter: 2,
@@ -296,8 +297,8 @@ function readTokenCredits(transaction: Transaction, instructions: readonly Instr
     if (type !== 'transfer' && type !== 'transferChecked') continue
     const transfer =
       type === 'transfer'
-        ? parse(tokenTransferInfoSchema, info, 'getTransaction')
-        : parse(tokenTransferCheckedInfoSchema, info, 'getTransaction')
+        ? parseRpcAnswer(tokenTransferInfoSchema, info, 'getTransaction')
+        : parseRpcAnswer(tokenTransferCheckedInfoSchema, info, 'getTransaction')
     const index = keys.findIndex((key) => key.pubkey === transfer.destination)
     const balance = balances.find((entry) => entry.accountIndex === index)
     credits.push({
@@ -330,7 +331,7 @@ function readSolCredits(instructions: readonly Instruction[]): SolCredit[] {
     if (instruction.programId !== SYSTEM_PROGRAM || instruction.parsed === undefined) continue
     const parsed = parsedSchema.safeParse(instruction.parsed)
     if (!parsed.success || parsed.data.type !== 'transfer') continue
-    credits.push(parse(systemTransferInfoSchema, parsed.data.info, 'getTransaction'))
+    credits.push(parseRpcAnswer(systemTransferInfoSchema, parsed.data.info, 'getTransaction'))
   }
   return credits
 }
@@ -391,17 +392,6 @@ function safeLamports(value: number | undefined): bigint {
     )
   }
   return BigInt(value)
-}
-
-function parse<T>(schema: z.ZodType<T>, value: unknown, method: string): T {
-  const result = schema.safeParse(value)
-  if (!result.success) {
-    throw new TollgateError('rpc_unavailable', `The RPC node's answer to ${method} is malformed.`, {
-      retryAfter: 2,
-      cause: result.error,
-    })
-  }
-  return result.data
 }
 
 function boundedJson(value: unknown): string {

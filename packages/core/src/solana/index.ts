@@ -12,7 +12,7 @@ export {
   createJsonRpc,
   type JsonRpc,
   type JsonRpcCall,
-} from '../evm/create-json-rpc.js'
+} from '../rpc/create-json-rpc.js'
 export { createSolanaSignerFromSeed } from './create-solana-signer-from-seed.js'
 export {
   type CreateSolanaTxVerifierOptions,

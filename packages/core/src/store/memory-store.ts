@@ -1,4 +1,5 @@
 import { TollgateError } from '../errors/tollgate-error.js'
+import { assertTokenBucket } from './assert-token-bucket.js'
 import type { Store, TakeResult, TokenBucket } from './types.js'
 
 /** Options of {@link createMemoryStore}. */
@@ -103,7 +104,7 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Store
     async take(key, bucket) {
       const at = now()
       sweep(at)
-      return takeFromBucket(buckets, key, bucket, at)
+      return takeFromBucket(buckets, key, assertTokenBucket(bucket), at)
     },
     size: () => entries.size + buckets.size,
   }
