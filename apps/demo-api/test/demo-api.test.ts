@@ -4,11 +4,11 @@ import {
   type PaymentRequired,
   type PaymentRequirements,
 } from '@tollgate/core'
+import { payWithTx } from '@tollgate/test-support'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createSearchResults } from '../src/create-search-results.js'
 import { type RunningDemoApi, startDemoApi } from '../src/index.js'
-import { payWithTx } from './support/pay-with-tx.js'
 
 let devnet: Devnet
 let api: RunningDemoApi

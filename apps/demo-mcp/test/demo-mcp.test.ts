@@ -9,48 +9,27 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { type CallToolResult, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js'
 import { type RunningDemoApi, startDemoApi } from '@tollgate/demo-api'
 import { createStreamableHttpHandler } from '@tollgate/mcp'
-import { type Devnet, startDevnet } from '@tollgate/testkit'
-import { type Address, erc20Abi } from 'viem'
+import { type Demo, startDemo, usdcBalance } from '@tollgate/test-support'
+import type { Devnet } from '@tollgate/testkit'
+import type { Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createDemoClient } from '../src/create-demo-client.js'
 import { createDemoMcpServer } from '../src/create-demo-mcp-server.js'
 
 const appDirectory = fileURLToPath(new URL('..', import.meta.url))
 const SECRET = 'demo-mcp-secret-demo-mcp-secret-demo-mcp'
+let demo: Demo<RunningDemoApi>
 let devnet: Devnet
 let api: RunningDemoApi
 let payTo: Address
 
 beforeAll(async () => {
-  devnet = await startDevnet()
-  payTo = devnet.accounts[9]!.address
-  const { usdc } = devnet.tokens
-  api = await startDemoApi({
-    rpcUrl: devnet.rpcUrl,
-    network: devnet.network,
-    asset: {
-      address: usdc.address,
-      decimals: 6,
-      symbol: 'USDC',
-      name: 'USD Coin',
-      eip712: { name: usdc.name, version: usdc.version },
-    },
-    payTo,
-    secret: SECRET,
-  })
+  demo = await startDemo(startDemoApi, { secret: SECRET })
+  ;({ devnet, api, payTo } = demo)
 })
 afterAll(async () => {
-  await api?.close()
-  await devnet?.stop()
+  await demo?.stop()
 })
-
-const usdcBalance = (owner: Address) =>
-  devnet.publicClient.readContract({
-    address: devnet.tokens.usdc.address,
-    abi: erc20Abi,
-    functionName: 'balanceOf',
-    args: [owner],
-  })
 
 function childEnvironment(account: number, extra: Record<string, string> = {}): Record<string, string> {
   return {
@@ -118,7 +97,7 @@ describe('demo-mcp over stdio, against the demo API on anvil', () => {
       'documentNumber',
     ])
 
-    const before = await usdcBalance(payTo)
+    const before = await usdcBalance(devnet, payTo)
     const result = await call(client, 'search', { q: 'agents' })
     expect(result.isError).toBeUndefined()
     expect(result.structuredContent).toMatchObject({ query: 'agents' })
@@ -133,7 +112,7 @@ describe('demo-mcp over stdio, against the demo API on anvil', () => {
     })
     const receipt = await devnet.publicClient.getTransactionReceipt({ hash: payment.transaction })
     expect(receipt.from.toLowerCase()).toBe(payer.toLowerCase())
-    expect((await usdcBalance(payTo)) - before).toBe(1_000n)
+    expect((await usdcBalance(devnet, payTo)) - before).toBe(1_000n)
 
     const budget = await call(client, 'get_budget')
     expect(budget.structuredContent).toMatchObject({
@@ -150,13 +129,13 @@ describe('demo-mcp over stdio, against the demo API on anvil', () => {
     const unknown = await call(client, 'search', { q: 'x', limit: 3 })
     expect(unknown.isError).toBe(true)
     expect((unknown.content[0] as { text: string }).text).toMatch(/limit/)
-    expect((await usdcBalance(payTo)) - before).toBe(1_000n)
+    expect((await usdcBalance(devnet, payTo)) - before).toBe(1_000n)
     expect(stderr()).toContain('serving MCP on stdio')
   })
 
   test('error: a client without elicitation cannot approve, so the expensive tool is declined unpaid', async () => {
     const payer = devnet.accounts[0]!.address
-    const before = await usdcBalance(payer)
+    const before = await usdcBalance(devnet, payer)
     const result = await call(child.client, 'verify_identity', {
       name: 'Ada Lovelace',
       country: 'GB',
@@ -164,14 +143,14 @@ describe('demo-mcp over stdio, against the demo API on anvil', () => {
     })
     expect(result.isError).toBe(true)
     expect(result.structuredContent).toMatchObject({ error: 'policy_approval_declined', price: '$0.60' })
-    expect(await usdcBalance(payer)).toBe(before)
+    expect(await usdcBalance(devnet, payer)).toBe(before)
   })
 
   test('error: an exhausted budget is an isError result with policy_budget_exceeded, and nothing moves', async () => {
     const payer = devnet.accounts[2]!.address
     const { client } = await launchStdio(2, { TOLLGATE_BUDGET: '$0.0005' })
     try {
-      const before = await usdcBalance(payer)
+      const before = await usdcBalance(devnet, payer)
       const result = await call(client, 'search', { q: 'agents' })
       expect(result.isError).toBe(true)
       expect(result.structuredContent).toMatchObject({
@@ -179,7 +158,7 @@ describe('demo-mcp over stdio, against the demo API on anvil', () => {
         price: '$0.001',
         hint: expect.stringContaining('Budget exhausted'),
       })
-      expect(await usdcBalance(payer)).toBe(before)
+      expect(await usdcBalance(devnet, payer)).toBe(before)
       expect((await call(client, 'get_budget')).structuredContent).toMatchObject({
         payments: 0,
         usd: { remaining: '0.0005' },
@@ -234,21 +213,21 @@ describe('demo-mcp over Streamable HTTP, with approval through elicitation', () 
     const accepting = await connect(served.url, 'accept')
     try {
       expect(served.handler.sessions).toBe(2)
-      const before = await usdcBalance(payer)
+      const before = await usdcBalance(devnet, payer)
       const declined = await call(declining.client, 'verify_identity', identity)
       expect(declined.isError).toBe(true)
       expect(declined.structuredContent).toMatchObject({ error: 'policy_approval_declined', price: '$0.60' })
       expect(declining.questions).toEqual([
         `Pay up to $0.60 to ${new URL(api.url).host} for "verify_identity"?`,
       ])
-      expect(await usdcBalance(payer)).toBe(before)
+      expect(await usdcBalance(devnet, payer)).toBe(before)
 
       const approved = await call(accepting.client, 'verify_identity', identity)
       expect(approved.isError).toBeUndefined()
       expect(approved.structuredContent).toMatchObject({ subject: { name: 'Ada Lovelace', country: 'GB' } })
       expect(approved._meta?.['tollgate/payment']).toMatchObject({ amount: '600000', display: '0.6 USDC' })
       expect(accepting.questions).toHaveLength(1)
-      expect(before - (await usdcBalance(payer))).toBe(600_000n)
+      expect(before - (await usdcBalance(devnet, payer))).toBe(600_000n)
       // Under the approval threshold: paid without asking.
       const cheap = await call(accepting.client, 'publish_post', { title: 'Hello', body: 'From MCP' })
       expect(cheap.structuredContent).toMatchObject({ author: payer, content: { title: 'Hello' } })

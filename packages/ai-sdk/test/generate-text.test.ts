@@ -1,13 +1,14 @@
+import { startDemoApi } from '@tollgate/demo-api'
+import { clientFor, type Demo, startDemo, usdcBalance } from '@tollgate/test-support'
 import { generateText, type ModelMessage, stepCountIs, type ToolSet } from 'ai'
 import { MockLanguageModelV3 } from 'ai/test'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { type PaidTool, type PaidToolOutput, paidTools } from '../src/index.js'
-import { clientFor, type Demo, startDemo, usdcBalance } from './support/demo.js'
 
 let demo: Demo
 
 beforeAll(async () => {
-  demo = await startDemo()
+  demo = await startDemo(startDemoApi)
 })
 afterAll(async () => {
   await demo?.stop()
@@ -88,8 +89,8 @@ function toolOutputs(result: { steps: { toolResults: { output: unknown }[] }[] }
 
 describe('paidTools with generateText, against the demo API on anvil', () => {
   test('default: the model gets the data, the result carries the payment, the money moves on chain', async () => {
-    const { client } = clientFor(demo, 0)
-    const before = await usdcBalance(demo, demo.payTo)
+    const { client } = clientFor(demo.devnet, 0)
+    const before = await usdcBalance(demo.devnet, demo.payTo)
 
     const result = await generateText({
       model: scriptedModel(callTools({ toolName: 'web_search', input: { q: 'x402 agents' } }), answer),
@@ -110,13 +111,13 @@ describe('paidTools with generateText, against the demo API on anvil', () => {
     })
     const title = (output as { data: { results: { title: string }[] } }).data.results[0]?.title as string
     expect(result.text).toContain(title)
-    expect((await usdcBalance(demo, demo.payTo)) - before).toBe(1000n)
+    expect((await usdcBalance(demo.devnet, demo.payTo)) - before).toBe(1000n)
     const hash = (output as { payment: { transaction: `0x${string}` } }).payment.transaction
     expect((await demo.devnet.publicClient.getTransactionReceipt({ hash })).status).toBe('success')
   })
 
   test('behavior: an exhausted budget is a structured result, never a throw, and the model answers', async () => {
-    const { client } = clientFor(demo, 1, { budget: '$0.50' })
+    const { client } = clientFor(demo.devnet, 1, { budget: '$0.50' })
     const postTool: PaidTool = {
       name: 'publish_post',
       description: 'Publish a post',
@@ -124,7 +125,7 @@ describe('paidTools with generateText, against the demo API on anvil', () => {
       method: 'POST',
       params: { title: { type: 'string' }, body: { type: 'string' } },
     }
-    const before = await usdcBalance(demo, demo.payTo)
+    const before = await usdcBalance(demo.devnet, demo.payTo)
 
     const result = await generateText({
       model: scriptedModel(
@@ -154,13 +155,13 @@ describe('paidTools with generateText, against the demo API on anvil', () => {
       false,
     )
     expect(result.text).toContain('Budget exhausted')
-    expect((await usdcBalance(demo, demo.payTo)) - before).toBe(300_000n)
+    expect((await usdcBalance(demo.devnet, demo.payTo)) - before).toBe(300_000n)
   })
 
   test('error: unknown parameters are refused before any request, and nothing moves on chain', async () => {
-    const { client, requests } = clientFor(demo, 2)
+    const { client, requests } = clientFor(demo.devnet, 2)
     const payer = demo.devnet.accounts[2]?.address as `0x${string}`
-    const before = await usdcBalance(demo, payer)
+    const before = await usdcBalance(demo.devnet, payer)
 
     const result = await generateText({
       model: scriptedModel(
@@ -176,7 +177,7 @@ describe('paidTools with generateText, against the demo API on anvil', () => {
     expect(errors).toHaveLength(1)
     expect(String((errors[0] as { error: unknown }).error)).toMatch(/pay_extra/)
     expect(requests).toEqual([])
-    expect(await usdcBalance(demo, payer)).toBe(before)
+    expect(await usdcBalance(demo.devnet, payer)).toBe(before)
     expect(result.text).toMatch(/^Done/)
   })
 })
@@ -207,7 +208,7 @@ describe('approval: the SDK asks, the policy does not ask again', () => {
 
   test('behavior: maxPrice above the threshold produces a tool-approval-request and pays nothing yet', async () => {
     const { approve, policy } = approvalPolicy()
-    const { client, requests } = clientFor(demo, 3, policy)
+    const { client, requests } = clientFor(demo.devnet, 3, policy)
 
     const { first, request } = await requestApproval(paidTools({ client, tools: [identityTool('$0.60')] }))
 
@@ -223,10 +224,10 @@ describe('approval: the SDK asks, the policy does not ask again', () => {
 
   test('behavior: after the approval response the payment goes through without the policy callback', async () => {
     const { approve, policy } = approvalPolicy()
-    const { client } = clientFor(demo, 4, policy)
+    const { client } = clientFor(demo.devnet, 4, policy)
     const tools = paidTools({ client, tools: [identityTool('$0.60')] })
     const { request, messages } = await requestApproval(tools)
-    const before = await usdcBalance(demo, demo.payTo)
+    const before = await usdcBalance(demo.devnet, demo.payTo)
 
     const second = await generateText({
       model: scriptedModel(answer),
@@ -244,18 +245,18 @@ describe('approval: the SDK asks, the policy does not ask again', () => {
     })
 
     expect(approve).not.toHaveBeenCalled()
-    expect((await usdcBalance(demo, demo.payTo)) - before).toBe(600_000n)
+    expect((await usdcBalance(demo.devnet, demo.payTo)) - before).toBe(600_000n)
     expect(second.text).toContain('"payment":{"method":"payment","amount":"0.6 USDC"')
     expect(client.spent()).toMatchObject({ payments: 1, usd: { spent: '0.6' } })
   })
 
   test('behavior: a denial pays nothing and the model hears it was denied', async () => {
     const { approve, policy } = approvalPolicy()
-    const { client, requests } = clientFor(demo, 5, policy)
+    const { client, requests } = clientFor(demo.devnet, 5, policy)
     const tools = paidTools({ client, tools: [identityTool('$0.60')] })
     const { request, messages } = await requestApproval(tools)
     const payer = demo.devnet.accounts[5]?.address as `0x${string}`
-    const before = await usdcBalance(demo, payer)
+    const before = await usdcBalance(demo.devnet, payer)
 
     const second = await generateText({
       model: scriptedModel(answer),
@@ -280,12 +281,12 @@ describe('approval: the SDK asks, the policy does not ask again', () => {
     expect(second.text).toContain('execution-denied')
     expect(requests).toEqual([])
     expect(approve).not.toHaveBeenCalled()
-    expect(await usdcBalance(demo, payer)).toBe(before)
+    expect(await usdcBalance(demo.devnet, payer)).toBe(before)
   })
 
   test('behavior: without maxPrice the SDK never asks and the policy callback decides', async () => {
     const { approve, policy } = approvalPolicy()
-    const { client } = clientFor(demo, 6, policy)
+    const { client } = clientFor(demo.devnet, 6, policy)
     const { first, request } = await requestApproval(paidTools({ client, tools: [identityTool()] }))
 
     expect(request).toBeUndefined()
@@ -298,7 +299,7 @@ describe('approval: the SDK asks, the policy does not ask again', () => {
 
   test('behavior: a maxPrice under the threshold needs no approval at all', async () => {
     const { approve, policy } = approvalPolicy()
-    const { client } = clientFor(demo, 7, policy)
+    const { client } = clientFor(demo.devnet, 7, policy)
 
     const result = await generateText({
       model: scriptedModel(callTools({ toolName: 'web_search', input: { q: 'cheap' } }), answer),

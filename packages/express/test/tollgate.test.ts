@@ -12,12 +12,12 @@ import {
   type Store,
 } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
-import type { Devnet } from '@tollgate/testkit'
+import { devnetRegistry, proofHeader, transfer } from '@tollgate/test-support'
+import { type Devnet, startDevnet } from '@tollgate/testkit'
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import type { Address } from 'viem'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { type TollgateGate, tollgate } from '../src/index.js'
-import { devnetRegistry, proofHeader, startDevnet, transfer } from './support/devnet-gate.js'
 
 const SECRET = 'express-secret-express-secret-express-01'
 let devnet: Devnet

@@ -1,14 +1,15 @@
 import { AIMessage, HumanMessage, ToolMessage } from '@langchain/core/messages'
 import { fakeModel } from '@langchain/core/testing'
+import { startDemoApi } from '@tollgate/demo-api'
+import { clientFor, type Demo, startDemo, usdcBalance } from '@tollgate/test-support'
 import { createAgent } from 'langchain'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createPaidTools, type PaidTool, type PaidToolArtifact, type PaidToolsClient } from '../src/index.js'
-import { clientFor, type Demo, startDemo, usdcBalance } from './support/demo.js'
 
 let demo: Demo
 
 beforeAll(async () => {
-  demo = await startDemo()
+  demo = await startDemo(startDemoApi)
 })
 afterAll(async () => {
   await demo?.stop()
@@ -42,11 +43,11 @@ function agentWith(
 
 describe('createPaidTools in a LangChain agent, against the demo API on anvil', () => {
   test('default: the agent gets the data and the artifact carries the on-chain payment', async () => {
-    const { client } = clientFor(demo, 0)
+    const { client } = clientFor(demo.devnet, 0)
     const model = fakeModel()
       .respondWithTools([{ name: 'web_search', args: { q: 'x402 agents' } }])
       .respond(answerWithLastToolResult)
-    const before = await usdcBalance(demo, demo.payTo)
+    const before = await usdcBalance(demo.devnet, demo.payTo)
 
     const { messages } = await agentWith(client, model).invoke({
       messages: [new HumanMessage('Search the web for x402 agents.')],
@@ -69,7 +70,7 @@ describe('createPaidTools in a LangChain agent, against the demo API on anvil', 
       },
     })
     // The money really moved, in the transaction the artifact names.
-    expect((await usdcBalance(demo, demo.payTo)) - before).toBe(1000n)
+    expect((await usdcBalance(demo.devnet, demo.payTo)) - before).toBe(1000n)
     const receipt = await demo.devnet.publicClient.getTransactionReceipt({
       hash: artifact.payment?.transaction as `0x${string}`,
     })
@@ -80,7 +81,7 @@ describe('createPaidTools in a LangChain agent, against the demo API on anvil', 
   })
 
   test('behavior: an exhausted budget comes back as a structured result and the loop goes on', async () => {
-    const { client } = clientFor(demo, 1, { budget: '$0.50' })
+    const { client } = clientFor(demo.devnet, 1, { budget: '$0.50' })
     const postTool: PaidTool = {
       name: 'publish_post',
       description: 'Publish a post',
@@ -92,7 +93,7 @@ describe('createPaidTools in a LangChain agent, against the demo API on anvil', 
       .respondWithTools([{ name: 'publish_post', args: { title: 'one', body: 'first' } }])
       .respondWithTools([{ name: 'publish_post', args: { title: 'two', body: 'second' } }])
       .respond(answerWithLastToolResult)
-    const before = await usdcBalance(demo, demo.payTo)
+    const before = await usdcBalance(demo.devnet, demo.payTo)
 
     const { messages } = await agentWith(client, model, [postTool]).invoke({
       messages: [new HumanMessage('Publish two posts.')],
@@ -114,15 +115,15 @@ describe('createPaidTools in a LangChain agent, against the demo API on anvil', 
     // The agent reached its final answer, with the hint in hand.
     expect(messages.at(-1)).toBeInstanceOf(AIMessage)
     expect(String(messages.at(-1)?.content)).toContain('Budget exhausted')
-    expect((await usdcBalance(demo, demo.payTo)) - before).toBe(300_000n)
+    expect((await usdcBalance(demo.devnet, demo.payTo)) - before).toBe(300_000n)
   })
 
   test("error: a price above the tool's maxPrice is refused before anything is paid", async () => {
-    const { client } = clientFor(demo, 2)
+    const { client } = clientFor(demo.devnet, 2)
     const model = fakeModel()
       .respondWithTools([{ name: 'web_search', args: { q: 'too expensive' } }])
       .respond(answerWithLastToolResult)
-    const before = await usdcBalance(demo, demo.payTo)
+    const before = await usdcBalance(demo.devnet, demo.payTo)
     const cheapSearch = { ...searchTool(), maxPrice: '$0.0005' }
     const { messages } = await agentWith(client, model, [cheapSearch]).invoke({
       messages: [new HumanMessage('Search for something.')],
@@ -133,11 +134,11 @@ describe('createPaidTools in a LangChain agent, against the demo API on anvil', 
       price: '0.001 USDC',
       limit: '$0.0005',
     })
-    expect(await usdcBalance(demo, demo.payTo)).toBe(before)
+    expect(await usdcBalance(demo.devnet, demo.payTo)).toBe(before)
   })
 
   test('behavior: path parameters are URL-encoded, so "AAPL/../search" stays one segment', async () => {
-    const { client, requests } = clientFor(demo, 2)
+    const { client, requests } = clientFor(demo.devnet, 2)
     const routeTool: PaidTool = {
       name: 'api_route',
       description: 'Calls /api/{route}',
@@ -150,7 +151,7 @@ describe('createPaidTools in a LangChain agent, against the demo API on anvil', 
         { name: 'api_route', args: { route: '..', q: 'x' } },
       ])
       .respond(answerWithLastToolResult)
-    const before = await usdcBalance(demo, demo.payTo)
+    const before = await usdcBalance(demo.devnet, demo.payTo)
 
     const { messages } = await agentWith(client, model, [routeTool]).invoke({
       messages: [new HumanMessage('Call the route.')],
@@ -169,16 +170,16 @@ describe('createPaidTools in a LangChain agent, against the demo API on anvil', 
       error: 'invalid_parameters',
       issues: ['route: must not be empty, "." or ".."'],
     })
-    expect(await usdcBalance(demo, demo.payTo)).toBe(before)
+    expect(await usdcBalance(demo.devnet, demo.payTo)).toBe(before)
   })
 
   test('error: unknown parameters are refused before any request, and nothing moves on chain', async () => {
-    const { client, requests } = clientFor(demo, 3)
+    const { client, requests } = clientFor(demo.devnet, 3)
     const model = fakeModel()
       .respondWithTools([{ name: 'web_search', args: { q: 'x402', pay_extra: '100' } }])
       .respond(answerWithLastToolResult)
     const payer = demo.devnet.accounts[3]?.address as `0x${string}`
-    const before = await usdcBalance(demo, payer)
+    const before = await usdcBalance(demo.devnet, payer)
 
     const { messages } = await agentWith(client, model).invoke({
       messages: [new HumanMessage('Search.')],
@@ -188,13 +189,13 @@ describe('createPaidTools in a LangChain agent, against the demo API on anvil', 
     expect(refused?.status).toBe('error')
     expect(String(refused?.content)).toMatch(/pay_extra/)
     expect(requests).toEqual([])
-    expect(await usdcBalance(demo, payer)).toBe(before)
+    expect(await usdcBalance(demo.devnet, payer)).toBe(before)
     expect(client.spent().payments).toBe(0)
     expect(messages.at(-1)).toBeInstanceOf(AIMessage)
   })
 
   test('error: called directly, a tool still refuses unknown parameters without a request', async () => {
-    const { client, requests } = clientFor(demo, 3)
+    const { client, requests } = clientFor(demo.devnet, 3)
     const [search] = createPaidTools({ client, tools: [searchTool()] })
     await expect(search?.invoke({ q: 'x', limit: 3 })).rejects.toThrow(/limit/)
     expect(requests).toEqual([])
@@ -214,8 +215,8 @@ describe.runIf(openAiKey !== undefined || anthropicKey !== undefined)('with a re
         : new (await import('@langchain/anthropic')).ChatAnthropic({
             model: process.env.ANTHROPIC_MODEL ?? 'claude-haiku-4-5',
           })
-    const { client } = clientFor(demo, 4)
-    const before = await usdcBalance(demo, demo.payTo)
+    const { client } = clientFor(demo.devnet, 4)
+    const before = await usdcBalance(demo.devnet, demo.payTo)
     const agent = createAgent({ model, tools: createPaidTools({ client, tools: [searchTool()] }) })
 
     const { messages } = await agent.invoke({
@@ -230,6 +231,6 @@ describe.runIf(openAiKey !== undefined || anthropicKey !== undefined)('with a re
     })
     const title = JSON.parse(String(result?.content)).results[0].title as string
     expect(String(messages.at(-1)?.content)).toContain(title.split(' ')[0])
-    expect((await usdcBalance(demo, demo.payTo)) - before).toBeGreaterThanOrEqual(1000n)
+    expect((await usdcBalance(demo.devnet, demo.payTo)) - before).toBeGreaterThanOrEqual(1000n)
   })
 })

@@ -5,11 +5,12 @@ import type { Client as McpClient } from '@modelcontextprotocol/sdk/client/index
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import { createClient, createGate, TollgateError } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
+import { usdcBalance, usdcRegistry, walletOf } from '@tollgate/test-support'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { z } from 'zod'
 import { paidMcpServer } from '../src/paid-mcp-server.js'
-import { connectOverHttp, devnetRegistry, usdcBalance, walletOf } from './support/devnet.js'
+import { connectOverHttp } from './support/connect-over-http.js'
 
 let devnet: Devnet
 let api: Server
@@ -24,7 +25,7 @@ beforeAll(async () => {
     payTo: devnet.accounts[9]!.address,
     networks: [evmNetwork({ network: devnet.network, rpcUrl: devnet.rpcUrl })],
     secret: 'mcp-test-secret-mcp-test-secret-mcp-0002',
-    registry: devnetRegistry(devnet),
+    registry: usdcRegistry(devnet),
   })
   api = createServer(async (incoming, outgoing) => {
     const headers = new Headers()
@@ -62,7 +63,7 @@ async function serve(
 ) {
   const client = createClient({
     wallets: [walletOf(devnet, account)],
-    registry: devnetRegistry(devnet),
+    registry: usdcRegistry(devnet),
     policy,
   })
   const connection = await connectOverHttp(() =>

@@ -9,8 +9,9 @@ import {
   TollgateError,
 } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
+import { transfer, usdcBalance, usdcRegistry, walletOf } from '@tollgate/test-support'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
-import { type Address, erc20Abi } from 'viem'
+import type { Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { z } from 'zod'
@@ -18,7 +19,7 @@ import { callPaidTool } from '../src/call-paid-tool.js'
 import { metaKeys } from '../src/meta-keys.js'
 import { paymentReceipt } from '../src/payment-receipt.js'
 import { withPayment } from '../src/with-payment.js'
-import { connectOverHttp, devnetRegistry, usdcBalance, walletOf } from './support/devnet.js'
+import { connectOverHttp } from './support/connect-over-http.js'
 
 const SECRET = 'mcp-test-secret-mcp-test-secret-mcp-0001'
 let devnet: Devnet
@@ -51,7 +52,7 @@ async function paidServer(scheme: 'tx' | 'exact') {
       }),
     ],
     secret: SECRET,
-    registry: devnetRegistry(devnet),
+    registry: usdcRegistry(devnet),
   }
   const gate = createGate(gateOptions)
   const runs = { forecast: 0, broken: 0 }
@@ -83,15 +84,8 @@ async function paidServer(scheme: 'tx' | 'exact') {
       { description: "Spends the payer's funds before settlement ($0.01)" },
       withPayment(gate, 'drain', async () => {
         // The payer (account 7) moves its whole balance away while the tool runs, after verification.
-        const wallet = devnet.walletClient(7)
-        const balance = await usdcBalance(devnet, wallet.account.address)
-        const hash = await wallet.writeContract({
-          address: devnet.tokens.usdc.address,
-          abi: erc20Abi,
-          functionName: 'transfer',
-          args: [devnet.accounts[0]!.address, balance],
-        })
-        await devnet.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+        const balance = await usdcBalance(devnet, devnet.accounts[7]!.address)
+        await transfer(devnet, { from: 7, to: devnet.accounts[0]!.address, amount: balance })
         return { content: [{ type: 'text', text: 'the paid secret' }] }
       }),
     )
@@ -107,7 +101,7 @@ async function paidServer(scheme: 'tx' | 'exact') {
 function tollgateClient(index: number, budget = '$1') {
   return createClient({
     wallets: [walletOf(devnet, index)],
-    registry: devnetRegistry(devnet),
+    registry: usdcRegistry(devnet),
     policy: { budget },
   })
 }

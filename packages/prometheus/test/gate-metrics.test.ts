@@ -11,12 +11,12 @@ import {
 import { evmNetwork } from '@tollgate/core/evm'
 import { tollgate } from '@tollgate/express'
 import { createRedisStore, type RedisStore } from '@tollgate/redis'
+import { proofHeader, transfer, usdcRegistry } from '@tollgate/test-support'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
 import express, { type RequestHandler } from 'express'
 import type { Address } from 'viem'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { composeHooks, createGateMetrics } from '../src/index.js'
-import { devnetRegistry, proofHeader, transfer } from './support/devnet-gate.js'
 
 const SECRET = 'prometheus-secret-prometheus-secret-0001'
 let devnet: Devnet
@@ -51,7 +51,7 @@ function gateOptions(hooks: GateHooks, overrides: Partial<CreateGateOptions> = {
     payTo,
     networks: [evmNetwork({ network: devnet.network, rpcUrl: devnet.rpcUrl, assets: ['USDC'] })],
     secret: SECRET,
-    registry: devnetRegistry(devnet),
+    registry: usdcRegistry(devnet),
     hooks,
     ...overrides,
   }

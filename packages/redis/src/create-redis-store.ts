@@ -1,11 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import {
-  assertTokenBucket,
-  type Store,
-  type TakeResult,
-  type TokenBucket,
-  TollgateError,
-} from '@tollgate/core'
+import { assertTokenBucket, type Store, type TakeResult, TollgateError } from '@tollgate/core'
 import { createClient } from 'redis'
 import type { RedisScript } from './redis-script.js'
 import { incrementScript, releaseScript, takeScript } from './store-scripts.js'

@@ -1,95 +1,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createChainRegistry } from '@tollgate/core'
-import { evmWallet } from '@tollgate/core/evm'
 import { type RunningDemoApi, startDemoApi } from '@tollgate/demo-api'
-import { type Devnet, startDevnet } from '@tollgate/testkit'
-import { type Address, erc20Abi, parseAbiItem } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
+import { type Demo, startDemo as startSharedDemo } from '@tollgate/test-support'
+import type { Devnet } from '@tollgate/testkit'
 
 export const SECRET = 'e2e-secret-e2e-secret-e2e-secret-e2e-00'
 
-/** The client's own registry: it knows the devnet tokens, so it never trusts a server's decimals. */
-export function clientRegistry(devnet: Devnet) {
-  return createChainRegistry({
-    assets: [
-      {
-        network: devnet.network,
-        address: devnet.tokens.usdc.address,
-        symbol: 'USDC',
-        name: 'USD Coin',
-        decimals: 6,
-        usdPegged: true,
-        eip712: { name: devnet.tokens.usdc.name, version: devnet.tokens.usdc.version },
-      },
-    ],
-  })
-}
-
-/** A devnet and the demo API on it, paid to account 9. */
-export async function startDemo(options: { host?: string; devnet?: Devnet } = {}): Promise<{
-  devnet: Devnet
-  api: RunningDemoApi
-  payTo: Address
-  stop(): Promise<void>
-}> {
-  const devnet = options.devnet ?? (await startDevnet())
-  const payTo = devnet.accounts[9]!.address
-  const api = await startDemoApi({
-    rpcUrl: devnet.rpcUrl,
-    network: devnet.network,
-    asset: {
-      address: devnet.tokens.usdc.address,
-      decimals: 6,
-      symbol: 'USDC',
-      name: 'USD Coin',
-      eip712: { name: devnet.tokens.usdc.name, version: devnet.tokens.usdc.version },
-    },
-    payTo,
-    secret: SECRET,
-    // Account 8 pays the gas of exact settlements.
-    settler: privateKeyToAccount(devnet.accounts[8]!.privateKey),
-    ...(options.host ? { host: options.host } : {}),
-  })
-  return {
-    devnet,
-    api,
-    payTo,
-    async stop() {
-      await api.close()
-      if (options.devnet === undefined) await devnet.stop()
-    },
-  }
-}
-
-/** An EVM wallet for devnet account `index`. */
-export function walletOf(devnet: Devnet, index: number) {
-  return evmWallet({
-    account: privateKeyToAccount(devnet.accounts[index]!.privateKey),
-    rpcUrls: { [devnet.network]: devnet.rpcUrl },
-    pollingIntervalMs: 20,
-  })
-}
-
-/** USDC transfers from `from` to `to` that are on chain: what was really paid. */
-export async function transfersOnChain(devnet: Devnet, from: Address, to: Address): Promise<bigint[]> {
-  const logs = await devnet.publicClient.getLogs({
-    address: devnet.tokens.usdc.address,
-    event: parseAbiItem('event Transfer(address indexed from, address indexed to, uint256 value)'),
-    args: { from, to },
-    fromBlock: 0n,
-  })
-  return logs.map((log) => log.args.value as bigint)
-}
-
-/** USDC balance. */
-export function usdcBalance(devnet: Devnet, owner: Address): Promise<bigint> {
-  return devnet.publicClient.readContract({
-    address: devnet.tokens.usdc.address,
-    abi: erc20Abi,
-    functionName: 'balanceOf',
-    args: [owner],
-  })
+/**
+ * A devnet (or `options.devnet`) and the demo API on it, paid to account 9, signing with
+ * {@link SECRET}; account 8 pays the gas of exact settlements.
+ */
+export function startDemo(options: { host?: string; devnet?: Devnet } = {}): Promise<Demo<RunningDemoApi>> {
+  return startSharedDemo(startDemoApi, { ...options, secret: SECRET, settler: 8 })
 }
 
 /** A raw HTTP server on a loopback host for tests that need a misbehaving peer. */

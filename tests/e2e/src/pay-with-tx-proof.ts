@@ -1,12 +1,6 @@
-import {
-  createProofMessage,
-  decodePaymentRequiredHeader,
-  encodePaymentSignatureHeader,
-  type PaymentRequirements,
-} from '@tollgate/core'
+import { decodePaymentRequiredHeader, type PaymentRequirements } from '@tollgate/core'
+import { payWithTx } from '@tollgate/test-support'
 import type { Devnet } from '@tollgate/testkit'
-import { type Address, erc20Abi } from 'viem'
-import { privateKeyToAccount } from 'viem/accounts'
 
 /** Options of {@link payWithTxProof}. */
 export type PayWithTxProofOptions = {
@@ -37,33 +31,5 @@ export async function payWithTxProof(devnet: Devnet, options: PayWithTxProofOpti
     (entry) => entry.scheme === 'tx',
   )
   if (requirements === undefined) throw new Error(`${options.url} offers no tx requirement.`)
-  const wallet = devnet.walletClient(options.from)
-  const hash = await wallet.writeContract({
-    address: requirements.asset as Address,
-    abi: erc20Abi,
-    functionName: 'transfer',
-    args: [requirements.payTo as Address, BigInt(requirements.amount)],
-    chain: devnet.chain,
-    account: wallet.account,
-  })
-  const receipt = await devnet.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
-  const proofChallenge = requirements.extra.challenge as string
-  const account = privateKeyToAccount(devnet.accounts[options.from]!.privateKey)
-  const signature = await account.signMessage({
-    message: createProofMessage({
-      network: requirements.network,
-      transaction: hash,
-      challenge: proofChallenge,
-    }),
-  })
-  return encodePaymentSignatureHeader({
-    x402Version: 2,
-    accepted: requirements,
-    payload: {
-      transaction: hash,
-      challenge: proofChallenge,
-      signature,
-      blockNumber: `0x${receipt.blockNumber.toString(16)}`,
-    },
-  })
+  return payWithTx(devnet, requirements, options.from)
 }

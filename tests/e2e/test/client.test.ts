@@ -6,19 +6,11 @@ import { evmNetwork } from '@tollgate/core/evm'
 import { createFileLedger } from '@tollgate/core/node'
 import { startDemoApi } from '@tollgate/demo-api'
 import { tollgate } from '@tollgate/express'
+import { transfersOnChain, usdcBalance, usdcRegistry, walletOf } from '@tollgate/test-support'
 import express from 'express'
 import type { Address } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import {
-  clientRegistry,
-  listen,
-  proxyTo,
-  SECRET,
-  startDemo,
-  transfersOnChain,
-  usdcBalance,
-  walletOf,
-} from '../src/fixtures.js'
+import { listen, proxyTo, SECRET, startDemo } from '../src/fixtures.js'
 
 let demo: Awaited<ReturnType<typeof startDemo>>
 const payer = (index: number) => demo.devnet.accounts[index]!.address as Address
@@ -37,7 +29,7 @@ function clientFor(
 ) {
   return createClient({
     wallets: [walletOf(demo.devnet, index)],
-    registry: clientRegistry(demo.devnet),
+    registry: usdcRegistry(demo.devnet),
     policy,
     retry: { baseDelayMs: 10, maxDelayMs: 200 },
     ...extra,
@@ -185,7 +177,7 @@ describe('the client against the demo API on anvil', () => {
       const { wallet, calls } = counting(walletOf(demo.devnet, 3))
       const client = createClient({
         wallets: [wallet],
-        registry: clientRegistry(demo.devnet),
+        registry: usdcRegistry(demo.devnet),
         policy: { budget: '$1', allowedDomains: ['127.0.0.1'] },
       })
       expect(await codeOf(client.fetch(`${redirector.url}/go`))).toBe('policy_denied_domain')
@@ -205,7 +197,7 @@ describe('the client against the demo API on anvil', () => {
         payTo: demo.payTo,
         networks: [evmNetwork({ network: demo.devnet.network, rpcUrl: demo.devnet.rpcUrl })],
         secret: SECRET,
-        registry: clientRegistry(demo.devnet),
+        registry: usdcRegistry(demo.devnet),
       }),
     )
     app.get('/item', (_request, response) => {
@@ -237,7 +229,7 @@ describe('the client against the demo API on anvil', () => {
           payTo,
           networks: [evmNetwork({ network: demo.devnet.network, rpcUrl: demo.devnet.rpcUrl })],
           secret: SECRET,
-          registry: clientRegistry(demo.devnet),
+          registry: usdcRegistry(demo.devnet),
         }),
       )
       app.get('/item', (_request, response) => {
@@ -343,7 +335,7 @@ describe('the client against the demo API on anvil', () => {
     const approvals: string[] = []
     const client = createClient({
       wallets: [wallet],
-      registry: clientRegistry(demo.devnet),
+      registry: usdcRegistry(demo.devnet),
       policy: {
         budget: '$10',
         requireApprovalAbove: '$0.50',
@@ -366,7 +358,7 @@ describe('the client against the demo API on anvil', () => {
     const { wallet, calls } = counting(walletOf(demo.devnet, 6))
     const client = createClient({
       wallets: [wallet],
-      registry: clientRegistry(demo.devnet),
+      registry: usdcRegistry(demo.devnet),
       policy: { budget: '$10', expiresAt: Math.floor(Date.now() / 1000) - 1 },
     })
     expect(await codeOf(client.fetch(`${demo.api.url}/api/search?q=late`))).toBe('policy_wallet_expired')

@@ -6,11 +6,11 @@ import {
 } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
 import { tollgate } from '@tollgate/express'
+import { transfer, transfersOnChain, usdcBalance, usdcRegistry, walletOf } from '@tollgate/test-support'
 import express from 'express'
-import { erc20Abi } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { clientRegistry, listen, SECRET, startDemo, transfersOnChain, walletOf } from '../src/fixtures.js'
+import { listen, SECRET, startDemo } from '../src/fixtures.js'
 
 let demo: Awaited<ReturnType<typeof startDemo>>
 
@@ -28,7 +28,7 @@ async function authorizationHeader(url: string, payer: number, init: RequestInit
   const accepted = decodePaymentRequiredHeader(quote.headers.get('PAYMENT-REQUIRED')!).accepts.find(
     (entry) => entry.scheme === 'exact',
   ) as PaymentRequirements
-  const asset = clientRegistry(demo.devnet).asset(accepted.network, accepted.asset)
+  const asset = usdcRegistry(demo.devnet).asset(accepted.network, accepted.asset)
   const payload = await walletOf(demo.devnet, payer).authorize!({
     requirements: accepted,
     asset,
@@ -77,29 +77,15 @@ describe('x402 exact through the Express middleware', () => {
             }),
           ],
           secret: SECRET,
-          registry: clientRegistry(demo.devnet),
+          registry: usdcRegistry(demo.devnet),
         }),
       ),
     )
     app.get('/secret', async (_request, response) => {
       handlerRan = true
       // The payer empties its balance while the request is being served: settlement must fail.
-      const wallet = demo.devnet.walletClient(5)
-      const balance = await demo.devnet.publicClient.readContract({
-        address: demo.devnet.tokens.usdc.address,
-        abi: erc20Abi,
-        functionName: 'balanceOf',
-        args: [payer.address],
-      })
-      const hash = await wallet.writeContract({
-        address: demo.devnet.tokens.usdc.address,
-        abi: erc20Abi,
-        functionName: 'transfer',
-        args: [demo.devnet.accounts[4]!.address, balance],
-        chain: demo.devnet.chain,
-        account: wallet.account!,
-      })
-      await demo.devnet.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+      const balance = await usdcBalance(demo.devnet, payer.address)
+      await transfer(demo.devnet, { from: 5, to: demo.devnet.accounts[4]!.address, amount: balance })
       response.json({ secret: 'the handler output' })
     })
     const server = await listen((request, response) => app(request, response))

@@ -2,6 +2,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createClient } from '@tollgate/core'
 import { createEvmExactScheme, createFacilitator } from '@tollgate/core/evm'
+import { usdcBalance, usdcRegistry, walletOf } from '@tollgate/test-support'
 import { x402Client, x402HTTPClient } from '@x402/core/client'
 import { x402Facilitator } from '@x402/core/facilitator'
 import { HTTPFacilitatorClient } from '@x402/core/server'
@@ -15,7 +16,7 @@ import express from 'express'
 import { publicActions } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { clientRegistry, listen, startDemo, usdcBalance, walletOf } from '../src/fixtures.js'
+import { listen, startDemo } from '../src/fixtures.js'
 
 let demo: Awaited<ReturnType<typeof startDemo>>
 
@@ -116,7 +117,7 @@ describe('interop with the official x402 packages on one anvil', () => {
     try {
       const client = createClient({
         wallets: [walletOf(demo.devnet, 1)],
-        registry: clientRegistry(demo.devnet),
+        registry: usdcRegistry(demo.devnet),
         policy: { budget: '$1' },
       })
       const before = await usdcBalance(demo.devnet, demo.payTo)
@@ -139,7 +140,7 @@ describe('interop with the official x402 packages on one anvil', () => {
     })
     const facilitator = createFacilitator({
       schemes: { [demo.devnet.network]: scheme },
-      registry: clientRegistry(demo.devnet),
+      registry: usdcRegistry(demo.devnet),
     })
     const facilitatorServer = createServer(async (incoming, outgoing) => {
       const chunks: Buffer[] = []
@@ -167,7 +168,7 @@ describe('interop with the official x402 packages on one anvil', () => {
       })
       const client = createClient({
         wallets: [walletOf(demo.devnet, 3)],
-        registry: clientRegistry(demo.devnet),
+        registry: usdcRegistry(demo.devnet),
         policy: { budget: '$1' },
       })
       expect((await client.fetch(`${server.url}/weather`)).status).toBe(200)

@@ -1,9 +1,10 @@
 import { createChainRegistry, createClient, createGate, decodePaymentRequiredHeader } from '@tollgate/core'
 import { evmNetwork, evmWallet } from '@tollgate/core/evm'
+import { usdcBalance } from '@tollgate/test-support'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { listen, SECRET, usdcBalance } from '../src/fixtures.js'
+import { listen, SECRET } from '../src/fixtures.js'
 
 // x402 v1 names networks ("base-sepolia") instead of CAIP-2 ids, so this devnet runs as chain 84532.
 let devnet: Devnet

@@ -1,40 +1,14 @@
-// Copied from packages/core/test/support/devnet-gate.ts, importing the built @tollgate/core.
-
-import type { PaymentRequirements } from '@tollgate/core'
-import { createChainRegistry, createProofMessage, encodePaymentSignatureHeader } from '@tollgate/core'
-import { type Devnet, startDevnet } from '@tollgate/testkit'
-import { type Address, erc20Abi, type Hex, parseEther } from 'viem'
+import { createProofMessage, encodePaymentSignatureHeader, type PaymentRequirements } from '@tollgate/core'
+import type { Devnet } from '@tollgate/testkit'
+import { type Address, erc20Abi, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 
-/** A registry that knows the devnet's two USDC-like tokens. */
-export function devnetRegistry(devnet: Devnet) {
-  return createChainRegistry({
-    assets: [
-      {
-        network: 'eip155:31337',
-        address: devnet.tokens.usdc.address,
-        symbol: 'USDC',
-        name: 'USD Coin',
-        decimals: 6,
-        usdPegged: true,
-        eip712: { name: devnet.tokens.usdc.name, version: devnet.tokens.usdc.version },
-      },
-      {
-        network: 'eip155:31337',
-        address: devnet.tokens.usdc18.address,
-        symbol: 'USDC18',
-        name: 'USD Coin (18 decimals)',
-        decimals: 18,
-        usdPegged: true,
-        eip712: { name: devnet.tokens.usdc18.name, version: devnet.tokens.usdc18.version },
-      },
-    ],
-  })
-}
-
-export { startDevnet }
-
-/** Sends a transfer the way an agent pays a `tx` requirement (or a deliberately wrong one). */
+/**
+ * Sends a transfer the way an agent pays a `tx` requirement (or a deliberately wrong one): of the
+ * devnet's USDC unless `token` names another token or `'native'`, and waits for its receipt.
+ *
+ * @example const paid = await transfer(devnet, { from: 1, to: payTo, amount: 1_000n })
+ */
 export async function transfer(
   devnet: Devnet,
   options: { from: number; to: Address; amount: bigint; token?: Address | 'native' },
@@ -46,7 +20,7 @@ export async function transfer(
           to: options.to,
           value: options.amount,
           chain: devnet.chain,
-          account: wallet.account!,
+          account: wallet.account,
         })
       : await wallet.writeContract({
           address: options.token ?? devnet.tokens.usdc.address,
@@ -54,13 +28,18 @@ export async function transfer(
           functionName: 'transfer',
           args: [options.to, options.amount],
           chain: devnet.chain,
-          account: wallet.account!,
+          account: wallet.account,
         })
   const receipt = await devnet.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
   return { hash, blockNumber: receipt.blockNumber }
 }
 
-/** Signs a proof for `hash` with account `signer` and encodes the PAYMENT-SIGNATURE header. */
+/**
+ * Signs a proof for `hash` with devnet account `signer`, over the requirements' challenge unless
+ * `challenge` is given, and encodes the PAYMENT-SIGNATURE header.
+ *
+ * @example const header = await proofHeader(devnet, { signer: 1, requirements, hash: paid.hash })
+ */
 export async function proofHeader(
   devnet: Devnet,
   options: {
@@ -91,14 +70,22 @@ export async function proofHeader(
   })
 }
 
-export const oneEther = parseEther('1')
-
-/** Token balance of an address. */
-export function balanceOf(devnet: Devnet, token: Address, owner: Address): Promise<bigint> {
-  return devnet.publicClient.readContract({
-    address: token,
-    abi: erc20Abi,
-    functionName: 'balanceOf',
-    args: [owner],
+/**
+ * Pays a `tx` requirement the way an agent does: a transfer of its asset and amount to its payee
+ * from devnet account `from`, then a proof signed by the same key, as the PAYMENT-SIGNATURE header.
+ *
+ * @example const header = await payWithTx(devnet, requirements, 1)
+ */
+export async function payWithTx(
+  devnet: Devnet,
+  requirements: PaymentRequirements,
+  from = 0,
+): Promise<string> {
+  const paid = await transfer(devnet, {
+    from,
+    to: requirements.payTo as Address,
+    amount: BigInt(requirements.amount),
+    token: requirements.asset as Address,
   })
+  return proofHeader(devnet, { signer: from, requirements, hash: paid.hash, blockNumber: paid.blockNumber })
 }
