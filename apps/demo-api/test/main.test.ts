@@ -2,27 +2,37 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { readdirSync, readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { describe, expect, test } from 'vitest'
+import { describe, expect, onTestFinished, test } from 'vitest'
 
 const appDirectory = fileURLToPath(new URL('..', import.meta.url))
 const packageJson = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
   scripts: { start: string }
 }
 
-/** Pids of every live process below `pid`, from /proc. */
-function descendants(pid: number): { pid: number; command: string }[] {
+/** A process: its pid, its start time (clock ticks since boot) and its command line. */
+type Seen = { pid: number; startTime: string; command: string }
+
+/** The state and start time of `pid` from /proc (fields 3 and 22), or undefined once it is gone. */
+function statOf(pid: number): { parent: number; state: string; startTime: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return { state: fields[0] ?? '?', parent: Number(fields[1]), startTime: fields[19] ?? '' }
+  } catch {
+    // The process ended while we looked.
+    return undefined
+  }
+}
+
+/** Every live process below `pid`, from /proc. */
+function descendants(pid: number): Seen[] {
   const children = new Map<number, number[]>()
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
-      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
-      children.set(parent, [...(children.get(parent) ?? []), Number(entry)])
-    } catch {
-      // The process ended while we looked.
-    }
+    const stat = statOf(Number(entry))
+    if (stat !== undefined) children.set(stat.parent, [...(children.get(stat.parent) ?? []), Number(entry)])
   }
-  const found: { pid: number; command: string }[] = []
+  const found: Seen[] = []
   const queue = [...(children.get(pid) ?? [])]
   while (queue.length > 0) {
     const next = queue.shift()!
@@ -30,19 +40,17 @@ function descendants(pid: number): { pid: number; command: string }[] {
     try {
       command = readFileSync(`/proc/${next}/cmdline`, 'utf8').replaceAll('\0', ' ')
     } catch {}
-    found.push({ pid: next, command })
+    const startTime = statOf(next)?.startTime
+    if (startTime !== undefined) found.push({ pid: next, startTime, command })
     queue.push(...(children.get(next) ?? []))
   }
   return found
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return !readFileSync(`/proc/${pid}/stat`, 'utf8').includes(') Z ')
-  } catch {
-    return false
-  }
+/** Whether the process still runs: same pid and start time (pids are reused), and not a zombie. */
+function isAlive(process: Seen): boolean {
+  const stat = statOf(process.pid)
+  return stat !== undefined && stat.startTime === process.startTime && stat.state !== 'Z'
 }
 
 type Ready = {
@@ -69,14 +77,26 @@ async function launch(command: string, args: string[], options: { detached?: boo
   child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()))
   child.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()))
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
-  const deadline = Date.now() + 30_000
-  while (!output.stdout.includes('\n')) {
-    if (Date.now() > deadline || child.exitCode !== null || child.signalCode !== null) {
-      child.kill('SIGKILL')
-      throw new Error(`no JSON line; stderr:\n${output.stderr}`)
+  // Whatever happens, nothing outlives the test (the group, for a detached launch).
+  onTestFinished(() => {
+    if (child.exitCode !== null || child.signalCode !== null) return
+    if (options.detached === true) process.kill(-child.pid!, 'SIGKILL')
+    else child.kill('SIGKILL')
+  })
+  // Wait for the line or the exit, not for a clock: the test's own timeout bounds the wait.
+  await new Promise<void>((resolve, reject) => {
+    const onData = () => {
+      if (!output.stdout.includes('\n')) return
+      child.off('exit', onExit)
+      resolve()
     }
-    await new Promise((resolve) => setTimeout(resolve, 25))
-  }
+    const onExit = () => {
+      child.stdout.off('data', onData)
+      reject(new Error(`exited before its JSON line; stderr:\n${output.stderr}`))
+    }
+    child.stdout.on('data', onData)
+    child.once('exit', onExit)
+  })
   const ready = JSON.parse(output.stdout) as Ready
   return { child, output, exited, ready }
 }
@@ -108,10 +128,10 @@ async function exercise(
   stop()
   const result = await exited
   expect(output.stdout.trimEnd().split('\n')).toHaveLength(1)
-  for (let attempt = 0; attempt < 40 && below.some(({ pid }) => isAlive(pid)); attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 50))
-  }
-  expect(below.filter(({ pid }) => isAlive(pid))).toEqual([])
+  // Everything below it ends: waited for as a state, the test's timeout bounds the wait (pnpm can
+  // exit before the app it runs has stopped anvil).
+  while (below.some(isAlive)) await new Promise((resolve) => setTimeout(resolve, 50))
+  expect(below.filter(isAlive)).toEqual([])
   await expect(fetch(ready.devnet.rpcUrl, { method: 'POST' })).rejects.toThrow()
   await expect(fetch(`${ready.url}/health`)).rejects.toThrow()
   return result

