@@ -74,8 +74,9 @@ export function watchTree(root: number, intervalMs = 20) {
     for (const process of now) {
       const key = `${process.pid}@${process.startTime ?? '?'}`
       const known = seen.get(key)
-      // Keep the command that names the program: a process that exits leaves '?' behind.
-      if (known === undefined || process.command !== '?') seen.set(key, process)
+      // Keep the last command line that names a program: an exiting process (a zombie) has an
+      // empty one, and one that ended while we looked reads as '?'.
+      if (known === undefined || (process.command !== '' && process.command !== '?')) seen.set(key, process)
     }
     for (const listener of listeners) listener(now)
   }
