@@ -11,6 +11,7 @@ export {
   bytecode as testSmartWalletBytecode,
 } from './contracts/test-smart-wallet.js'
 export { abi as testUsdcAbi, bytecode as testUsdcBytecode } from './contracts/test-usdc.js'
+export { connectDevnet } from './devnet/connect-devnet.js'
 export {
   type Devnet,
   type DevnetAccount,

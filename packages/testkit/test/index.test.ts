@@ -6,6 +6,7 @@ describe('@tollgate/testkit', () => {
   test('default: the public API', () => {
     expect(Object.keys(testkit).sort()).toMatchInlineSnapshot(`
       [
+        "connectDevnet",
         "startAnvil",
         "startDevnet",
         "testSmartWalletAbi",

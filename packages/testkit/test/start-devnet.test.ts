@@ -1,5 +1,6 @@
 import { hashDomain, parseEther, zeroAddress } from 'viem'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest'
+import { connectDevnet } from '../src/devnet/connect-devnet.js'
 import { type Devnet, startDevnet } from '../src/devnet/start-devnet.js'
 import { testUsdcAbi } from '../src/index.js'
 
@@ -198,5 +199,27 @@ describe('startDevnet with options', () => {
     } finally {
       await custom.stop()
     }
+  })
+})
+
+describe('connectDevnet', () => {
+  test('behavior: the same chain, tokens and helpers from the JSON description; stop() leaves the node running', async () => {
+    const connected = connectDevnet(JSON.parse(JSON.stringify(devnet.toJSON())))
+    expect(connected.toJSON()).toEqual(devnet.toJSON())
+    expect(connected.tokens).toEqual(devnet.tokens)
+    const account = connected.accounts[3]!.address
+    const before = await balanceOf(devnet.tokens.usdc.address, account)
+    await connected.mint('usdc', account, 7n)
+    // Read through the devnet that started the node: one chain.
+    expect(await balanceOf(devnet.tokens.usdc.address, account)).toBe(before + 7n)
+    await connected.stop()
+    expect(await devnet.publicClient.getChainId()).toBe(31337)
+  })
+
+  test('error: a description without the tokens', () => {
+    const { tokens, ...json } = devnet.toJSON()
+    expect(() =>
+      connectDevnet({ ...json, tokens: { usdc: tokens.usdc } } as never),
+    ).toThrowErrorMatchingInlineSnapshot(`[Error: the devnet description has no usdc18 token]`)
   })
 })
