@@ -1,10 +1,88 @@
 import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vitest/config'
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
 /** Settings every package's vitest config starts from. */
 export const sharedTestConfig = {
-  setupFiles: [fileURLToPath(new URL('./scripts/fail-on-console.ts', import.meta.url))],
+  setupFiles: [here('./scripts/fail-on-console.ts')],
   include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
   testTimeout: 30_000,
   hookTimeout: 60_000,
   restoreMocks: true,
+  // A package may have no test of a kind (`--project unit` in an app without unit tests).
+  passWithNoTests: true,
+}
+
+/** Options of {@link testConfig}. */
+export type TestConfigOptions = {
+  /**
+   * Test files (globs, relative to the package) that start processes and signal them: the demo,
+   * end-to-end and CLI tests. They form the `process` project, run by `test:process`. Default none.
+   */
+  process?: readonly string[]
+  /**
+   * The integration tests use devnets: `startDevnet()` of `@tollgate/testkit` then leases one
+   * devnet per test worker, reverted to a fresh chain for every file. Default `false`.
+   */
+  devnet?: boolean
+  /** Milliseconds a test may take, in every project. Default 30,000 (120,000 in `process`). */
+  testTimeout?: number
+}
+
+/**
+ * The vitest config of a package, as three projects:
+ * - `unit`: `src/**\/*.test.ts`, pure and fast, all files in one module graph (`isolate: false`);
+ * - `integration`: `test/**\/*.test.ts` against real components (anvil, redis-server, SQLite);
+ * - `process`: the files named in `options.process`, which spawn and signal processes.
+ *
+ * `vitest run --project unit --project integration` is the package's `test` script, and
+ * `vitest run --project process` its `test:process` script, a turbo task of its own.
+ *
+ * @example export default testConfig({ devnet: true, process: ['test/cli.test.ts'] })
+ */
+export function testConfig(options: TestConfigOptions = {}) {
+  const processFiles = [...(options.process ?? [])]
+  const timeout = options.testTimeout === undefined ? {} : { testTimeout: options.testTimeout }
+  // Projects that extend the root config concatenate its arrays: each project names its own files.
+  const { include: _everyFile, ...shared } = sharedTestConfig
+  return defineConfig({
+    test: {
+      ...shared,
+      ...timeout,
+      projects: [
+        {
+          extends: true,
+          test: { name: 'unit', include: ['src/**/*.test.ts'], isolate: false },
+        },
+        {
+          extends: true,
+          test: {
+            name: 'integration',
+            include: ['test/**/*.test.ts'],
+            exclude: processFiles,
+            ...(options.devnet === true ? { globalSetup: [here('./scripts/vitest/devnet-pool.ts')] } : {}),
+          },
+          ...(options.devnet === true
+            ? {
+                resolve: {
+                  alias: [
+                    { find: /^@tollgate\/testkit$/, replacement: here('./scripts/vitest/pooled-testkit.ts') },
+                  ],
+                },
+              }
+            : {}),
+        },
+        {
+          extends: true,
+          test: {
+            name: 'process',
+            // An empty list would fall back to the default globs: match nothing instead.
+            include: processFiles.length > 0 ? processFiles : ['test/**/no-process-tests'],
+            testTimeout: options.testTimeout ?? 120_000,
+          },
+        },
+      ],
+    },
+  })
 }

@@ -13,11 +13,25 @@ const task = process.argv[2]
 const extra = process.argv.slice(3)
 
 const tasks = {
-  // Lint, type-check and test every package; builds run first where tests need them.
+  // Lint, type-check and test every package (unit, integration and process tests) and check what
+  // would be published; builds run first where tests need them. Unchanged packages come from
+  // turbo's cache. Each task's log level is in turbo.json: tests print vitest's summary.
   test: [
     ['exec', 'biome', 'check', '.'],
-    ['exec', 'turbo', 'run', 'typecheck', 'test', '--concurrency=2', '--output-logs=errors-only', ...extra],
+    [
+      'exec',
+      'turbo',
+      'run',
+      'typecheck',
+      'check:package',
+      'test',
+      'test:process',
+      '--concurrency=2',
+      ...extra,
+    ],
   ],
+  // Only the tests, never from the cache: one run of `npm run test:repeat`.
+  'test:once': [['exec', 'turbo', 'run', 'test', 'test:process', '--concurrency=2', '--force', ...extra]],
   // The end-to-end demo on a local devnet.
   demo: [
     ['exec', 'turbo', 'run', 'build', '--filter=@tollgate/demo-agent...', '--output-logs=errors-only'],
@@ -68,5 +82,5 @@ if (needsInstall()) {
 }
 const steps = tasks[task]
 for (const [index, args] of steps.entries()) {
-  run(pnpm, args, { quiet: task !== 'test' && index < steps.length - 1 })
+  run(pnpm, args, { quiet: !task.startsWith('test') && index < steps.length - 1 })
 }

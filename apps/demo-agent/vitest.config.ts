@@ -1,4 +1,7 @@
-import { defineConfig } from 'vitest/config'
-import { sharedTestConfig } from '../../vitest.shared.js'
+import { testConfig } from '../../vitest.shared.js'
 
-export default defineConfig({ test: { ...sharedTestConfig } })
+// The demo script run as a process, signals included.
+export default testConfig({
+  devnet: true,
+  process: ['test/demo-script.test.ts', 'test/demo-interrupt.test.ts'],
+})

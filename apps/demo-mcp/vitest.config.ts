@@ -1,5 +1,4 @@
-import { defineConfig } from 'vitest/config'
-import { sharedTestConfig } from '../../vitest.shared.js'
+import { testConfig } from '../../vitest.shared.js'
 
 // Each test starts the server as a child process with tsx, which takes seconds on a busy machine.
-export default defineConfig({ test: { ...sharedTestConfig, testTimeout: 60_000 } })
+export default testConfig({ process: ['test/demo-mcp.test.ts'] })

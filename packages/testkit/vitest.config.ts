@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config'
-import { sharedTestConfig } from '../../vitest.shared.js'
+import { testConfig } from '../../vitest.shared.js'
 
-export default defineConfig({ test: { ...sharedTestConfig } })
+// The CLI's signal handling and a script that exits without stopping anvil: child processes.
+export default testConfig({ process: ['test/cli.test.ts', 'test/start-anvil.test.ts'] })

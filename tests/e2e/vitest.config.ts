@@ -1,4 +1,4 @@
-import { defineConfig } from 'vitest/config'
-import { sharedTestConfig } from '../../vitest.shared.js'
+import { testConfig } from '../../vitest.shared.js'
 
-export default defineConfig({ test: { ...sharedTestConfig, testTimeout: 60_000 } })
+// Gates as separate processes, killed and restarted: the whole suite is process tests.
+export default testConfig({ process: ['test/**/*.test.ts'] })
