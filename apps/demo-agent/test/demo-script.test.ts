@@ -30,7 +30,7 @@ describe('the demo script', () => {
   })
 
   test('default: exits 0, prints every quote, payment, budget and the summary, and leaves nothing running', {
-    timeout: 90_000,
+    timeout: 120_000,
   }, async () => {
     const demo = startDemoProcess()
     const { code, signal } = await demo.finished()

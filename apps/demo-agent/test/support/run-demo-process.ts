@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { watchTree } from './process-tree.js'
+import { onTestFinished } from 'vitest'
+import { isRunning, watchTree } from './process-tree.js'
 
 /** The app's folder: where `pnpm run demo` runs its script. */
 export const appDirectory = fileURLToPath(new URL('../..', import.meta.url))
@@ -13,7 +14,7 @@ export function demoCommand(): { command: string; args: string[] } {
 /**
  * Starts the demo as a child process, exactly as its `demo` script does, with the scripted models
  * (API keys removed, so a CI with keys stays offline and deterministic) and no colours. Watches
- * its process tree from the start.
+ * its process tree from the start, and kills what still runs of it when the test ends.
  */
 export function startDemoProcess(options: { detached?: boolean } = {}) {
   const { command, args } = demoCommand()
@@ -27,6 +28,20 @@ export function startDemoProcess(options: { detached?: boolean } = {}) {
     detached: options.detached === true,
   })
   const tree = watchTree(child.pid as number)
+  // A test that fails or times out leaves nothing running: a stray demo with its anvil, API and
+  // MCP server would slow down every test after it.
+  onTestFinished(() => {
+    tree.stop()
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
+    for (const seen of tree.seen()) {
+      if (!isRunning(seen.pid, seen.startTime)) continue
+      try {
+        process.kill(seen.pid, 'SIGKILL')
+      } catch {
+        // It ended in the meantime.
+      }
+    }
+  })
   let stdout = ''
   let stderr = ''
   child.stdout?.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
