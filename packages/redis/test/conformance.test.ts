@@ -17,7 +17,14 @@ describe.skipIf(skipReason !== undefined)(`redis${skipReason ? ` (skipped: ${ski
     { describe, test, expect: expect as never },
     {
       name: 'redis',
-      create: () => createRedisStore({ url: server.url, prefix: `conformance:${crypto.randomUUID()}:` }),
+      // A generous call deadline: these tests are about semantics, and a busy machine can miss the
+      // default 1 s (connecting included), which would fail them with store_unavailable.
+      create: () =>
+        createRedisStore({
+          url: server.url,
+          prefix: `conformance:${crypto.randomUUID()}:`,
+          commandTimeoutMs: 30_000,
+        }),
       elapse: sleep,
     },
   )
