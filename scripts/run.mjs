@@ -30,8 +30,11 @@ const tasks = {
       ...extra,
     ],
   ],
-  // Only the tests, never from the cache: one run of `npm run test:repeat`.
-  'test:once': [['exec', 'turbo', 'run', 'test', 'test:process', '--concurrency=2', '--force', ...extra]],
+  // Only the tests, never from the cache (the builds they need may be): one run of `npm run test:repeat`.
+  'test:once': [
+    ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'],
+    ['exec', 'turbo', 'run', 'test', 'test:process', '--only', '--force', '--concurrency=2', ...extra],
+  ],
   // The end-to-end demo on a local devnet.
   demo: [
     ['exec', 'turbo', 'run', 'build', '--filter=@tollgate/demo-agent...', '--output-logs=errors-only'],
