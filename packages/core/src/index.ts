@@ -165,9 +165,21 @@ export { compareRouteSpecificity } from './route/compare-route-specificity.js'
 export { matchRoute } from './route/match-route.js'
 export { parseRoutePattern, type RoutePattern, type RouteSegment } from './route/parse-route-pattern.js'
 // Stores
+export { assertClaimValue } from './store/assert-claim-value.js'
 export { assertTokenBucket } from './store/assert-token-bucket.js'
+export { decodeClaimEntry } from './store/decode-claim-entry.js'
+export { encodeClaimEntry } from './store/encode-claim-entry.js'
 export { type CreateMemoryStoreOptions, createMemoryStore } from './store/memory-store.js'
-export type { Store, TakeResult, TokenBucket } from './store/types.js'
+export type {
+  ClaimEntry,
+  ClaimOptions,
+  ClaimResult,
+  ClaimState,
+  CommitOptions,
+  Store,
+  TakeResult,
+  TokenBucket,
+} from './store/types.js'
 // Paid endpoints as agent tools (shared by the LangChain, AI SDK and MCP adapters)
 export { type CallPaidEndpointOptions, callPaidEndpoint } from './tools/call-paid-endpoint.js'
 export { type CompiledPaidEndpoint, compilePaidEndpoint } from './tools/compile-paid-endpoint.js'
