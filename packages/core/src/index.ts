@@ -72,6 +72,7 @@ export type {
   PaymentNetwork,
   PaymentReceipt,
   PriceResult,
+  RecoverSignerInput,
   RouteConfig,
   TxVerifier,
   VerifiedTransfer,
