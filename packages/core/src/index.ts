@@ -56,8 +56,6 @@ export { statusForCode, TollgateError, type TollgateErrorOptions } from './error
 export { createGate } from './gate/create-gate.js'
 export type {
   CreateGateOptions,
-  ExactInput,
-  ExactScheme,
   Gate,
   GateCompletion,
   GateContext,
@@ -69,14 +67,9 @@ export type {
   GateRequest,
   IssuedPass,
   PassOffer,
-  PaymentNetwork,
   PaymentReceipt,
   PriceResult,
-  RecoverSignerInput,
   RouteConfig,
-  TxVerifier,
-  VerifiedTransfer,
-  VerifyTransferInput,
 } from './gate/types.js'
 export {
   type CreateKeyringOptions,
@@ -165,6 +158,16 @@ export { networkFromV1 } from './protocol/v1-networks.js'
 export { compareRouteSpecificity } from './route/compare-route-specificity.js'
 export { matchRoute } from './route/match-route.js'
 export { parseRoutePattern, type RoutePattern, type RouteSegment } from './route/parse-route-pattern.js'
+// Plug-in contracts for chain packages
+export type {
+  ExactInput,
+  ExactScheme,
+  PaymentNetwork,
+  RecoverSignerInput,
+  TxVerifier,
+  VerifiedTransfer,
+  VerifyTransferInput,
+} from './scheme/types.js'
 // Stores
 export { assertClaimValue } from './store/assert-claim-value.js'
 export { assertTokenBucket } from './store/assert-token-bucket.js'

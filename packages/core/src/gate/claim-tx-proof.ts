@@ -1,6 +1,6 @@
+import type { TxVerifier, VerifiedTransfer } from '../scheme/types.js'
 import type { Store } from '../store/types.js'
 import { claimPayment, type PaymentClaim } from './claim-payment.js'
-import type { TxVerifier, VerifiedTransfer } from './types.js'
 
 /** Options of {@link claimTxProof}. */
 export type ClaimTxProofOptions = {
