@@ -26,7 +26,7 @@ export type SettleExactPaymentInput = {
   /** Frees the authorization's claim. */
   release: () => Promise<void>
   /** Marks the authorization spent and claims the settled transfer's on-chain identity. */
-  commit: (settled: { transaction: string; transferId?: string }) => Promise<void>
+  commit: (settled: { transaction: string; logIndex?: number }) => Promise<void>
 }
 
 /**
