@@ -158,7 +158,13 @@ describe('gate claims: in flight is not spent', () => {
       proxy.hold()
       // Eight strangers get there first and sit in the (held) RPC with their proofs.
       const early = bogus.slice(0, 8).map((header) => serve(header))
-      await proxy.parked(8)
+      // Each stranger holds only its own claim, so all eight reach the RPC; none is answered first.
+      expect(
+        await Promise.race([
+          proxy.parked(8).then(() => 'all verifying'),
+          Promise.any(early).then((response) => `one answered ${response.status}`),
+        ]),
+      ).toBe('all verifying')
       // The payer's proof is not refused: it reaches the RPC like any proof of its own.
       const payer = serve(await proofBy(victim, accepted, paid.hash))
       const first = await Promise.race([

@@ -681,7 +681,13 @@ describe('gate claims on Solana', () => {
 
       proxy.hold()
       const early = bogus.map((header) => gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header })))
-      await proxy.parked(8)
+      // Each stranger holds only its own claim, so all eight reach the RPC; none is answered first.
+      expect(
+        await Promise.race([
+          proxy.parked(8).then(() => 'all verifying'),
+          Promise.any(early).then((decision) => `one decided ${decision.outcome}`),
+        ]),
+      ).toBe('all verifying')
       const header = await proofBy(victim, requirements, paid.signature, victim.address)
       const payer = gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header }))
       const first = await Promise.race([
