@@ -52,6 +52,7 @@ describe('public API', () => {
         "passCoversRequest",
         "quotePrice",
         "readPaymentRequired",
+        "runPaidHandler",
         "safeVerifyPass",
         "statusForCode",
         "verifyChallenge",
@@ -85,6 +86,7 @@ describe('public API', () => {
   test('@tollgate/core/test', async () => {
     expect(Object.keys(await import('../src/test/index.js')).sort()).toMatchInlineSnapshot(`
       [
+        "defineGateConformance",
         "defineStoreConformance",
       ]
     `)

@@ -16,6 +16,7 @@ import { decodePaymentResponseHeader } from '../src/protocol/payment-response-he
 import type { PaymentRequirements } from '../src/protocol/types.js'
 import { solanaNetwork } from '../src/solana/solana-network.js'
 import { createMemoryStore } from '../src/store/memory-store.js'
+import { quietLogger } from './support/quiet-logger.js'
 import {
   solanaProofHeader,
   solanaRegistry,
@@ -43,6 +44,7 @@ function makeGate(
   network: Partial<Parameters<typeof solanaNetwork>[0]> = {},
 ) {
   return createGate({
+    logger: quietLogger,
     routes: {
       'GET /api/search': { price: '$0.001', description: 'Search' },
       'POST /api/post': { price: '$0.30' },
@@ -602,6 +604,7 @@ describe('gate with the finalized commitment', () => {
 
   test('error: not yet finalized, then admitted with the same proof once finalized', async () => {
     const gate = createGate({
+      logger: quietLogger,
       routes: { 'GET /api/search': { price: '$0.001' } },
       payTo: slow.accounts[1]!.address,
       networks: [solanaNetwork({ network: slow.network, rpcUrl: slow.rpcUrl, commitment: 'finalized' })],
