@@ -15,6 +15,7 @@ import { createProofMessage } from '../src/tx/create-proof-message.js'
 import { balanceOf, devnetRegistry, startDevnet, transfer } from './support/devnet-gate.js'
 import { exactHeader, signExactPayload } from './support/exact-payment.js'
 import { startHeldRpcProxy } from './support/held-rpc-proxy.js'
+import { quietLogger } from './support/quiet-logger.js'
 
 const SECRET = 'test-secret-test-secret-test-secret-0012'
 const ORIGIN = 'http://127.0.0.1:4021'
@@ -47,6 +48,7 @@ function setup(options: { rpcUrl?: string; exact?: boolean; store?: Store } = {}
     secret: SECRET,
     registry: devnetRegistry(devnet),
     store,
+    logger: quietLogger,
   }
   const gate: Gate = createGate(gateOptions)
   let runs = 0
