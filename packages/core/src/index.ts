@@ -54,28 +54,28 @@ export { errorStatus, type TollgateErrorCode } from './errors/error-codes.js'
 export { statusForCode, TollgateError, type TollgateErrorOptions } from './errors/tollgate-error.js'
 // The gate
 export { createGate } from './gate/create-gate.js'
+export {
+  type RunPaidHandlerOptions,
+  type RunPaidHandlerResult,
+  runPaidHandler,
+} from './gate/run-paid-handler.js'
 export type {
   CreateGateOptions,
-  ExactInput,
-  ExactScheme,
   Gate,
   GateCompletion,
   GateContext,
   GateDecision,
   GateFree,
   GateHooks,
+  GateLogger,
   GatePaid,
   GateRejected,
   GateRequest,
   IssuedPass,
   PassOffer,
-  PaymentNetwork,
   PaymentReceipt,
   PriceResult,
   RouteConfig,
-  TxVerifier,
-  VerifiedTransfer,
-  VerifyTransferInput,
 } from './gate/types.js'
 export {
   type CreateKeyringOptions,
@@ -164,10 +164,32 @@ export { networkFromV1 } from './protocol/v1-networks.js'
 export { compareRouteSpecificity } from './route/compare-route-specificity.js'
 export { matchRoute } from './route/match-route.js'
 export { parseRoutePattern, type RoutePattern, type RouteSegment } from './route/parse-route-pattern.js'
+// Plug-in contracts for chain packages
+export type {
+  ExactInput,
+  ExactScheme,
+  PaymentNetwork,
+  RecoverSignerInput,
+  TxVerifier,
+  VerifiedTransfer,
+  VerifyTransferInput,
+} from './scheme/types.js'
 // Stores
+export { assertClaimValue } from './store/assert-claim-value.js'
 export { assertTokenBucket } from './store/assert-token-bucket.js'
+export { decodeClaimEntry } from './store/decode-claim-entry.js'
+export { encodeClaimEntry } from './store/encode-claim-entry.js'
 export { type CreateMemoryStoreOptions, createMemoryStore } from './store/memory-store.js'
-export type { Store, TakeResult, TokenBucket } from './store/types.js'
+export type {
+  ClaimEntry,
+  ClaimOptions,
+  ClaimResult,
+  ClaimState,
+  CommitOptions,
+  Store,
+  TakeResult,
+  TokenBucket,
+} from './store/types.js'
 // Paid endpoints as agent tools (shared by the LangChain, AI SDK and MCP adapters)
 export { type CallPaidEndpointOptions, callPaidEndpoint } from './tools/call-paid-endpoint.js'
 export { type CompiledPaidEndpoint, compilePaidEndpoint } from './tools/compile-paid-endpoint.js'

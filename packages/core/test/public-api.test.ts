@@ -11,6 +11,7 @@ describe('public API', () => {
         "SOLANA_DEVNET",
         "SOLANA_MAINNET",
         "TollgateError",
+        "assertClaimValue",
         "assertTokenBucket",
         "callPaidEndpoint",
         "compareRouteSpecificity",
@@ -25,6 +26,7 @@ describe('public API', () => {
         "createPaymentRequiredResponse",
         "createProofMessage",
         "createSpendingPolicy",
+        "decodeClaimEntry",
         "decodePaymentRequiredHeader",
         "decodePaymentResponseHeader",
         "decodePaymentSignatureHeader",
@@ -32,6 +34,7 @@ describe('public API', () => {
         "defaultAssets",
         "defaultChains",
         "describePaymentProblem",
+        "encodeClaimEntry",
         "encodePass",
         "encodePaymentRequiredHeader",
         "encodePaymentResponseHeader",
@@ -52,6 +55,7 @@ describe('public API', () => {
         "passCoversRequest",
         "quotePrice",
         "readPaymentRequired",
+        "runPaidHandler",
         "safeVerifyPass",
         "statusForCode",
         "verifyChallenge",
@@ -85,6 +89,7 @@ describe('public API', () => {
   test('@tollgate/core/test', async () => {
     expect(Object.keys(await import('../src/test/index.js')).sort()).toMatchInlineSnapshot(`
       [
+        "defineGateConformance",
         "defineStoreConformance",
       ]
     `)

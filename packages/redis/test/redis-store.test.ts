@@ -1,8 +1,11 @@
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { TollgateError } from '@tollgate/core'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { type ClaimResult, TollgateError } from '@tollgate/core'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { createRedisStore, type RedisStore } from '../src/index.js'
@@ -48,7 +51,8 @@ async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unkn
 /** One call of every Store method, on fresh keys. */
 function everyMethod(store: RedisStore): Record<string, () => Promise<unknown>> {
   return {
-    claim: () => store.claim(unique('claim'), 60),
+    claim: () => store.claim(unique('claim'), { ttlSeconds: 60 }),
+    commit: () => store.commit(unique('commit'), 'token', { ttlSeconds: 60 }),
     release: () => store.release(unique('release'), 'token'),
     increment: () => store.increment(unique('increment'), 60),
     has: () => store.has(unique('has')),
@@ -78,6 +82,32 @@ async function expectAllUnavailable(store: RedisStore): Promise<void> {
   }
 }
 
+const holderScript = fileURLToPath(new URL('./fixtures/claim-holder.mjs', import.meta.url))
+
+/** Starts a second process that claims `held`, claims and commits `spent`, prints a line and hangs. */
+function spawnHolder(url: string, prefix: string): { process: ChildProcess; next(): Promise<string> } {
+  const child = spawn(process.execPath, [holderScript, url, prefix], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]()
+  return {
+    process: child,
+    async next() {
+      const line = await lines.next()
+      if (line.done) throw new Error(`The holder exited early: ${stderr.trim()}`)
+      return line.value as string
+    },
+  }
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<NodeJS.Signals | number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.signalCode ?? child.exitCode)
+    else child.once('exit', (code, signal) => resolve(signal ?? code))
+  })
+
 async function findFreePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -105,9 +135,9 @@ describe.skipIf(skipReason !== undefined)(
     test('default: a durable store named "redis" with the "tollgate:" prefix', async () => {
       const store = createRedisStore({ ...patient, url: server.url })
       try {
-        expect(store).toMatchObject({ specificationVersion: 'v1', kind: 'redis', durable: true })
+        expect(store).toMatchObject({ specificationVersion: 'v2', kind: 'redis', durable: true })
         const key = unique('default')
-        expect(await store.claim(key, 60)).toBeTypeOf('string')
+        expect((await store.claim(key, { ttlSeconds: 60 })).claimed).toBe(true)
         expect(await inspector.exists(`tollgate:${key}`)).toBe(1)
       } finally {
         await store.close()
@@ -136,13 +166,11 @@ describe.skipIf(skipReason !== undefined)(
       }
       const store = createRedisStore({ ...patient, client: recording, prefix })
       try {
-        await store.claim('claim', 0.25)
+        await store.claim('claim', { ttlSeconds: 0.25 })
         await store.put('put', 30.5)
         await store.increment('counter', 30.75)
-        expect(sent.find((args) => args[0] === 'SET' && args[1] === `${prefix}claim`)?.slice(-2)).toEqual([
-          'PX',
-          '250',
-        ])
+        // A claim is one script call: EVALSHA sha 1 key token milliseconds value.
+        expect(sent.find((args) => args[0] === 'EVALSHA' && args[3] === `${prefix}claim`)?.[5]).toBe('250')
         expect(sent.find((args) => args[0] === 'SET' && args[1] === `${prefix}put`)?.slice(-2)).toEqual([
           'PX',
           '30500',
@@ -156,7 +184,7 @@ describe.skipIf(skipReason !== undefined)(
         expect(await inspector.pTTL(`${prefix}counter`)).toBeLessThanOrEqual(30_750)
         // Redis expires the 250 ms claim: once more than that has passed, it can be claimed again.
         await sleep(300)
-        expect(await store.claim('claim', 60)).toBeTypeOf('string')
+        expect((await store.claim('claim', { ttlSeconds: 60 })).claimed).toBe(true)
       } finally {
         await store.close()
         await client.close()
@@ -167,7 +195,7 @@ describe.skipIf(skipReason !== undefined)(
       const prefix = `${unique('prefixed')}:`
       const store = createRedisStore({ ...patient, url: server.url, prefix })
       try {
-        await store.claim('a', 60)
+        await store.claim('a', { ttlSeconds: 60 })
         await store.put('b', 60)
         await store.increment('c', 60)
         await store.take('d', { capacity: 1, refillPerSecond: 1 })
@@ -185,8 +213,8 @@ describe.skipIf(skipReason !== undefined)(
       const first = createRedisStore({ ...patient, url: server.url, prefix: `${unique('first')}:` })
       const second = createRedisStore({ ...patient, url: server.url, prefix: `${unique('second')}:` })
       try {
-        expect(await first.claim(shared, 60)).toBeTypeOf('string')
-        expect(await second.claim(shared, 60)).toBeTypeOf('string')
+        expect((await first.claim(shared, { ttlSeconds: 60 })).claimed).toBe(true)
+        expect((await second.claim(shared, { ttlSeconds: 60 })).claimed).toBe(true)
         await first.increment(`${shared}:count`, 60)
         await first.increment(`${shared}:count`, 60)
         expect(await second.increment(`${shared}:count`, 60)).toBe(1)
@@ -207,13 +235,69 @@ describe.skipIf(skipReason !== undefined)(
       const second = createRedisStore({ ...patient, url: server.url, prefix })
       try {
         const results = await Promise.all(
-          Array.from({ length: 1_000 }, (_, index) => (index % 2 === 0 ? first : second).claim('proof', 60)),
+          Array.from({ length: 1_000 }, (_, index) =>
+            (index % 2 === 0 ? first : second).claim('proof', { ttlSeconds: 60 }),
+          ),
         )
-        expect(results.filter((token) => token !== undefined)).toHaveLength(1)
+        expect(results.filter((result) => result.claimed)).toHaveLength(1)
+        expect(results.filter((result) => !result.claimed && result.state === 'in_flight')).toHaveLength(999)
         expect(first.stats().commands + second.stats().commands).toBe(1_000)
       } finally {
         await first.close()
         await second.close()
+      }
+    })
+
+    test('behavior: a gate process SIGKILLed while holding a claim leaves it in flight, and a commit it made stays spent', async () => {
+      const prefix = `${unique('crash')}:`
+      const holder = spawnHolder(server.url, prefix)
+      try {
+        expect(JSON.parse(await holder.next())).toMatchObject({ held: true, committed: true })
+      } finally {
+        holder.process.kill('SIGKILL')
+      }
+      expect(await exited(holder.process)).toBe('SIGKILL')
+      const store = createRedisStore({ url: server.url, prefix })
+      try {
+        expect(await store.claim('held', { ttlSeconds: 60 })).toEqual({
+          claimed: false,
+          state: 'in_flight',
+          value: 'child',
+        })
+        expect(await store.claim('spent', { ttlSeconds: 60 })).toEqual({
+          claimed: false,
+          state: 'spent',
+          value: 'committed',
+        })
+        expect(await store.release('held', 'stranger')).toBe(false)
+        expect(await store.commit('held', 'stranger', { ttlSeconds: 60 })).toBe(false)
+        // The in-flight claim kept its full TTL: a crash never shortens it.
+        expect(await inspector.pTTL(`${prefix}held`)).toBeGreaterThan(3_500_000)
+      } finally {
+        await store.close()
+      }
+    })
+
+    test('behavior: commit sets the spent TTL in milliseconds and never shortens it; a v1 entry reads as spent', async () => {
+      const prefix = `${unique('commit-ttl')}:`
+      const store = createRedisStore({ url: server.url, prefix })
+      try {
+        const short = await store.claim('short', { ttlSeconds: 0.5 })
+        const long = await store.claim('long', { ttlSeconds: 60 })
+        expect(await store.commit('short', short.claimed ? short.token : '', { ttlSeconds: 30 })).toBe(true)
+        expect(await store.commit('long', long.claimed ? long.token : '', { ttlSeconds: 1 })).toBe(true)
+        expect(await inspector.pTTL(`${prefix}short`)).toBeGreaterThan(29_000)
+        expect(await inspector.pTTL(`${prefix}long`)).toBeGreaterThan(59_000)
+        // A bare token, as a v1 store wrote it with SET NX, is never re-admitted.
+        await inspector.set(`${prefix}legacy`, crypto.randomUUID(), { PX: 60_000 })
+        expect(await store.claim('legacy', { ttlSeconds: 60 })).toEqual({
+          claimed: false,
+          state: 'spent',
+          value: '',
+        })
+        expect(await store.release('legacy', 'anything')).toBe(false)
+      } finally {
+        await store.close()
       }
     })
 
@@ -268,7 +352,7 @@ describe.skipIf(skipReason !== undefined)(
       const client = createClient({ url: server.url, disableOfflineQueue: true })
       client.on('error', () => {})
       const store = createRedisStore({ client, prefix: `${unique('owned')}:` })
-      expect(await store.claim('key', 60)).toBeTypeOf('string')
+      expect((await store.claim('key', { ttlSeconds: 60 })).claimed).toBe(true)
       await store.close()
       expect(client.isReady).toBe(true)
       expect(await client.ping()).toBe('PONG')
@@ -282,7 +366,9 @@ describe.skipIf(skipReason !== undefined)(
       )
       const store = createRedisStore({ ...patient, url: server.url, prefix: `${unique('invalid')}:` })
       try {
-        await expect(store.claim('key', Number.NaN)).rejects.toMatchObject({ code: 'config_invalid' })
+        await expect(store.claim('key', { ttlSeconds: Number.NaN })).rejects.toMatchObject({
+          code: 'config_invalid',
+        })
         await expect(store.take('key', { capacity: 1, refillPerSecond: 0 })).rejects.toMatchObject({
           code: 'config_invalid',
         })
@@ -307,16 +393,31 @@ describe.skipIf(skipReason !== undefined)(
       const store = createRedisStore({ ...patient, url: server.url })
       try {
         const key = unique('spent')
-        expect(await store.claim(key, 3600)).toBeTypeOf('string')
+        const claimed = await store.claim(key, { ttlSeconds: 3600, value: 'payer' })
+        expect(claimed.claimed).toBe(true)
+        const spent = unique('spent')
+        const spentClaim = await store.claim(spent, { ttlSeconds: 3600 })
+        expect(
+          await store.commit(spent, spentClaim.claimed ? spentClaim.token : '', {
+            ttlSeconds: 3600,
+            value: 'sold',
+          }),
+        ).toBe(true)
         await server.kill()
         server = await startRedisServer({ port: server.port, persistDirectory: directory })
         // The store reconnects on its own; the claim made before the crash still holds.
-        let answer: string | undefined | 'unavailable' = 'unavailable'
+        let answer: ClaimResult | 'unavailable' = 'unavailable'
         for (let attempt = 0; attempt < 50 && answer === 'unavailable'; attempt++) {
-          answer = await store.claim(key, 3600).catch(() => 'unavailable' as const)
+          answer = await store.claim(key, { ttlSeconds: 3600 }).catch(() => 'unavailable' as const)
           if (answer === 'unavailable') await sleep(100)
         }
-        expect(answer).toBeUndefined()
+        // Both the in-flight claim and the spent one kept their state and value.
+        expect(answer).toEqual({ claimed: false, state: 'in_flight', value: 'payer' })
+        expect(await store.claim(spent, { ttlSeconds: 3600 })).toEqual({
+          claimed: false,
+          state: 'spent',
+          value: 'sold',
+        })
       } finally {
         await store.close()
         await server.stop()
@@ -341,6 +442,7 @@ describe.skipIf(skipReason !== undefined)(
             Array.from({ length: 200 }, () => store.claim(unique('while-down'), 60)),
           )),
         ]
+        expect((await store.claim('claim', { ttlSeconds: 60 })).claimed).toBe(false)
         for (const outcome of during) {
           // A claim Redis confirmed before the crash may succeed; every other one must reject.
           if (outcome.status === 'rejected')
@@ -352,6 +454,7 @@ describe.skipIf(skipReason !== undefined)(
         own = await startRedisServer({ port: own.port })
         // It reconnects by itself: waited for as a state, bounded by the test's timeout.
         expect(await untilAnswered(() => store.claim(unique('after-restart'), 60))).toBeTypeOf('string')
+        expect((await store.claim('claim', { ttlSeconds: 60 })).claimed).toBe(false)
         // The restarted server has no script cache: EVALSHA falls back to EVAL.
         expect(await untilAnswered(() => store.increment(unique('counter'), 60))).toBe(1)
         const bucket = { capacity: 1, refillPerSecond: 1 }
@@ -372,6 +475,7 @@ describe.skipIf(skipReason !== undefined)(
         own.pause()
         const claim = await settle(store.claim(proof, 60))
         // Redis stays frozen until after these checks, so only the timeout can end the wait.
+        expect((await store.claim('claim', { ttlSeconds: 60 })).claimed).toBe(false)
         expect(claim.error).toMatchObject({ code: 'store_unavailable', retryAfter: 1 })
         expect(claim.milliseconds).toBeGreaterThanOrEqual(290)
         await expectAllUnavailable(store)
@@ -379,6 +483,7 @@ describe.skipIf(skipReason !== undefined)(
         // Redis then runs the late SET and the rollback, in order: the payer can retry the proof.
         expect(await untilAnswered(() => store.has(proof))).toBe(false)
         expect(await untilAnswered(() => store.claim(proof, 60))).toBeTypeOf('string')
+        expect((await store.claim('claim', { ttlSeconds: 60 })).claimed).toBe(false)
       } finally {
         own.resume()
         await store.close()

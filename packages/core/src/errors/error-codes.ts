@@ -24,6 +24,11 @@ export const errorStatus = {
   invalid_network: 402,
   requirements_mismatch: 402,
   route_not_found: 404,
+  // The request itself: a Host the gate cannot build an origin from, a requester that left.
+  host_invalid: 400,
+  request_aborted: 499,
+  // The handler failed before answering: the payment was not consumed and can be sent again.
+  service_failed: 500,
 
   // Passes.
   pass_malformed: 400,
@@ -52,6 +57,8 @@ export const errorStatus = {
   verify_outside_window: 402,
   verify_payer_mismatch: 402,
   verify_signature_invalid: 402,
+  // The transfer was an EIP-3009 (`exact`) payment: it is sold through `exact` only.
+  verify_authorization_transfer: 402,
   payment_already_used: 402,
   payment_in_progress: 409,
 

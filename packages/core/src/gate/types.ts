@@ -1,10 +1,21 @@
 import type { ChainRegistry } from '../chains/create-chain-registry.js'
-import type { AssetInfo, Network } from '../chains/types.js'
+import type { Network } from '../chains/types.js'
 import type { TollgateError } from '../errors/tollgate-error.js'
 import type { Keyring } from '../keyring/create-keyring.js'
 import type { Price } from '../price/parse-price.js'
-import type { PaymentRequirements, SettleResponse } from '../protocol/types.js'
+import type { PaymentRequired, SettleResponse } from '../protocol/types.js'
+import type { PaymentNetwork } from '../scheme/types.js'
 import type { Store, TokenBucket } from '../store/types.js'
+
+// The plug-in contracts live in `scheme/`; they are re-exported here under their old home.
+export type {
+  ExactInput,
+  ExactScheme,
+  PaymentNetwork,
+  TxVerifier,
+  VerifiedTransfer,
+  VerifyTransferInput,
+} from '../scheme/types.js'
 
 /**
  * The parts of a request the gate reads. A web `Request` fits; adapters may pass a lighter object
@@ -13,8 +24,17 @@ import type { Store, TokenBucket } from '../store/types.js'
 export type GateRequest = {
   /** HTTP method, such as `"GET"`. */
   method: string
-  /** Absolute URL of the request. */
+  /**
+   * Absolute URL of the request. Only its origin is read, and only when the gate has no
+   * `publicUrl` (development); its path is read when `path` is absent.
+   */
   url: string
+  /**
+   * The request target exactly as the server routes it, such as Express's `originalUrl`
+   * (`/api/search?q=1`, or absolute-form `http://host/api/search`). Default: the path of `url`.
+   * Adapters should pass it, so the gate prices the path the framework routes.
+   */
+  path?: string
   /** Request headers (case-insensitive lookup). */
   headers: { get(name: string): string | null }
 }
@@ -113,13 +133,18 @@ export type GateRejected = {
   response: Response
   /** Why; absent for a plain first 402. */
   error?: TollgateError
+  /** The requirements `response` carries when it is a 402, as an object (no need to decode the header). */
+  paymentRequired?: PaymentRequired
 }
 
 /** The request is paid (or covered by a pass): run the handler, then call `complete`. */
 export type GatePaid = {
   outcome: 'paid'
   receipt: PaymentReceipt
-  /** Headers to add to the response now (`PAYMENT-RESPONSE` for `tx` and passes). */
+  /**
+   * The headers of a successful answer (`PAYMENT-RESPONSE` for `tx`); prefer
+   * {@link GatePaid.headersFor}, which knows the status.
+   */
   headers: Headers
   /**
    * Whether the response must be held back until {@link GatePaid.complete} resolves: true for
@@ -132,22 +157,59 @@ export type GatePaid = {
    */
   settles: boolean
   /**
-   * Reports the handler's status. Below 400 an `exact` authorization is settled; at 500 or above a
-   * claimed `tx` proof is released so the agent can retry it, and an `exact` one is never settled.
-   * Call it exactly once.
+   * The settlement `headers` carry as `PAYMENT-RESPONSE`, as an object; absent for passes and for
+   * `exact`, whose settlement comes with {@link GatePaid.complete}.
+   */
+  settlement?: SettleResponse
+  /**
+   * The headers to send with a response of `status`, synchronously, at the moment its head goes
+   * out: the successful `PAYMENT-RESPONSE` below 500; from 500 on a failed one (`errorReason`
+   * `service_failed`, `extensions.retryable`) and no pass, since the payment is not consumed.
+   * Empty for deferred (`exact`) decisions, whose headers come from {@link GatePaid.complete}.
+   */
+  headersFor(status: number): Headers
+  /**
+   * Reports the status the handler answered with, when its head goes out (or 500 when it failed
+   * before sending anything); never the fate of the connection. Below 400 an `exact`
+   * authorization is settled; at 500 or above a claimed `tx` proof is released so the payer can
+   * send it again, and an `exact` one is never settled. Later calls return the first result.
    */
   complete(status: number): Promise<GateCompletion>
+  /**
+   * The requester left before the handler started: frees the claim without running anything.
+   * Does nothing once {@link GatePaid.complete} was called.
+   */
+  cancel(): Promise<void>
 }
 
 /** What to do with the handler's response after {@link GatePaid.complete}. */
 export type GateCompletion =
-  | { ok: true; headers: Headers; receipt: PaymentReceipt }
-  | { ok: false; response: Response; error: TollgateError }
+  | {
+      ok: true
+      /** Headers to add to the handler's response (`PAYMENT-RESPONSE`). */
+      headers: Headers
+      receipt: PaymentReceipt
+      /** The settlement the headers carry, as an object. */
+      settlement?: SettleResponse
+    }
+  | {
+      ok: false
+      /** The response to send instead of the handler's. */
+      response: Response
+      error: TollgateError
+      /** The requirements `response` carries, as an object. */
+      paymentRequired?: PaymentRequired
+      /** The failed settlement `response` carries, as an object. */
+      settlement?: SettleResponse
+    }
 
 /** The gate's verdict on a request. */
 export type GateDecision = GateFree | GateRejected | GatePaid
 
-/** Lifecycle events, for metrics and logs. Hook errors are ignored. */
+/**
+ * Lifecycle events, for metrics and logs. A hook that throws or rejects is reported to the gate's
+ * `logger` and never changes a decision.
+ */
 export type GateHooks = {
   /** A request was admitted by payment or pass. */
   onPayment?(event: { receipt: PaymentReceipt; request: GateRequest }): void
@@ -206,6 +268,24 @@ export type CreateGateOptions = {
   hooks?: GateHooks
   /** Clock in milliseconds. Default `Date.now`. */
   now?: () => number
+  /**
+   * The origin clients reach this gate at, such as `"https://api.example.com"`: the 402's
+   * `resource.url` and the origin of the passes it sells. Default: the origin of each request's
+   * URL, which an HTTP adapter builds from the `Host` header — for development only, since a client
+   * chooses its `Host`.
+   */
+  publicUrl?: string
+  /**
+   * Where the gate reports what it cannot put in a decision: a hook that threw, a store that is not
+   * durable (once, at creation). Default `console`.
+   */
+  logger?: GateLogger
+}
+
+/** Where a gate reports problems that do not change a decision. */
+export type GateLogger = {
+  /** Called with a message and, when there is one, the error. */
+  warn(message: string, error?: unknown): void
 }
 
 /** A gate: checks requests against prices and payments. */
@@ -227,92 +307,4 @@ export type Gate = {
   readonly store: Store
   /** The chain registry in use. */
   readonly registry: ChainRegistry
-}
-
-/** The input of {@link TxVerifier.verifyTransfer}. */
-export type VerifyTransferInput = {
-  /** Canonical transaction id from {@link TxVerifier.parseTransaction}. */
-  transaction: string
-  /** The payer's signature over `message`, as sent in the payload. */
-  signature: string
-  /** The exact proof message (see `createProofMessage`). */
-  message: string
-  /** The asset that must have been transferred. */
-  asset: AssetInfo
-  /** The recipient that must have been credited. */
-  payTo: string
-  /** The least amount, in atomic units, that must have been credited. */
-  amount: bigint
-  /** Blocks the transfer needs, counting its own block. */
-  confirmations: number
-  /** Earliest acceptable block time, unix seconds. */
-  notBefore: number
-  /** Latest acceptable block time, unix seconds. */
-  notAfter: number
-  /** Untrusted lookup hints from the payload, such as `blockNumber`; verified before use. */
-  hints: Readonly<Record<string, unknown>>
-  /** Aborts RPC calls. */
-  signal?: AbortSignal
-}
-
-/** A verified transfer. */
-export type VerifiedTransfer = {
-  /** The address that paid and signed the proof. */
-  payer: string
-  /** Atomic units credited to `payTo` by the payer in this transaction. */
-  amount: bigint
-  /** Block time, unix seconds. */
-  blockTime: number
-}
-
-/**
- * Verifies `tx` proofs on one network. Chain packages implement it; the gate does the rest
- * (challenge, claim, release, receipt).
- */
-export type TxVerifier = {
-  readonly specificationVersion: 'v1'
-  /** The canonical form of a transaction id from a payload, or undefined when malformed. Offline. */
-  parseTransaction(value: unknown): string | undefined
-  /** Checks the transfer on chain. Throws TollgateError `verify_*` codes, `rpc_unavailable` when the chain cannot answer. */
-  verifyTransfer(input: VerifyTransferInput): Promise<VerifiedTransfer>
-}
-
-/** The input of the {@link ExactScheme} methods. */
-export type ExactInput = {
-  /** The scheme payload (`{ signature, authorization }`). */
-  payload: Readonly<Record<string, unknown>>
-  /** The requirements this gate offered and the payer accepted. */
-  requirements: PaymentRequirements
-  /** The asset being paid. */
-  asset: AssetInfo
-  /** Aborts RPC calls. */
-  signal?: AbortSignal
-}
-
-/** Verifies and settles x402 `exact` payments on one network, itself or through a facilitator. */
-export type ExactScheme = {
-  readonly specificationVersion: 'v1'
-  /** The `extra` to offer for an asset, or undefined when the asset cannot be paid this way. */
-  extra(asset: AssetInfo): Record<string, unknown> | undefined
-  /** Offline: the payer and a key unique to this authorization (for the replay claim). Throws `invalid_payload`. */
-  identify(input: ExactInput): { payer: string; key: string; validBefore: number }
-  /** Checks signature, amounts, times, nonce, balance; throws x402 reason codes. */
-  verify(input: ExactInput): Promise<{ payer: string }>
-  /** Submits the transfer and waits for it; throws `settlement_failed` and friends. */
-  settle(input: ExactInput): Promise<{ transaction: string; payer: string }>
-}
-
-/** A network payments are accepted on, with the schemes it can verify. */
-export type PaymentNetwork = {
-  readonly specificationVersion: 'v1'
-  /** CAIP-2 id. */
-  readonly network: Network
-  /** Assets offered on this network (address, symbol or `"native"`); default the USD-pegged ones for `$` prices. */
-  readonly assets?: readonly string[]
-  /** Confirmations `tx` proofs need; default the registry's value. */
-  readonly confirmations?: number
-  /** Verifier for the `tx` scheme. */
-  readonly tx?: TxVerifier
-  /** Verifier and settler for the x402 `exact` scheme. */
-  readonly exact?: ExactScheme
 }

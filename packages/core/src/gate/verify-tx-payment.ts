@@ -1,0 +1,198 @@
+import { verifyChallenge } from '../challenge/verify-challenge.js'
+import { quote, TollgateError } from '../errors/tollgate-error.js'
+import type { PaymentPayload, SettleResponse } from '../protocol/types.js'
+import type { TxVerifier, VerifiedTransfer } from '../scheme/types.js'
+import { createProofMessage } from '../tx/create-proof-message.js'
+import { asVerificationError } from './as-verification-error.js'
+import { boundedString } from './bounded-string.js'
+import { callHook } from './call-hook.js'
+import { challengeClaims } from './challenge-claims.js'
+import { claimTxProof } from './claim-tx-proof.js'
+import type { CompiledRoute } from './compile-routes.js'
+import { createSettleHeaders } from './create-settle-headers.js'
+import type { GateRuntime } from './gate-runtime.js'
+import { issueRoutePass } from './issue-route-pass.js'
+import { limitPayer } from './limit-payer.js'
+import type { Offer } from './offers.js'
+import type {
+  GateCompletion,
+  GateContext,
+  GatePaid,
+  GateRequest,
+  IssuedPass,
+  PaymentReceipt,
+} from './types.js'
+
+/**
+ * Admits a `tx` proof: checks its challenge, claims the proof per signer, verifies the transfer on
+ * chain, claims the transaction and its transfers, and returns a paid decision whose
+ * `PAYMENT-RESPONSE` is ready at once. The claims are spent when the request completes.
+ * @internal
+ * @throws {TollgateError} `invalid_payload`, `challenge_*`, `payment_in_progress`,
+ * `payment_already_used`, `verify_*`,
+ * `rpc_unavailable`, `rate_limited`
+ */
+export async function verifyTxPayment(
+  runtime: GateRuntime,
+  route: CompiledRoute,
+  offer: Offer,
+  payload: PaymentPayload,
+  request: GateRequest,
+  context: GateContext,
+): Promise<GatePaid> {
+  const verifier = offer.network.tx
+  if (verifier === undefined)
+    throw new TollgateError('unsupported_scheme', 'This network does not accept tx proofs.')
+  const proof = payload.payload
+  const transaction = verifier.parseTransaction(proof.transaction)
+  if (transaction === undefined) {
+    throw new TollgateError(
+      'invalid_payload',
+      `The tx payload's transaction ${quote(proof.transaction)} is malformed.`,
+    )
+  }
+  const challenge = boundedString(proof.challenge ?? payload.accepted.extra.challenge, 'challenge')
+  const signature = boundedString(proof.signature, 'signature')
+  await verifyChallenge(challenge, {
+    keyring: runtime.keyring,
+    now: runtime.now,
+    clockSkewSeconds: runtime.skewSeconds,
+    expected: challengeClaims(route.key, offer),
+  })
+  // Claimed per signer before any RPC: a stranger's proof of this transaction never holds the payer's claim.
+  const claim = await claimTxProof(runtime.store, {
+    verifier,
+    network: offer.network.network,
+    transaction,
+    signature,
+    message: createProofMessage({ network: offer.network.network, transaction, challenge }),
+    hints: proof,
+    ttlSeconds: runtime.claimTtlSeconds,
+  })
+  let verified: VerifiedTransfer
+  let pass: IssuedPass | undefined
+  try {
+    verified = await verifyOnChain(
+      runtime,
+      verifier,
+      route,
+      offer,
+      { transaction, signature, challenge, proof },
+      context,
+    )
+    // The signer paid: now the transaction and its transfers are claimed, shared by every scheme.
+    await claim.confirm(verified)
+    await limitPayer(runtime, verified.payer)
+    pass = await issueRoutePass(runtime, offer, route, verified.payer, request)
+  } catch (error) {
+    await claim.release()
+    throw asVerificationError(error)
+  }
+  const receipt: PaymentReceipt = {
+    method: 'payment',
+    route: route.key,
+    payer: verified.payer,
+    scheme: 'tx',
+    network: offer.network.network,
+    asset: offer.asset.address,
+    amount: verified.amount.toString(),
+    transaction,
+    ...(pass === undefined ? {} : { pass }),
+  }
+  const settlement: SettleResponse = {
+    success: true,
+    transaction,
+    network: offer.network.network,
+    payer: verified.payer,
+    ...(pass === undefined ? {} : { extensions: { pass } }),
+  }
+  callHook(runtime, 'onPayment', { receipt, request })
+  return paidDecision(receipt, settlement, claim)
+}
+
+/**
+ * A `tx` payment is consumed once the handler's answer starts going out with a status below 500.
+ * A handler that fails first (a throw, or a 5xx) frees the proof: its response carries a failed
+ * `PAYMENT-RESPONSE` saying so, and no pass.
+ */
+function paidDecision(
+  receipt: PaymentReceipt,
+  settlement: SettleResponse,
+  claim: { commit(): Promise<void>; release(): Promise<void> },
+): GatePaid {
+  const headers = createSettleHeaders(settlement)
+  const { extensions: _, ...unsettled } = settlement
+  const failure: SettleResponse = {
+    ...unsettled,
+    success: false,
+    errorReason: 'service_failed',
+    errorMessage: 'The service failed before answering; the payment was not consumed and can be sent again.',
+    extensions: { retryable: true },
+  }
+  const failureHeaders = createSettleHeaders(failure)
+  let completion: Promise<GateCompletion> | undefined
+  const complete = (status: number): Promise<GateCompletion> => {
+    completion ??= (async () => {
+      // Consumed: the claims turn from in flight to spent.
+      if (status < 500) {
+        await claim.commit()
+        return { ok: true, headers, receipt, settlement }
+      }
+      // Payment without service is a bug: free the proof so the payer can send it again.
+      await claim.release()
+      return { ok: true, headers: failureHeaders, receipt, settlement: failure }
+    })()
+    return completion
+  }
+  return {
+    outcome: 'paid',
+    receipt,
+    headers,
+    settlement,
+    deferred: false,
+    settles: true,
+    headersFor: (status) => (status < 500 ? headers : failureHeaders),
+    complete,
+    cancel: async () => {
+      if (completion === undefined) await complete(500)
+    },
+  }
+}
+
+async function verifyOnChain(
+  runtime: GateRuntime,
+  verifier: TxVerifier,
+  route: CompiledRoute,
+  offer: Offer,
+  proof: { transaction: string; signature: string; challenge: string; proof: Record<string, unknown> },
+  context: GateContext,
+): Promise<VerifiedTransfer> {
+  const started = runtime.now()
+  const event = { scheme: 'tx', network: offer.network.network, route: route.key }
+  try {
+    const nowSeconds = Math.floor(started / 1000)
+    const verified = await verifier.verifyTransfer({
+      transaction: proof.transaction,
+      signature: proof.signature,
+      message: createProofMessage({
+        network: offer.network.network,
+        transaction: proof.transaction,
+        challenge: proof.challenge,
+      }),
+      asset: offer.asset,
+      payTo: offer.payTo,
+      amount: offer.amount,
+      confirmations: offer.confirmations,
+      notBefore: nowSeconds - runtime.windowSeconds,
+      notAfter: nowSeconds + runtime.skewSeconds,
+      hints: proof.proof,
+      ...(context.signal === undefined ? {} : { signal: context.signal }),
+    })
+    callHook(runtime, 'onVerify', { ...event, durationMs: runtime.now() - started })
+    return verified
+  } catch (error) {
+    const failure = asVerificationError(error)
+    callHook(runtime, 'onVerify', { ...event, durationMs: runtime.now() - started, error: failure })
+    throw failure
+  }
+}
