@@ -90,7 +90,7 @@ async function payThroughGate(
     requirements,
     transaction,
     confirmations: 1,
-    timeoutMs: 10_000,
+    timeoutMs: 30_000,
   })
   const challenge = requirements.extra.challenge as string
   const signature = await wallet.signProof!({
@@ -166,7 +166,12 @@ describe('solanaWallet', () => {
     const decisions = await Promise.all(
       sent.map(async ({ transaction }, index) => {
         const entry = requirements[index]!
-        await wallet.confirmTransfer!({ requirements: entry, transaction, confirmations: 1, timeoutMs: 5000 })
+        await wallet.confirmTransfer!({
+          requirements: entry,
+          transaction,
+          confirmations: 1,
+          timeoutMs: 30_000,
+        })
         const challenge = entry.extra.challenge as string
         const signature = await wallet.signProof!({
           network: entry.network,
@@ -361,7 +366,7 @@ describe('solanaWallet', () => {
         requirements,
         transaction: failed.signature,
         confirmations: 1,
-        timeoutMs: 2000,
+        timeoutMs: 30_000,
       }),
     ).rejects.toMatchObject({ code: 'payment_failed', details: { transaction: failed.signature } })
   })
