@@ -4,6 +4,7 @@ import {
   createChainRegistry,
   createGate,
   type Gate,
+  type GateLogger,
   type Network,
   type Store,
 } from '@tollgate/core'
@@ -30,6 +31,11 @@ export type DemoAsset = {
 
 /** Options of {@link createDemoApi}. */
 export type CreateDemoApiOptions = {
+  /**
+   * Where the gate's warnings go (such as the in-memory store one). Default: a line on stderr, so
+   * the demo's stdout stays machine-readable.
+   */
+  logger?: GateLogger
   /** JSON-RPC endpoint of the chain payments are verified on. */
   rpcUrl: string
   /** CAIP-2 id of that chain, such as `"eip155:31337"`. */
@@ -176,6 +182,11 @@ export function createDemoApi(options: CreateDemoApiOptions): DemoApi {
     secret: options.secret,
     registry,
     ...(options.store === undefined ? {} : { store: options.store }),
+    logger: options.logger ?? {
+      warn: (message) => {
+        process.stderr.write(`tollgate: ${message}\n`)
+      },
+    },
   })
   const posts = new Map<string, unknown>()
 

@@ -1,3 +1,6 @@
+import { once } from 'node:events'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import type { Devnet } from '@tollgate/testkit'
 import { x402Client, x402HTTPClient } from '@x402/core/client'
 import type { Address } from 'viem'
@@ -178,6 +181,77 @@ describe('gate with tx proofs on a real chain', () => {
       blockNumber: paid.blockNumber - 1n,
     })
     expect((await gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header }))).outcome).toBe('paid')
+  })
+
+  test('behavior: a 20-digit block-number hint the node refuses costs one round trip, not the payment', async () => {
+    // A node that answers an error for blocks it cannot have, as some do, failing the whole batch.
+    const batches: string[][] = []
+    const proxy = createServer(async (incoming, outgoing) => {
+      const chunks: Buffer[] = []
+      for await (const chunk of incoming) chunks.push(chunk as Buffer)
+      const calls = JSON.parse(Buffer.concat(chunks).toString()) as {
+        id: number
+        method: string
+        params: unknown[]
+      }[]
+      const list = Array.isArray(calls) ? calls : [calls]
+      batches.push(list.map((call) => call.method))
+      const refused = list.some(
+        (call) => call.method === 'eth_getBlockByNumber' && BigInt(call.params[0] as string) > 1_000_000n,
+      )
+      const answer = refused
+        ? list.map((call) => ({
+            jsonrpc: '2.0',
+            id: call.id,
+            error: { code: -32602, message: 'block out of range' },
+          }))
+        : await (
+            await fetch(devnet.rpcUrl, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: Buffer.concat(chunks),
+            })
+          ).json()
+      outgoing.writeHead(200, { 'content-type': 'application/json' })
+      outgoing.end(JSON.stringify(answer))
+    })
+    proxy.listen(0, '127.0.0.1')
+    await once(proxy, 'listening')
+    try {
+      const rpcUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`
+      const gate = makeGate({
+        networks: [evmNetwork({ network: 'eip155:31337', rpcUrl, assets: ['USDC', 'native'] })],
+      })
+      const requirements = await challenge(gate, '/api/search')
+      const paid = await transfer(devnet, { from: 3, to: payTo, amount: 1000n })
+      const header = await proofHeader(devnet, {
+        signer: 3,
+        requirements,
+        hash: paid.hash,
+        blockNumber: 10_000_000_000_000_000_000n,
+      })
+      expect((await gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header }))).outcome).toBe('paid')
+      // The hint never reached the node: above 2^53 - 1 it is dropped unsent.
+      expect(batches.flat().filter((method) => method === 'eth_getBlockByNumber')).toEqual([])
+
+      // A plausible hint the node refuses: the batch is asked again without it, once.
+      const second = await challenge(gate, '/api/search')
+      const again = await transfer(devnet, { from: 4, to: payTo, amount: 1000n })
+      const hinted = await proofHeader(devnet, {
+        signer: 4,
+        requirements: second,
+        hash: again.hash,
+        blockNumber: 2n ** 40n,
+      })
+      batches.length = 0
+      expect((await gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': hinted }))).outcome).toBe('paid')
+      expect(batches.flat().filter((method) => method === 'eth_getBlockByNumber')).toEqual([
+        'eth_getBlockByNumber',
+      ])
+    } finally {
+      proxy.closeAllConnections()
+      proxy.close()
+    }
   })
 
   test('error: replaying a proof in flight is 409 payment_in_progress; once served, 402 payment_already_used', async () => {

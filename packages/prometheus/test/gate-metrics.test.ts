@@ -53,6 +53,8 @@ function gateOptions(hooks: GateHooks, overrides: Partial<CreateGateOptions> = {
     secret: SECRET,
     registry: usdcRegistry(devnet),
     hooks,
+    // Hook failures and the in-memory store warning go here, not to the console.
+    logger: { warn: () => {} },
     ...overrides,
   }
 }

@@ -193,6 +193,7 @@ describe('the client against the demo API on anvil', () => {
     const app = express()
     app.use(
       tollgate({
+        logger: { warn: () => {} },
         routes: { 'GET /item': { price: () => price } },
         payTo: demo.payTo,
         networks: [evmNetwork({ network: demo.devnet.network, rpcUrl: demo.devnet.rpcUrl })],
@@ -225,6 +226,7 @@ describe('the client against the demo API on anvil', () => {
       const app = express()
       app.use(
         tollgate({
+          logger: { warn: () => {} },
           routes: { 'GET /item': { price: '$0.01' } },
           payTo,
           networks: [evmNetwork({ network: demo.devnet.network, rpcUrl: demo.devnet.rpcUrl })],

@@ -67,6 +67,7 @@ describe('x402 exact through the Express middleware', () => {
     app.use(
       tollgate(
         createGate({
+          logger: { warn: () => {} },
           routes: { 'GET /secret': { price: '$0.01' } },
           payTo: demo.payTo,
           networks: [

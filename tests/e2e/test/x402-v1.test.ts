@@ -34,6 +34,7 @@ describe('x402 v1 (402 JSON body, X-PAYMENT header)', () => {
     })
     const payTo = devnet.accounts[9]!.address
     const gate = createGate({
+      logger: { warn: () => {} },
       routes: { 'GET /weather': { price: '$0.01', description: 'Weather' } },
       payTo,
       networks: [

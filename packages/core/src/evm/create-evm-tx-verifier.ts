@@ -57,15 +57,23 @@ export function createEvmTxVerifier(
       // Offline first: who signed the proof. A wrong or foreign signature is caught before any RPC.
       const signer = await recoverSigner(input)
 
-      const hint = parseHint(input.hints.blockNumber)
-      const calls = [
+      let hint = parseHint(input.hints.blockNumber)
+      const calls = (hinted: string | undefined) => [
         { method: 'eth_getTransactionReceipt', params: [input.transaction] },
         { method: 'eth_getTransactionByHash', params: [input.transaction] },
         { method: 'eth_blockNumber', params: [] },
-        ...(hint === undefined ? [] : [{ method: 'eth_getBlockByNumber', params: [hint, false] }]),
+        ...(hinted === undefined ? [] : [{ method: 'eth_getBlockByNumber', params: [hinted, false] }]),
         ...(chainChecked ? [] : [{ method: 'eth_chainId', params: [] }]),
       ]
-      const results = await rpc.batch(calls, input.signal)
+      let results: unknown[]
+      try {
+        results = await rpc.batch(calls(hint), input.signal)
+      } catch (error) {
+        // A hint the node refuses costs one more round trip, never the answer.
+        if (hint === undefined || input.signal?.aborted === true) throw error
+        hint = undefined
+        results = await rpc.batch(calls(undefined), input.signal)
+      }
       const [rawReceipt, rawTransaction, rawHead] = results
       const rawChainId = chainChecked ? undefined : results[results.length - 1]
       if (rawChainId !== undefined) {
@@ -303,11 +311,12 @@ async function findErc1271Signer(
   return undefined
 }
 
+// Hints are untrusted: only block numbers a chain can have (up to 2^53 - 1) are sent to the node.
 function parseHint(value: unknown): string | undefined {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return `0x${value.toString(16)}`
-  if (typeof value === 'string' && /^(0x[0-9a-fA-F]{1,16}|\d{1,20})$/.test(value))
-    return `0x${BigInt(value).toString(16)}`
-  return undefined
+  if (typeof value !== 'string' || !/^(0x[0-9a-fA-F]{1,16}|\d{1,20})$/.test(value)) return undefined
+  const number = BigInt(value)
+  return number <= BigInt(Number.MAX_SAFE_INTEGER) ? `0x${number.toString(16)}` : undefined
 }
 
 function topicAddress(topic: string): string {
