@@ -94,7 +94,9 @@ describe('public API', () => {
   test('@tollgate/core/test', async () => {
     expect(Object.keys(await import('../src/test/index.js')).sort()).toMatchInlineSnapshot(`
       [
+        "defineLedgerConformance",
         "defineStoreConformance",
+        "runLedgerWorker",
       ]
     `)
   })
