@@ -12,6 +12,7 @@ describe('public API', () => {
         "SOLANA_MAINNET",
         "TollgateError",
         "addressKey",
+        "assertHold",
         "assertReserveRequest",
         "assertTokenBucket",
         "callPaidEndpoint",
