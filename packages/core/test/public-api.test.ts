@@ -12,6 +12,9 @@ describe('public API', () => {
         "SOLANA_MAINNET",
         "TollgateError",
         "assertClaimValue",
+        "addressKey",
+        "assertHold",
+        "assertReserveRequest",
         "assertTokenBucket",
         "callPaidEndpoint",
         "compareRouteSpecificity",
@@ -21,6 +24,7 @@ describe('public API', () => {
         "createErrorResponse",
         "createGate",
         "createKeyring",
+        "createLedgerIndex",
         "createMemoryLedger",
         "createMemoryStore",
         "createPaymentRequiredResponse",
@@ -35,6 +39,8 @@ describe('public API', () => {
         "defaultChains",
         "describePaymentProblem",
         "encodeClaimEntry",
+        "encodeLedgerRecord",
+        "encodeLedgerSpend",
         "encodePass",
         "encodePaymentRequiredHeader",
         "encodePaymentResponseHeader",
@@ -47,10 +53,13 @@ describe('public API', () => {
         "isNetwork",
         "issueChallenge",
         "matchRoute",
+        "measureUsage",
         "networkFromV1",
         "parseAmount",
         "parseAtomicAmount",
         "parsePaymentRequired",
+        "parseLedgerRecord",
+        "parseLedgerSpend",
         "parsePrice",
         "parseRoutePattern",
         "parseSettleResponse",
@@ -59,6 +68,7 @@ describe('public API', () => {
         "readPaymentRequired",
         "runPaidHandler",
         "safeVerifyPass",
+        "sameAddress",
         "statusForCode",
         "verifyChallenge",
         "verifyPass",
@@ -92,7 +102,9 @@ describe('public API', () => {
     expect(Object.keys(await import('../src/test/index.js')).sort()).toMatchInlineSnapshot(`
       [
         "defineGateConformance",
+        "defineLedgerConformance",
         "defineStoreConformance",
+        "runLedgerWorker",
       ]
     `)
   })

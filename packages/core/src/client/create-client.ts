@@ -4,10 +4,10 @@ import type { AssetInfo } from '../chains/types.js'
 import { TollgateError, toTollgateError } from '../errors/tollgate-error.js'
 import type { IssuedPass } from '../gate/types.js'
 import { createMemoryLedger } from '../ledger/create-memory-ledger.js'
-import type { Ledger, LedgerRecord } from '../ledger/types.js'
+import type { Ledger } from '../ledger/types.js'
 import { compileLimit } from '../policy/compile-limit.js'
 import { type CreateSpendingPolicyOptions, createSpendingPolicy } from '../policy/create-spending-policy.js'
-import type { Money, PastSpend, Reservation, SpendingPolicy, SpendingReport } from '../policy/types.js'
+import type { Money, ReservationReference, SpendingPolicy, SpendingReport } from '../policy/types.js'
 import { headerNames } from '../protocol/headers.js'
 import { decodePaymentResponseHeader } from '../protocol/payment-response-header.js'
 import { encodePaymentSignatureHeader, encodeXPaymentHeader } from '../protocol/payment-signature-header.js'
@@ -51,7 +51,11 @@ export type CreateClientOptions = {
   wallets: readonly Wallet[]
   /** The spending policy (or its options). Default: no budget; every other rule off. */
   policy?: SpendingPolicy | CreateSpendingPolicyOptions
-  /** Where every quote, payment and proof is recorded. Default in memory; use `createFileLedger` to survive restarts. */
+  /**
+   * Where every quote, payment, proof and the budget are recorded. Default: the policy's ledger
+   * when `policy` is a policy object, else in memory; use `createFileLedger` to survive restarts.
+   * A policy object with another ledger is refused: one budget lives in one ledger.
+   */
   ledger?: Ledger
   /** The `fetch` to wrap. Default the global one. */
   fetch?: typeof fetch
@@ -158,8 +162,8 @@ export type Client = {
    * same policy and ledger. Send `payload` to the server, then report the outcome exactly once.
    */
   pay(paymentRequired: PaymentRequired, options: PayOptions): Promise<PendingPayment>
-  /** What has been spent and what remains, per asset and in USD. */
-  spent(): SpendingReport
+  /** What has been spent and what remains, per asset and in USD, read from the ledger. */
+  spent(): Promise<SpendingReport>
   /** Passes bought and still cached. */
   passes(): IssuedPass[]
   /** The ledger in use. */
@@ -172,7 +176,7 @@ export type Client = {
 type Payment = {
   id: string
   candidate: Candidate
-  reservation?: Reservation
+  reservation?: ReservationReference
   transaction?: string
   hints: Record<string, unknown>
   header: { name: string; value: string }
@@ -181,6 +185,12 @@ type Payment = {
   v1?: PaymentRequirementsV1
   reused?: boolean
 }
+
+// How long a request holds a payment in flight before the hold lapses on its own (after a crash).
+const HOLD_MS = 15 * 60_000
+
+// The payments one request holds in the ledger, released when it ends.
+type Held = { holder: string; ids: Set<string> }
 
 // Refusals a `tx` payment recovers from by proving the same transfer again.
 const REPROVABLE = new Set([
@@ -216,10 +226,17 @@ const FINAL_FOR_TRANSFER = new Set([
  */
 export function createClient(options: CreateClientOptions): Client {
   const registry = options.registry ?? createChainRegistry()
-  const policy = isPolicy(options.policy)
-    ? options.policy
-    : createSpendingPolicy({ registry, ...(options.policy ?? {}) })
-  const ledger = options.ledger ?? createMemoryLedger()
+  const given = isPolicy(options.policy) ? options.policy : undefined
+  const ledger = options.ledger ?? given?.ledger ?? createMemoryLedger()
+  if (given !== undefined && given.ledger !== ledger) {
+    throw new TollgateError(
+      'config_invalid',
+      'The policy keeps its budget in another ledger than `ledger`; pass the same ledger to both.',
+    )
+  }
+  const policy =
+    given ??
+    createSpendingPolicy({ registry, ...((options.policy as CreateSpendingPolicyOptions) ?? {}), ledger })
   const fetchFn = options.fetch ?? globalThis.fetch
   const now = options.now ?? Date.now
   const maxRetries = options.retry?.maxRetries ?? 3
@@ -229,33 +246,25 @@ export function createClient(options: CreateClientOptions): Client {
   const confirmationTimeoutMs = options.confirmationTimeoutMs ?? 120_000
   const passes = createPassCache()
   const payments = new WeakMap<Response, PaymentInfo>()
-  // Spend recorded by earlier runs counts against the budget: a restart never resets it.
-  let restored: Promise<void> | undefined
-  const restore = (): Promise<void> => {
-    restored ??= ledger.records().then((records) => policy.restore(pastSpends(records)))
-    return restored
-  }
-  // Reservations of payments that may be reused by a later request (lost responses), by payment id.
-  const open = new Map<string, Reservation>()
-  // Payments some request of this client is working on: never reused by another request meanwhile.
-  const inFlight = new Set<string>()
-  let reuseQueue: Promise<unknown> = Promise.resolve()
-  // Finding and taking a reusable payment happens one request at a time, so two cannot take the same.
-  const takeReusable = <T extends { id: string } | undefined>(find: () => Promise<T>): Promise<T> => {
-    const run = reuseQueue.then(async () => {
-      const found = await find()
-      if (found !== undefined) inFlight.add(found.id)
-      return found
-    })
-    reuseQueue = run.catch(() => {})
-    return run
+  // Payments in flight are held in the ledger, so no other request, client or process takes them.
+  const holdFor = (holder: string) => ({ holder, until: now() + HOLD_MS })
+  const take = async <T extends { id: string } | undefined>(
+    ids: Set<string>,
+    found: Promise<T>,
+  ): Promise<T> => {
+    const record = await found
+    if (record !== undefined) ids.add(record.id)
+    return record
   }
 
-  const finish = (payment: Payment, outcome: 'commit' | 'release'): void => {
+  const finish = async (payment: Payment, outcome: 'commit' | 'release'): Promise<void> => {
     if (payment.reservation === undefined) return
-    if (outcome === 'commit') policy.commit(payment.reservation)
-    else policy.release(payment.reservation)
-    open.delete(payment.id)
+    if (outcome === 'commit') await policy.commit(payment.reservation)
+    else await policy.release(payment.reservation)
+  }
+
+  const unholdAll = async (held: Held): Promise<void> => {
+    await Promise.all([...held.ids].map((id) => ledger.unhold(id, held.holder).catch(() => undefined)))
   }
 
   const emit = (event: ClientEvent): void => {
@@ -321,19 +330,22 @@ export function createClient(options: CreateClientOptions): Client {
     url: string,
     signal: AbortSignal | undefined,
     fetchOptions: ClientFetchOptions,
+    held: Held,
   ): Promise<void> => {
     const { requirements, wallet, asset } = payment.candidate
     if (wallet.sendTransfer === undefined || wallet.confirmTransfer === undefined) {
       throw new TollgateError('wallet_unavailable', 'The wallet cannot send transfers.')
     }
-    const reused = await takeReusable(() =>
+    const reused = await take(
+      held.ids,
       ledger.findUnusedTransfer({
         scheme: 'tx',
         network: requirements.network,
         asset: requirements.asset,
         payTo: requirements.payTo,
         minAmount: payment.candidate.amount,
-        exclude: inFlight,
+        take: holdFor(held.holder),
+        now: now(),
       }),
     )
     if (reused?.transaction !== undefined) {
@@ -341,15 +353,18 @@ export function createClient(options: CreateClientOptions): Client {
       payment.id = reused.id
       payment.reused = true
       payment.transaction = reused.transaction
-      const reservation = open.get(reused.id)
-      if (reservation !== undefined) payment.reservation = reservation
+      payment.reservation = { id: reused.id }
       emit({ type: 'transfer_reused', url, network: requirements.network, transaction: reused.transaction })
     } else {
       payment.reservation = await policy.reserve(
         { url, requirements, asset, amount: payment.candidate.amount },
-        fetchOptions.approvedUpTo === undefined ? {} : { approvedUpTo: fetchOptions.approvedUpTo },
+        {
+          id: payment.id,
+          hold: holdFor(held.holder),
+          ...(fetchOptions.approvedUpTo === undefined ? {} : { approvedUpTo: fetchOptions.approvedUpTo }),
+        },
       )
-      open.set(payment.id, payment.reservation)
+      held.ids.add(payment.id)
       await record(payment, url, 'quote')
       try {
         const sent = await wallet.sendTransfer({
@@ -360,7 +375,7 @@ export function createClient(options: CreateClientOptions): Client {
         })
         payment.transaction = sent.transaction
       } catch (error) {
-        finish(payment, 'release')
+        await finish(payment, 'release')
         await record(payment, url, 'failed', { error: toTollgateError(error, 'payment_failed').code })
         throw toTollgateError(error, 'payment_failed')
       }
@@ -388,12 +403,12 @@ export function createClient(options: CreateClientOptions): Client {
       const failure = toTollgateError(error, 'payment_failed')
       if (failure.code === 'payment_failed') {
         // Reverted: no tokens moved, so the budget is freed; the gas is the only loss.
-        finish(payment, 'release')
+        await finish(payment, 'release')
         await record(payment, url, 'failed', { transaction: payment.transaction, error: failure.code })
       }
       throw failure
     }
-    if (payment.reservation) policy.commit(payment.reservation)
+    if (payment.reservation) await policy.commit(payment.reservation)
     await record(payment, url, 'confirmed', { transaction: payment.transaction, hints: payment.hints })
     emit({ type: 'transfer_confirmed', url, network: requirements.network, transaction: payment.transaction })
     payment.header = await proofHeader(payment, requirements)
@@ -404,11 +419,13 @@ export function createClient(options: CreateClientOptions): Client {
     url: string,
     signal: AbortSignal | undefined,
     fetchOptions: ClientFetchOptions,
+    held: Held,
   ): Promise<void> => {
     const { requirements, wallet, asset } = payment.candidate
     if (wallet.authorize === undefined)
       throw new TollgateError('wallet_unavailable', 'The wallet cannot sign authorizations.')
-    const reused = await takeReusable(() =>
+    const reused = await take(
+      held.ids,
       ledger.findUnusedAuthorization({
         scheme: 'exact',
         network: requirements.network,
@@ -416,7 +433,7 @@ export function createClient(options: CreateClientOptions): Client {
         payTo: requirements.payTo,
         minAmount: payment.candidate.amount,
         now: now(),
-        exclude: inFlight,
+        take: holdFor(held.holder),
       }),
     )
     const reusable =
@@ -425,19 +442,22 @@ export function createClient(options: CreateClientOptions): Client {
     if (reused !== undefined && payload !== undefined) {
       // The same authorization (same nonce) can settle at most once: resending it cannot pay twice.
       payment.id = reused.id
-      const reservation = open.get(reused.id)
-      if (reservation !== undefined) payment.reservation = reservation
+      payment.reservation = { id: reused.id }
     } else {
       payment.reservation = await policy.reserve(
         { url, requirements, asset, amount: payment.candidate.amount },
-        fetchOptions.approvedUpTo === undefined ? {} : { approvedUpTo: fetchOptions.approvedUpTo },
+        {
+          id: payment.id,
+          hold: holdFor(held.holder),
+          ...(fetchOptions.approvedUpTo === undefined ? {} : { approvedUpTo: fetchOptions.approvedUpTo }),
+        },
       )
-      open.set(payment.id, payment.reservation)
+      held.ids.add(payment.id)
       await record(payment, url, 'quote')
       try {
         payload = await wallet.authorize({ requirements, asset, now: now(), ...(signal ? { signal } : {}) })
       } catch (error) {
-        finish(payment, 'release')
+        await finish(payment, 'release')
         await record(payment, url, 'failed', { error: toTollgateError(error, 'payment_failed').code })
         throw toTollgateError(error, 'payment_failed')
       }
@@ -486,7 +506,7 @@ export function createClient(options: CreateClientOptions): Client {
   ): Promise<PaymentInfo> => {
     const pass = readPass(settle?.extensions?.pass)
     if (pass !== undefined) passes.add(pass, url)
-    finish(payment, 'commit')
+    await finish(payment, 'commit')
     const transaction = settle?.transaction || payment.transaction
     await record(payment, url, 'accepted', {
       ...(transaction ? { transaction } : {}),
@@ -519,7 +539,7 @@ export function createClient(options: CreateClientOptions): Client {
     const scheme = payment.candidate.requirements.scheme
     // An exact authorization that was refused moved no money; a tx transfer did, and stays usable
     // unless the refusal is final for that transfer.
-    if (scheme !== 'tx') finish(payment, 'release')
+    if (scheme !== 'tx') await finish(payment, 'release')
     if (scheme !== 'tx' || FINAL_FOR_TRANSFER.has(code)) {
       await record(payment, url, 'rejected', {
         error: code,
@@ -544,19 +564,18 @@ export function createClient(options: CreateClientOptions): Client {
     init?: RequestInit,
     fetchOptions: ClientFetchOptions = {},
   ): Promise<Response> => {
-    await restore()
-    const ids = new Set<string>()
+    const held: Held = { holder: crypto.randomUUID(), ids: new Set() }
     try {
-      return await fetchOnce(input, init, ids, fetchOptions)
+      return await fetchOnce(input, init, held, fetchOptions)
     } finally {
-      for (const id of ids) inFlight.delete(id)
+      await unholdAll(held)
     }
   }
 
   const fetchOnce = async (
     input: RequestInfo | URL,
     init: RequestInit | undefined,
-    ids: Set<string>,
+    held: Held,
     fetchOptions: ClientFetchOptions,
   ): Promise<Response> => {
     const template = new Request(input, init)
@@ -648,7 +667,7 @@ export function createClient(options: CreateClientOptions): Client {
             entry.asset.toLowerCase() === requirements.asset.toLowerCase(),
         )
         if (again === undefined || again.payTo.toLowerCase() !== requirements.payTo.toLowerCase()) {
-          if (requirements.scheme !== 'tx') finish(payment, 'release')
+          if (requirements.scheme !== 'tx') await finish(payment, 'release')
           throw new TollgateError(
             'pay_to_changed',
             'The server changed the recipient after the payment; nothing more is paid.',
@@ -658,7 +677,7 @@ export function createClient(options: CreateClientOptions): Client {
           )
         }
         if (BigInt(again.amount) > payment.candidate.amount) {
-          if (requirements.scheme !== 'tx') finish(payment, 'release')
+          if (requirements.scheme !== 'tx') await finish(payment, 'release')
           throw new TollgateError(
             'price_changed',
             'The server raised the price after the payment; nothing more is paid.',
@@ -718,15 +737,8 @@ export function createClient(options: CreateClientOptions): Client {
         header: { name: '', value: '' },
         ...(x402Version === 1 && v1Accepts?.[candidate.index] ? { v1: v1Accepts[candidate.index] } : {}),
       }
-      inFlight.add(payment.id)
-      ids.add(payment.id)
-      try {
-        if (candidate.requirements.scheme === 'tx') await payTx(payment, url, signal, fetchOptions)
-        else await payExact(payment, url, signal, fetchOptions)
-      } finally {
-        // A reused payment replaces the fresh id; it was marked in flight when it was taken.
-        ids.add(payment.id)
-      }
+      if (candidate.requirements.scheme === 'tx') await payTx(payment, url, signal, fetchOptions, held)
+      else await payExact(payment, url, signal, fetchOptions, held)
     }
   }
 
@@ -760,7 +772,7 @@ export function createClient(options: CreateClientOptions): Client {
     let firstRefusal: TollgateError | undefined
     for (const candidate of candidates) {
       try {
-        policy.check(
+        await policy.check(
           { url, requirements: candidate.requirements, asset: candidate.asset, amount: candidate.amount },
           approvedUpTo === undefined ? {} : { approvedUpTo },
         )
@@ -780,7 +792,6 @@ export function createClient(options: CreateClientOptions): Client {
   }
 
   const pay: Client['pay'] = async (paymentRequired, payOptions) => {
-    await restore()
     const url = payOptions.url
     const candidate = await pick(paymentRequired.accepts, url, payOptions)
     emit({
@@ -797,39 +808,37 @@ export function createClient(options: CreateClientOptions): Client {
       hints: {},
       header: { name: '', value: '' },
     }
-    inFlight.add(payment.id)
-    const taken = new Set([payment.id])
-    const done = () => {
-      taken.add(payment.id)
-      for (const id of taken) inFlight.delete(id)
-    }
+    const held: Held = { holder: crypto.randomUUID(), ids: new Set() }
+    const done = () => unholdAll(held)
     const fetchOptions =
       payOptions.approvedUpTo === undefined ? {} : { approvedUpTo: payOptions.approvedUpTo }
     try {
-      if (candidate.requirements.scheme === 'tx') await payTx(payment, url, payOptions.signal, fetchOptions)
-      else await payExact(payment, url, payOptions.signal, fetchOptions)
+      if (candidate.requirements.scheme === 'tx')
+        await payTx(payment, url, payOptions.signal, fetchOptions, held)
+      else await payExact(payment, url, payOptions.signal, fetchOptions, held)
     } catch (error) {
-      done()
+      await done()
       throw error
     }
-    taken.add(payment.id)
     return {
       payload: payment.payload as PaymentPayload,
       accepted: async (settle) => {
         try {
           return await accepted(payment, url, settle)
         } finally {
-          done()
+          await done()
         }
       },
       rejected: async (code) => {
         try {
           return await refused(payment, url, code)
         } finally {
-          done()
+          await done()
         }
       },
-      lost: done,
+      lost: () => {
+        void done()
+      },
     }
   }
 
@@ -842,24 +851,6 @@ export function createClient(options: CreateClientOptions): Client {
     ledger,
     policy,
   }
-}
-
-// Money that left (or may still leave) the wallet in earlier runs, per payment id.
-function pastSpends(records: readonly LedgerRecord[]): PastSpend[] {
-  const byId = new Map<string, LedgerRecord[]>()
-  for (const record of records) byId.set(record.id, [...(byId.get(record.id) ?? []), record])
-  const spends: PastSpend[] = []
-  for (const group of byId.values()) {
-    const types = new Set(group.map((record) => record.type))
-    const first = group[0] as LedgerRecord
-    const spent =
-      first.scheme === 'tx'
-        ? (types.has('broadcast') || types.has('confirmed')) && !types.has('failed')
-        : types.has('accepted') || (types.has('authorized') && !types.has('failed') && !types.has('rejected'))
-    if (spent)
-      spends.push({ at: first.at, network: first.network, asset: first.asset, amount: BigInt(first.amount) })
-  }
-  return spends
 }
 
 function authorizedValue(payload: Record<string, unknown>): bigint | undefined {

@@ -1,6 +1,6 @@
 /**
  * @module @tollgate/core/test
- * Helpers for testing code built on Tollgate: the Store and gate adapter conformance suites.
+ * Helpers for testing code built on Tollgate: the Store, Ledger and gate adapter conformance suites.
  */
 
 export {
@@ -8,6 +8,13 @@ export {
   defineGateConformance,
   type GateConformanceServer,
 } from './gate-conformance.js'
+export {
+  defineLedgerConformance,
+  type LedgerConformanceOptions,
+  type LedgerConformanceRunner,
+  type LedgerConformanceWorker,
+} from './ledger-conformance.js'
+export { type LedgerWorkerResult, type LedgerWorkerTask, runLedgerWorker } from './run-ledger-worker.js'
 export {
   type ConformanceRunner,
   type DefineStoreConformanceOptions,
