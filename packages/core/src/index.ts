@@ -58,6 +58,7 @@ export type {
   CreateGateOptions,
   ExactInput,
   ExactScheme,
+  ExactSettlementStatus,
   Gate,
   GateCompletion,
   GateContext,

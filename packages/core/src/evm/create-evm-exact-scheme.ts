@@ -1,7 +1,6 @@
 import {
   type Account,
   type Address,
-  decodeEventLog,
   decodeFunctionResult,
   encodeFunctionData,
   type Hex,
@@ -13,7 +12,9 @@ import { quote, TollgateError } from '../errors/tollgate-error.js'
 import type { ExactInput, ExactScheme } from '../gate/types.js'
 import { createJsonRpc, type JsonRpc, type JsonRpcCall } from '../rpc/create-json-rpc.js'
 import { checkExactAuthorization } from './check-exact-authorization.js'
+import { createExactSettlement } from './create-exact-settlement.js'
 import { createNonceManager } from './create-nonce-manager.js'
+import { createPayerLanes } from './create-payer-lanes.js'
 import { decodeTryCall, type TryCallResult } from './decode-try-call.js'
 import { eip3009Abi, erc1271Abi } from './eip3009-abi.js'
 import { encodeTryCall } from './encode-try-call.js'
@@ -21,7 +22,6 @@ import { exactExtra, identifyExact } from './identify-exact.js'
 import { type ExactPayload, parseExactPayload } from './parse-exact-payload.js'
 import { recoverEcdsaSigner } from './recover-ecdsa-signer.js'
 import { quantitySchema } from './rpc-schemas.js'
-import { type MinedReceipt, waitForReceipt } from './wait-for-receipt.js'
 
 /** How an `exact` scheme settles, shared by {@link createEvmExactScheme} and `evmNetwork({ exact })`. */
 export type EvmExactSchemeSettings = {
@@ -36,8 +36,35 @@ export type EvmExactSchemeSettings = {
   confirmations?: number
   /** Milliseconds between receipt polls. Default 50 (viem's default of 4 s would dominate latency). */
   receiptPollingMs?: number
-  /** Milliseconds to wait for a settlement's receipt before reporting it unknown. Default 60000. */
+  /**
+   * Milliseconds to wait for a settlement's receipt before answering `settlement_pending` (the
+   * transaction may still land; `settlementStatus` tells later). Default 30000.
+   */
   receiptTimeoutMs?: number
+  /**
+   * Milliseconds between checks that the node still holds an unmined settlement; one it lost is sent
+   * again. A send lost in transport is checked at once. Default 1000.
+   */
+  presenceCheckMs?: number
+  /** Milliseconds an unmined settlement waits before it is replaced with higher fees (same nonce). Default 10000. */
+  replaceAfterMs?: number
+  /** Most fee replacements per settlement. Default 3. */
+  maxReplacements?: number
+  /**
+   * How settlements are sent: `sync` (`eth_sendRawTransactionSync`, EIP-7966: the receipt comes with
+   * the answer), `async` (`eth_sendRawTransaction`, then receipt polls), or `auto` (sync, falling back to
+   * async for good when the node does not offer it). Default `auto`.
+   */
+  sendMethod?: 'auto' | 'sync' | 'async'
+  /**
+   * Milliseconds for which `verify`'s simulation stands in for one at `settle`, when no settlement of
+   * the same payer was broadcast since. Older ones are simulated again. `0` always re-simulates. Default 2000.
+   */
+  simulationMaxAgeMs?: number
+  /** Blocks `settlementStatus` looks back for the authorization's use by an unknown transaction. Default 10000. */
+  statusLookbackBlocks?: number
+  /** Seconds a `settlement_pending` answer tells the caller to wait. Default 2. */
+  pendingRetryAfterSeconds?: number
   /** Simulate `transferWithAuthorization` from the settler during `verify`. Default true. */
   simulate?: boolean
   /** Tolerated clock difference with payers, in seconds, for the authorization lifetime bound. Default 30. */
@@ -74,6 +101,9 @@ const TOKEN_DOMAIN_TTL_MS = 10 * 60_000
 const ERC1271_MAGIC = '0x1626ba7e'
 const codeSchema = z.string().regex(/^0x(?:[0-9a-fA-F]{2})*$/)
 const blockFeeSchema = z.object({ baseFeePerGas: quantitySchema.nullish() })
+// Fees read by `verify` serve settlements for this long.
+const FEE_MAX_AGE_MS = 2000
+const MAX_KEPT_SIMULATIONS = 10_000
 
 /**
  * Creates the x402 `exact` scheme (EIP-3009 `transferWithAuthorization`) for one EVM chain,
@@ -120,15 +150,24 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     throw new TollgateError('config_invalid', `Chain id ${quote(chainId)} is not a positive integer.`)
   const confirmations = positiveInteger(options.confirmations ?? 1, 'confirmations')
   const receiptPollingMs = positiveInteger(options.receiptPollingMs ?? 50, 'receiptPollingMs')
-  const receiptTimeoutMs = positiveInteger(options.receiptTimeoutMs ?? 60_000, 'receiptTimeoutMs')
+  const receiptTimeoutMs = positiveInteger(options.receiptTimeoutMs ?? 30_000, 'receiptTimeoutMs')
+  const simulationMaxAgeMs = nonNegativeInteger(options.simulationMaxAgeMs ?? 2000, 'simulationMaxAgeMs')
   const clockSkewSeconds = options.clockSkewSeconds ?? 30
   const simulate = options.simulate ?? true
   const now = options.now ?? Date.now
   const rpc = options.rpc ?? createJsonRpc({ url: options.rpcUrl as string })
   const signer = settler as { signTransaction(transaction: TransactionSerializable): Promise<Hex> }
   const signTransaction = (transaction: TransactionSerializable) => signer.signTransaction(transaction)
-  const nonces = createNonceManager({ rpc, address: settler.address })
+  const nonces = createNonceManager({
+    rpc,
+    address: settler.address,
+    sendMethod: options.sendMethod ?? 'auto',
+  })
+  const lanes = createPayerLanes({ now, rememberMs: simulationMaxAgeMs + 1000 })
   const domains = new Map<string, { name: string; version: string; expiresAt: number }>()
+  // Simulations of `verify` that `settle` may reuse, keyed by token and transfer calldata.
+  const verified = new Map<string, { at: number; gas: bigint; fees: Fees }>()
+  let feeCache: { at: number; fees: Fees } | undefined
   let chainChecked = false
 
   const prepare = async (input: ExactInput) => {
@@ -196,9 +235,23 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
       tryCall(token, encodeFunctionData({ abi: eip3009Abi, functionName: 'balanceOf', args: [from] })),
     )
     const simulationSlot = simulate ? slot(tryCall(token, transfer, settler.address)) : -1
+    // What `settle` needs besides the simulation, so it can skip a round trip: fees, the settler's nonce.
+    const feesStale = simulate && (feeCache === undefined || now() - feeCache.at > FEE_MAX_AGE_MS)
+    const gasPriceSlot = feesStale ? slot({ method: 'eth_gasPrice', params: [] }) : -1
+    const blockSlot = feesStale ? slot({ method: 'eth_getBlockByNumber', params: ['latest', false] }) : -1
+    const countSlot =
+      simulate && nonces.needsCount
+        ? slot({ method: 'eth_getTransactionCount', params: [settler.address, 'pending'] })
+        : -1
+    const issuedAt = now()
 
     const results = await rpc.batch(calls, input.signal)
     if (chainSlot !== -1) checkChain(results[chainSlot])
+    if (gasPriceSlot !== -1) {
+      const fees = readFees(results[gasPriceSlot], results[blockSlot])
+      if (fees !== undefined) feeCache = { at: issuedAt, fees }
+    }
+    if (countSlot !== -1) nonces.seed(results[countSlot])
 
     // 1. The token's EIP-712 domain must be the one the payer was told to sign.
     const { name, version } = input.requirements.extra as { name: string; version: string }
@@ -255,13 +308,7 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
       )
     }
     const balance = readResult(decodeTryCall(results[balanceSlot], 'balanceOf'), 'balanceOf', token)
-    if (typeof balance !== 'bigint' || balance < value) {
-      throw new TollgateError(
-        'insufficient_funds',
-        `The payer holds ${String(balance)} atomic units; the authorization transfers ${value}.`,
-        { details: { balance, required: value } },
-      )
-    }
+    assertAffordable(balance, value, lanes.held(laneOf(token, from), Math.floor(now() / 1000)))
 
     // 5. Whatever else the token checks (pausing, blacklists, wallet rules) shows in the simulation.
     if (simulationSlot !== -1) {
@@ -273,112 +320,102 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
           { details: { reason: simulation.reason } },
         )
       }
+      if (feeCache !== undefined && now() - feeCache.at <= FEE_MAX_AGE_MS)
+        keepSimulation(`${token}:${transfer}`, {
+          at: issuedAt,
+          gas: gasLimit(simulation, transfer),
+          fees: feeCache.fees,
+        })
     }
     return { payer: from }
   }
 
-  const settle = async (input: ExactInput): Promise<{ transaction: string; payer: string }> => {
-    const { payload, token, transaction } = await prepareSettlement(input)
-    const { from, to, value, nonce } = payload.authorization
-    // The nonce manager only throws before a broadcast (a lost send comes back as `unknown`).
-    const sent = await nonces
-      .send((assigned) => signTransaction({ ...transaction, nonce: assigned }))
-      .catch((error: unknown) => {
-        throw notSettled(error)
-      })
-
-    const receipt = await waitForReceipt({
-      rpc,
-      hash: sent.hash,
-      confirmations,
-      pollingMs: receiptPollingMs,
-      timeoutMs: receiptTimeoutMs,
-      now,
-    })
-    if (receipt === undefined) {
-      // Dropped or still pending: the next send re-reads the pending count, and the claim stays.
-      nonces.resync()
-      throw new TollgateError(
-        'settlement_failed',
-        `Settlement ${sent.hash} was not confirmed within ${receiptTimeoutMs} ms; it may still land.`,
-        { details: { transaction: sent.hash, pending: true } },
-      )
+  const keepSimulation = (key: string, record: { at: number; gas: bigint; fees: Fees }): void => {
+    verified.set(key, record)
+    for (const [oldKey, old] of verified) {
+      if (verified.size <= MAX_KEPT_SIMULATIONS && now() - old.at <= simulationMaxAgeMs) break
+      verified.delete(oldKey)
     }
-    if (BigInt(receipt.status) !== 1n) {
-      const settled = await authorizationUnused(token, from, nonce).then(
-        (unused) => (unused ? { settled: false } : {}),
-        () => ({}),
-      )
-      throw new TollgateError('invalid_exact_evm_transaction_failed', `Settlement ${sent.hash} reverted.`, {
-        details: { transaction: sent.hash, ...settled },
-      })
-    }
-    if (!hasTransferLog(receipt, token, from, to, value)) {
-      throw new TollgateError(
-        'invalid_exact_evm_transfer_event_mismatch',
-        `Settlement ${sent.hash} succeeded without the expected Transfer log.`,
-        { details: { transaction: sent.hash } },
-      )
-    }
-    return { transaction: sent.hash, payer: from }
   }
 
-  // Everything before the broadcast: any failure here means nothing was sent.
-  const prepareSettlement = async (
+  // The transaction for a settlement: from `verify`'s simulation when it is fresh and nothing of
+  // this payer was broadcast since (in the payer's lane), else simulated again with the balance
+  // checked against the lane's holds, in one round trip that also reads fees.
+  const transactionFor = async (
     input: ExactInput,
-  ): Promise<{ payload: ExactPayload; token: Address; transaction: TransactionSerializable }> => {
-    try {
-      const { payload, token, transfer } = await prepare(input)
-      const calls: JsonRpcCall[] = [
-        tryCall(token, transfer, settler.address),
-        { method: 'eth_gasPrice', params: [] },
-        { method: 'eth_getBlockByNumber', params: ['latest', false] },
-      ]
-      if (!chainChecked) calls.push({ method: 'eth_chainId', params: [] })
-      const [rawSimulation, rawGasPrice, rawBlock, rawChainId] = await rpc.batch(calls, input.signal)
-      if (!chainChecked) checkChain(rawChainId)
-      const simulation = decodeTryCall(rawSimulation, 'transferWithAuthorization')
-      if (!simulation.success) {
-        throw new TollgateError(
-          codeForRevert(simulation.reason),
-          `The transfer would revert: ${simulation.reason}.`,
-          {
-            details: { reason: simulation.reason },
-          },
-        )
-      }
-      const gasPrice = quantitySchema.safeParse(rawGasPrice)
-      const block = blockFeeSchema.safeParse(rawBlock)
-      if (!gasPrice.success || !block.success) throw malformed('eth_gasPrice')
-      if (input.signal?.aborted) {
-        throw new TollgateError('settlement_failed', 'The request was aborted before settlement.', {
-          cause: input.signal.reason,
-        })
-      }
-      return {
-        payload,
-        token,
-        transaction: {
-          chainId,
-          to: token,
-          data: transfer,
-          gas: gasLimit(simulation, transfer),
-          ...fees(BigInt(gasPrice.data), block.data.baseFeePerGas),
-        },
-      }
-    } catch (error) {
-      throw notSettled(error)
+    prepared: { payload: ExactPayload; token: Address; transfer: Hex },
+  ): Promise<TransactionSerializable> => {
+    const { payload, token, transfer } = prepared
+    const { from, value } = payload.authorization
+    const lane = laneOf(token, from)
+    const key = `${token}:${transfer}`
+    const kept = verified.get(key)
+    verified.delete(key)
+    const last = lanes.lastBroadcast(lane)
+    const held = lanes.held(lane, Math.floor(now() / 1000))
+    if (
+      kept !== undefined &&
+      now() - kept.at <= simulationMaxAgeMs &&
+      (last === undefined || last < kept.at) &&
+      held === 0n
+    ) {
+      assertNotAborted(input.signal)
+      return { chainId, to: token, data: transfer, gas: kept.gas, ...kept.fees }
     }
+    const calls: JsonRpcCall[] = [
+      tryCall(token, transfer, settler.address),
+      tryCall(token, encodeFunctionData({ abi: eip3009Abi, functionName: 'balanceOf', args: [from] })),
+      { method: 'eth_gasPrice', params: [] },
+      { method: 'eth_getBlockByNumber', params: ['latest', false] },
+    ]
+    const chainSlot = chainChecked ? -1 : calls.push({ method: 'eth_chainId', params: [] }) - 1
+    const countSlot = nonces.needsCount
+      ? calls.push({ method: 'eth_getTransactionCount', params: [settler.address, 'pending'] }) - 1
+      : -1
+    const results = await rpc.batch(calls, input.signal)
+    if (chainSlot !== -1) checkChain(results[chainSlot])
+    if (countSlot !== -1) nonces.seed(results[countSlot])
+    const simulation = decodeTryCall(results[0], 'transferWithAuthorization')
+    if (!simulation.success) {
+      throw new TollgateError(
+        codeForRevert(simulation.reason),
+        `The transfer would revert: ${simulation.reason}.`,
+        {
+          details: { reason: simulation.reason },
+        },
+      )
+    }
+    const balance = readResult(decodeTryCall(results[1], 'balanceOf'), 'balanceOf', token)
+    assertAffordable(balance, value, held)
+    const fees = readFees(results[2], results[3])
+    if (fees === undefined) throw malformed('eth_gasPrice')
+    assertNotAborted(input.signal)
+    return { chainId, to: token, data: transfer, gas: gasLimit(simulation, transfer), ...fees }
   }
 
-  const authorizationUnused = async (token: Address, from: Address, nonce: Hex): Promise<boolean> => {
-    const call = tryCall(
-      token,
-      encodeFunctionData({ abi: eip3009Abi, functionName: 'authorizationState', args: [from, nonce] }),
-    )
-    const answer = decodeTryCall(await rpc.request(call.method, call.params), 'authorizationState')
-    return readResult(answer, 'authorizationState', token) === false
-  }
+  const settlement = createExactSettlement({
+    rpc,
+    settler: settler.address,
+    signTransaction,
+    nonces,
+    lanes,
+    prepare,
+    transactionFor,
+    settings: {
+      confirmations,
+      receiptPollingMs,
+      receiptTimeoutMs,
+      presenceCheckMs: positiveInteger(options.presenceCheckMs ?? 1000, 'presenceCheckMs'),
+      replaceAfterMs: positiveInteger(options.replaceAfterMs ?? 10_000, 'replaceAfterMs'),
+      maxReplacements: nonNegativeInteger(options.maxReplacements ?? 3, 'maxReplacements'),
+      statusLookbackBlocks: positiveInteger(options.statusLookbackBlocks ?? 10_000, 'statusLookbackBlocks'),
+      pendingRetryAfterSeconds: positiveInteger(
+        options.pendingRetryAfterSeconds ?? 2,
+        'pendingRetryAfterSeconds',
+      ),
+    },
+    now,
+  })
 
   return {
     specificationVersion: 'v1',
@@ -386,7 +423,8 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     extra: exactExtra,
     identify: (input) => identifyExact(input, { nowSeconds: Math.floor(now() / 1000), clockSkewSeconds }),
     verify,
-    settle,
+    settle: settlement.settle,
+    settlementStatus: settlement.settlementStatus,
   }
 }
 
@@ -436,40 +474,48 @@ function gasLimit(simulation: TryCallResult, data: Hex): bigint {
   return ((21_000n + calldata + simulation.gasUsed) * 5n) / 4n + 10_000n
 }
 
-function fees(
-  gasPrice: bigint,
-  baseFeeHex: string | null | undefined,
-):
+type Fees =
   | { type: 'legacy'; gasPrice: bigint }
-  | { type: 'eip1559'; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } {
-  if (baseFeeHex === undefined || baseFeeHex === null) return { type: 'legacy', gasPrice }
+  | { type: 'eip1559'; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
+
+// Fees from `eth_gasPrice` and the latest block's base fee; undefined when an answer is malformed.
+function readFees(rawGasPrice: unknown, rawBlock: unknown): Fees | undefined {
+  const gasPrice = quantitySchema.safeParse(rawGasPrice)
+  const block = blockFeeSchema.safeParse(rawBlock)
+  if (!gasPrice.success || !block.success) return undefined
+  const baseFeeHex = block.data.baseFeePerGas
+  if (baseFeeHex === undefined || baseFeeHex === null)
+    return { type: 'legacy', gasPrice: BigInt(gasPrice.data) }
   const baseFee = BigInt(baseFeeHex)
   // eth_gasPrice is the node's base fee plus its suggested tip; room for two full blocks of base fee rises.
-  const tip = gasPrice > baseFee ? gasPrice - baseFee : 0n
+  const price = BigInt(gasPrice.data)
+  const tip = price > baseFee ? price - baseFee : 0n
   return { type: 'eip1559', maxPriorityFeePerGas: tip, maxFeePerGas: baseFee * 2n + tip }
 }
 
-function hasTransferLog(
-  receipt: MinedReceipt,
-  token: Address,
-  from: Address,
-  to: Address,
-  value: bigint,
-): boolean {
-  return receipt.logs.some((log) => {
-    if (log.removed === true || log.address.toLowerCase() !== token.toLowerCase()) return false
-    try {
-      const event = decodeEventLog({
-        abi: eip3009Abi,
-        eventName: 'Transfer',
-        data: log.data as Hex,
-        topics: log.topics as [Hex, ...Hex[]],
-      })
-      return event.args.from === from && event.args.to === to && event.args.value === value
-    } catch {
-      return false
-    }
-  })
+function laneOf(token: Address, from: Address): string {
+  return `${token}:${from}`.toLowerCase()
+}
+
+// The balance must cover this authorization on top of what pending settlements of the payer hold.
+function assertAffordable(balance: unknown, value: bigint, held: bigint): void {
+  if (typeof balance === 'bigint' && balance - held >= value) return
+  throw new TollgateError(
+    'insufficient_funds',
+    held === 0n
+      ? `The payer holds ${String(balance)} atomic units; the authorization transfers ${value}.`
+      : `The payer holds ${String(balance)} atomic units, ${held} of them for pending settlements; the authorization transfers ${value}.`,
+    { details: { balance, required: value, ...(held === 0n ? {} : { held }) } },
+  )
+}
+
+function assertNotAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new TollgateError('settlement_failed', 'The request was aborted before settlement.', {
+      cause: signal.reason,
+      details: { settled: false },
+    })
+  }
 }
 
 // A call through the try-wrapper that reverted or returned nothing decodable: the asset is not an
@@ -510,21 +556,6 @@ function codeForRevert(reason: string | undefined): TollgateErrorCode {
   return 'invalid_exact_evm_transaction_simulation_failed'
 }
 
-// Before the broadcast the transfer certainly did not happen through us; an authorization already
-// used on chain may have been settled by someone else, so that one case stays unknown.
-function notSettled(error: unknown): TollgateError {
-  const failure = TollgateError.is(error)
-    ? error
-    : new TollgateError('settlement_failed', 'The settlement could not be prepared.', { cause: error })
-  if (failure.code === 'invalid_exact_evm_nonce_already_used' || failure.details?.settled === false)
-    return failure
-  return new TollgateError(failure.code, failure.message, {
-    cause: failure.cause,
-    details: { ...failure.details, settled: false },
-    ...(failure.retryAfter === undefined ? {} : { retryAfter: failure.retryAfter }),
-  })
-}
-
 function invalidSignature(from: Address): TollgateError {
   return new TollgateError(
     'invalid_exact_evm_payload_signature',
@@ -537,6 +568,15 @@ function malformed(method: string): TollgateError {
   return new TollgateError('rpc_unavailable', `The RPC node's answer to ${method} is malformed.`, {
     retryAfter: 2,
   })
+}
+
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new TollgateError(
+      'config_invalid',
+      `The exact scheme option ${name} must be a non-negative integer.`,
+    )
+  return value
 }
 
 function positiveInteger(value: number, name: string): number {
