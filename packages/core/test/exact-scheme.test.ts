@@ -49,12 +49,15 @@ function requirementsFor(overrides: Partial<PaymentRequirements> = {}): PaymentR
   }
 }
 
-function makeScheme(options: { account?: LocalAccount; receiptTimeoutMs?: number } = {}) {
+function makeScheme(
+  options: { account?: LocalAccount; receiptTimeoutMs?: number; simulationMaxAgeMs?: number } = {},
+) {
   const rpc = createJsonRpc({ url: devnet.rpcUrl })
   const scheme = createEvmExactScheme({
     rpc,
     chainId: devnet.chainId,
     settler: options.account ?? settler,
+    ...(options.simulationMaxAgeMs === undefined ? {} : { simulationMaxAgeMs: options.simulationMaxAgeMs }),
     ...(options.receiptTimeoutMs === undefined ? {} : { receiptTimeoutMs: options.receiptTimeoutMs }),
   })
   return { rpc, scheme }
@@ -93,8 +96,11 @@ describe('createEvmExactScheme', () => {
     expect(rpc.stats.roundTrips).toBe(0)
   })
 
-  test('behavior: verify is one JSON-RPC round trip, cold or warm; settle right after it is one (sync send)', async () => {
-    const { scheme, rpc } = makeScheme({ account: privateKeyToAccount(devnet.accounts[6]!.privateKey) })
+  test('behavior: verify is one JSON-RPC round trip, cold or warm; with simulationMaxAgeMs, settle right after it is one', async () => {
+    const { scheme, rpc } = makeScheme({
+      account: privateKeyToAccount(devnet.accounts[6]!.privateKey),
+      simulationMaxAgeMs: 60_000,
+    })
     const first = await input()
     expect(await roundTrips(rpc, () => scheme.verify(first))).toBe(1)
     const callsBefore = rpc.stats.calls
@@ -119,10 +125,11 @@ describe('createEvmExactScheme', () => {
     expect((await balanceOf(devnet, devnet.tokens.usdc.address, payTo)) - before).toBe(20_000n)
   })
 
-  test('behavior: a settle without a fresh verify simulates again first (two round trips)', async () => {
+  test('default: settle simulates again right before the send: two round trips after verify', async () => {
     const { scheme, rpc } = makeScheme({ account: privateKeyToAccount(devnet.accounts[6]!.privateKey) })
     const paid = await input()
-    expect(await roundTrips(rpc, () => scheme.settle(paid))).toBeLessThanOrEqual(3)
+    expect(await roundTrips(rpc, () => scheme.verify(paid))).toBe(1)
+    expect(await roundTrips(rpc, () => scheme.settle(paid))).toBe(2)
     const next = await input()
     expect(await roundTrips(rpc, () => scheme.settle(next))).toBe(2)
   })

@@ -58,7 +58,10 @@ export type EvmExactSchemeSettings = {
   sendMethod?: 'auto' | 'sync' | 'async'
   /**
    * Milliseconds for which `verify`'s simulation stands in for one at `settle`, when no settlement of
-   * the same payer was broadcast since. Older ones are simulated again. `0` always re-simulates. Default 2000.
+   * the same payer was broadcast since: the settlement is then one round trip instead of two. The
+   * price: a payer who moves its funds (or uses the authorization elsewhere) while the handler runs
+   * makes the settler broadcast a transfer that reverts, and pay its gas. Default 0 (always simulate
+   * again right before the send).
    */
   simulationMaxAgeMs?: number
   /** Blocks `settlementStatus` looks back for the authorization's use by an unknown transaction. Default 10000. */
@@ -151,7 +154,7 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
   const confirmations = positiveInteger(options.confirmations ?? 1, 'confirmations')
   const receiptPollingMs = positiveInteger(options.receiptPollingMs ?? 50, 'receiptPollingMs')
   const receiptTimeoutMs = positiveInteger(options.receiptTimeoutMs ?? 30_000, 'receiptTimeoutMs')
-  const simulationMaxAgeMs = nonNegativeInteger(options.simulationMaxAgeMs ?? 2000, 'simulationMaxAgeMs')
+  const simulationMaxAgeMs = nonNegativeInteger(options.simulationMaxAgeMs ?? 0, 'simulationMaxAgeMs')
   const clockSkewSeconds = options.clockSkewSeconds ?? 30
   const simulate = options.simulate ?? true
   const now = options.now ?? Date.now
