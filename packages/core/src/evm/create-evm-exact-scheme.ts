@@ -9,7 +9,7 @@ import {
 import { z } from 'zod'
 import type { TollgateErrorCode } from '../errors/error-codes.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
-import type { ExactInput, ExactScheme } from '../gate/types.js'
+import type { ExactInput, ExactScheme, ExactSettlementStatus } from '../gate/types.js'
 import { createJsonRpc, type JsonRpc, type JsonRpcCall } from '../rpc/create-json-rpc.js'
 import { checkExactAuthorization } from './check-exact-authorization.js'
 import { createExactSettlement } from './create-exact-settlement.js'
@@ -97,6 +97,8 @@ export type CreateEvmExactSchemeOptions = EvmExactSchemeSettings & {
 export type EvmExactScheme = ExactScheme & {
   /** The settler's address. */
   readonly signers: readonly Address[]
+  /** Where a settlement stands, read from the chain (see {@link ExactScheme.settlementStatus}). */
+  settlementStatus(query: { input: ExactInput; transaction: string }): Promise<ExactSettlementStatus>
 }
 
 // The token's EIP-712 name and version change only by an upgrade; re-read them now and then.
