@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url'
 import { createChainRegistry, createClient } from '@tollgate/core'
 import { evmWallet } from '@tollgate/core/evm'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
-import { privateKeyToAccount } from 'viem/accounts'
+import type { Hex } from 'viem'
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import type { ServerStats } from './bench-protocol.js'
 import { fetchPaymentRequired } from './fetch-payment-required.js'
 import { findRedisServer } from './find-redis-server.js'
@@ -50,6 +51,10 @@ type Row = {
 
 const PASS_RATIO_TARGET = 0.9
 const TX_RPC_ROUND_TRIPS_TARGET = 1
+// Issue targets for `exact`, each against the x402 stack measured in the same run.
+const EXACT_RPC_ROUND_TRIPS_TARGET = 3
+const EXACT_P50_RATIO_TARGET = 0.5
+const EXACT_CONCURRENT_RATIO_TARGET = 3
 const REDIS_LABEL = '(c) gate on Redis, fresh tx proofs'
 const benchDirectory = fileURLToPath(new URL('..', import.meta.url))
 const config = readBenchConfig(process.env)
@@ -58,8 +63,9 @@ function log(message: string): void {
   process.stderr.write(`bench: ${message}\n`)
 }
 
-// Devnet accounts: 1, 2, 3, 5 pay the paid rows, 4 buys the pass; 7 and 8 settle; 9 is paid.
-const PAYER = { tx: 1, exact: 2, x402: 3, pass: 4, redis: 5 } as const
+// Devnet accounts: 1 and 5 pay the tx rows, 4 buys the pass; 7 and 8 settle; 9 is paid. The exact
+// rows of each stack are paid by `connections` fresh accounts, one per concurrent payer.
+const PAYER = { tx: 1, pass: 4, redis: 5 } as const
 
 async function main(): Promise<number> {
   const machine = { node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown' }
@@ -216,7 +222,7 @@ async function measure(
   log(`(d) signing ${config.exactPayments + config.sequentialPayments} exact authorizations`)
   const exactHeaders = await makeExactPayments({
     rpcUrl: devnet.rpcUrl,
-    payerKey: key(PAYER.exact),
+    payerKeys: await fundPayers(devnet, config.connections),
     requirements: findRequirement(gateRequired, 'exact'),
     count: config.exactPayments + config.sequentialPayments,
   })
@@ -249,7 +255,7 @@ async function measure(
   log(`(e) signing ${config.exactPayments + config.sequentialPayments} official x402 payments`)
   const x402Sets = await makeX402Payments({
     url: `${urls.x402}${path}`,
-    payerKey: key(PAYER.x402),
+    payerKeys: await fundPayers(devnet, config.connections),
     network: devnet.network,
     asset: devnet.tokens.usdc.address,
     count: config.exactPayments + config.sequentialPayments,
@@ -323,10 +329,16 @@ async function measure(
   const exactNoSlowerThanX402 =
     exactRow.requestsPerSecond >= x402Row.requestsPerSecond &&
     exactSequentialRow.p50Ms <= x402SequentialRow.p50Ms
+  const exactP50Ratio = x402SequentialRow.p50Ms > 0 ? exactSequentialRow.p50Ms / x402SequentialRow.p50Ms : 0
+  const exactConcurrentRatio =
+    x402Row.requestsPerSecond > 0 ? exactRow.requestsPerSecond / x402Row.requestsPerSecond : 0
   const targetsMet = {
     passRatio: passRatio >= PASS_RATIO_TARGET,
     txRpcRoundTrips: txRpcRoundTrips <= TX_RPC_ROUND_TRIPS_TARGET,
     exactNoSlowerThanX402,
+    exactRpcRoundTrips: exactRpcRoundTrips <= EXACT_RPC_ROUND_TRIPS_TARGET,
+    exactP50Ratio: exactP50Ratio <= EXACT_P50_RATIO_TARGET,
+    exactConcurrent: exactConcurrentRatio >= EXACT_CONCURRENT_RATIO_TARGET && exactRow.failed === 0,
   }
   const failedPaidRequests = rows.filter((row) => row.paid).reduce((sum, row) => sum + row.failed, 0)
   const results = {
@@ -336,6 +348,8 @@ async function measure(
     passRatio,
     txRpcRoundTrips,
     exactRpcRoundTrips,
+    exactP50Ratio,
+    exactConcurrentRatio,
     x402RpcCallsPerPayment,
     clientPassOverheadMicros: overhead.overheadMicros,
     memoryBytesPerClaim: memory.bytesPerClaim,
@@ -344,6 +358,9 @@ async function measure(
       passRatioAtLeast: PASS_RATIO_TARGET,
       txRpcRoundTrips: TX_RPC_ROUND_TRIPS_TARGET,
       exactNoSlowerThanX402,
+      exactRpcRoundTripsAtMost: EXACT_RPC_ROUND_TRIPS_TARGET,
+      exactP50RatioAtMost: EXACT_P50_RATIO_TARGET,
+      exactConcurrentRatioAtLeast: EXACT_CONCURRENT_RATIO_TARGET,
     },
     targetsMet,
     failedPaidRequests,
@@ -377,7 +394,9 @@ async function measure(
       '',
       `passRatio (b)/(a)                       ${fixed(passRatio, 3)}   target >= ${PASS_RATIO_TARGET}: ${mark(targetsMet.passRatio)} (median of ${pairRatios.length} paired rounds: ${pairRatios.map((ratio) => fixed(ratio, 2)).join(', ')})`,
       `JSON-RPC round trips per tx verification ${fixed(txRpcRoundTrips, 3)}   target ${TX_RPC_ROUND_TRIPS_TARGET}: ${mark(targetsMet.txRpcRoundTrips)}`,
-      `JSON-RPC round trips per exact payment   ${fixed(exactRpcRoundTrips, 2)}   (verify + settle, receipt polls included)`,
+      `JSON-RPC round trips per exact payment   ${fixed(exactRpcRoundTrips, 2)}   target <= ${EXACT_RPC_ROUND_TRIPS_TARGET}: ${mark(targetsMet.exactRpcRoundTrips)} (verify + settle, receipt polls included)`,
+      `exact p50 / @x402 p50, 1 conn            ${fixed(exactP50Ratio, 3)}   target <= ${EXACT_P50_RATIO_TARGET}: ${mark(targetsMet.exactP50Ratio)} (${fixed(exactSequentialRow.p50Ms, 1)} ms vs ${fixed(x402SequentialRow.p50Ms, 1)} ms)`,
+      `exact req/s / @x402 req/s, ${String(config.connections).padStart(2)} payers     ${fixed(exactConcurrentRatio, 3)}   target >= ${EXACT_CONCURRENT_RATIO_TARGET} with every payment served: ${mark(targetsMet.exactConcurrent)} (${exactRow.ok}/${exactRow.ok + exactRow.failed} served)`,
       `JSON-RPC calls per @x402 payment         ${fixed(x402RpcCallsPerPayment, 2)}   (counted by a proxy in front of anvil)`,
       `exact no slower than @x402 (req/s and sequential p50): ${mark(exactNoSlowerThanX402)}`,
       `client overhead per call with a cached pass: ${fixed(overhead.overheadMicros, 1)} µs ` +
@@ -392,6 +411,13 @@ async function measure(
     ].join('\n'),
   )
   return failedPaidRequests === 0 ? 0 : 1
+}
+
+/** Fresh payer accounts holding plenty of devnet USDC (an `exact` payer needs no gas). */
+async function fundPayers(devnet: Devnet, count: number): Promise<Hex[]> {
+  const keys = Array.from({ length: count }, () => generatePrivateKey())
+  for (const key of keys) await devnet.mint('usdc', privateKeyToAccount(key).address, 1_000_000_000_000n)
+  return keys
 }
 
 /** Runs measure-memory-main.ts in a fresh Node with `--expose-gc` and reads its JSON line. */
