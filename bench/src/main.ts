@@ -90,6 +90,7 @@ async function main(): Promise<number> {
       secret: randomBytes(32).toString('hex'),
       redisUrl: redis?.url,
       receiptPollingMs: config.receiptPollingMs,
+      exactSimulationMaxAgeMs: config.exactSimulationMaxAgeMs,
       cpuProfileDirectory: config.cpuProfile ? resolve(benchDirectory, 'profiles') : undefined,
     })
     stack.push(() => child.stop())

@@ -22,6 +22,11 @@ export type BenchConfig = {
   redisProofs: number
   /** `BENCH_RECEIPT_POLLING_MS`: receipt polling of both settlers (ours and the x402 facilitator). */
   receiptPollingMs: number
+  /**
+   * `BENCH_EXACT_SIMULATION_MAX_AGE_MS`: `simulationMaxAgeMs` of our `exact` settler; 0 (the
+   * default, as the scheme's) simulates again at settle, more reuses `verify`'s simulation.
+   */
+  exactSimulationMaxAgeMs: number
   /** `BENCH_CPU_PROF=1`: run the server process with `--cpu-prof`, writing to `bench/profiles/`. */
   cpuProfile: boolean
   /** `BENCH_RESULTS`: where to write the JSON results, relative to the bench folder. */
@@ -50,6 +55,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
     memoryClaims: readInteger(env, 'BENCH_MEMORY_CLAIMS', 100_000, 1000, 1_000_000),
     redisProofs: readRedisProofs(env, connections),
     receiptPollingMs: readInteger(env, 'BENCH_RECEIPT_POLLING_MS', 25, 1, 10_000),
+    exactSimulationMaxAgeMs: readInteger(env, 'BENCH_EXACT_SIMULATION_MAX_AGE_MS', 0, 0, 600_000),
     cpuProfile: env.BENCH_CPU_PROF === '1',
     resultsPath: env.BENCH_RESULTS?.trim() || 'results.json',
   }

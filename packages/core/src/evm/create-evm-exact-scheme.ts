@@ -367,15 +367,25 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
       assertNotAborted(input.signal)
       return { chainId, to: token, data: transfer, gas: kept.gas, ...kept.fees }
     }
-    const calls: JsonRpcCall[] = [
-      tryCall(token, transfer, settler.address),
-      tryCall(token, encodeFunctionData({ abi: eip3009Abi, functionName: 'balanceOf', args: [from] })),
-      { method: 'eth_gasPrice', params: [] },
-      { method: 'eth_getBlockByNumber', params: ['latest', false] },
-    ]
-    const chainSlot = chainChecked ? -1 : calls.push({ method: 'eth_chainId', params: [] }) - 1
+    // The simulation, and only what is not known already: the balance when the lane holds some
+    // of it, fees older than FEE_MAX_AGE_MS, the chain id and the settler's nonce when not read yet.
+    const calls: JsonRpcCall[] = [tryCall(token, transfer, settler.address)]
+    const slot = (call: JsonRpcCall): number => calls.push(call) - 1
+    const balanceSlot =
+      held === 0n
+        ? -1
+        : slot(
+            tryCall(token, encodeFunctionData({ abi: eip3009Abi, functionName: 'balanceOf', args: [from] })),
+          )
+    const cachedFees =
+      feeCache !== undefined && now() - feeCache.at <= FEE_MAX_AGE_MS ? feeCache.fees : undefined
+    const issuedAt = now()
+    const gasPriceSlot = cachedFees === undefined ? slot({ method: 'eth_gasPrice', params: [] }) : -1
+    const blockSlot =
+      cachedFees === undefined ? slot({ method: 'eth_getBlockByNumber', params: ['latest', false] }) : -1
+    const chainSlot = chainChecked ? -1 : slot({ method: 'eth_chainId', params: [] })
     const countSlot = nonces.needsCount
-      ? calls.push({ method: 'eth_getTransactionCount', params: [settler.address, 'pending'] }) - 1
+      ? slot({ method: 'eth_getTransactionCount', params: [settler.address, 'pending'] })
       : -1
     const results = await rpc.batch(calls, input.signal)
     if (chainSlot !== -1) checkChain(results[chainSlot])
@@ -390,10 +400,15 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
         },
       )
     }
-    const balance = readResult(decodeTryCall(results[1], 'balanceOf'), 'balanceOf', token)
-    assertAffordable(balance, value, held)
-    const fees = readFees(results[2], results[3])
+    if (balanceSlot !== -1)
+      assertAffordable(
+        readResult(decodeTryCall(results[balanceSlot], 'balanceOf'), 'balanceOf', token),
+        value,
+        held,
+      )
+    const fees = cachedFees ?? readFees(results[gasPriceSlot], results[blockSlot])
     if (fees === undefined) throw malformed('eth_gasPrice')
+    if (cachedFees === undefined) feeCache = { at: issuedAt, fees }
     assertNotAborted(input.signal)
     return { chainId, to: token, data: transfer, gas: gasLimit(simulation, transfer), ...fees }
   }

@@ -21,7 +21,7 @@ export type CreateNonceManagerOptions = {
   /**
    * Milliseconds a sync send holds the account's lock before the next send may go (a node
    * validates a transaction before it waits for its block, so a refusal comes back sooner).
-   * Default 25.
+   * Default 5.
    */
   syncHoldMs?: number
   /** Milliseconds to wait for a sync send's receipt before watching for it instead. Default 2000. */
@@ -87,7 +87,7 @@ const NO_GAS = /insufficient funds/i
  */
 export function createNonceManager(options: CreateNonceManagerOptions): NonceManager {
   const { rpc, address } = options
-  const syncHoldMs = options.syncHoldMs ?? 25
+  const syncHoldMs = options.syncHoldMs ?? 5
   const syncWaitMs = options.syncWaitMs ?? 2000
   let method = options.sendMethod ?? 'auto'
   let next: number | undefined
