@@ -4,12 +4,15 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import type { AssetInfo } from '../src/chains/types.js'
 import { createEvmExactScheme, type EvmExactSchemeSettings } from '../src/evm/create-evm-exact-scheme.js'
+import { createFacilitator } from '../src/evm/create-facilitator.js'
+import { createFacilitatorClient } from '../src/evm/create-facilitator-client.js'
 import type { ExactInput } from '../src/gate/types.js'
 import type { PaymentRequirements } from '../src/protocol/types.js'
 import { createJsonRpc } from '../src/rpc/create-json-rpc.js'
 import { balanceOf, devnetRegistry, startDevnet } from './support/devnet-gate.js'
 import { startEvmFaultProxy } from './support/evm-fault-proxy.js'
 import { signExactPayload } from './support/exact-payment.js'
+import { serve } from './support/serve.js'
 
 // Every test settles through a proxy that counts and breaks the JSON-RPC traffic, and reads the
 // outcome from the chain: Transfer events, balances, the settler's nonce.
@@ -292,5 +295,39 @@ describe('exact settlement under faults', () => {
     await devnet.mine(1)
     expect(await transfersFrom(payer.address)).toHaveLength(1)
     expect(await nonceOf(settler.address)).toBe(1)
+  })
+
+  test('error: through our facilitator over HTTP, a pending settlement stays settlement_pending with its hash and Retry-After', async () => {
+    const { settler, payer } = await actors()
+    const exact = scheme(settler, { sendMethod: 'async', receiptTimeoutMs: 100, replaceAfterMs: 600_000 })
+    const facilitator = createFacilitator({
+      schemes: { [devnet.network]: exact },
+      registry: devnetRegistry(devnet),
+    })
+    const server = await serve((request) => facilitator.fetch(request))
+    try {
+      const client = createFacilitatorClient({ url: `${server.origin}/facilitator` })
+      const paid = await input(payer)
+      await devnet.testClient.setAutomine(false)
+      const failure = (await client.settle(paid).catch((error: unknown) => error)) as {
+        code: string
+        status: number
+        retryAfter: number
+        details: Record<string, unknown>
+      }
+      expect(failure).toMatchObject({
+        code: 'settlement_pending',
+        status: 503,
+        retryAfter: 2,
+        details: { transaction: expect.stringMatching(/^0x[0-9a-f]{64}$/) },
+      })
+      expect(failure.details.settled).toBeUndefined()
+      await devnet.mine(1)
+      expect(await transfersFrom(payer.address)).toEqual([
+        { transactionHash: failure.details.transaction, value: 10_000n },
+      ])
+    } finally {
+      await server.close()
+    }
   })
 })
