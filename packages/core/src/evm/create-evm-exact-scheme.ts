@@ -211,9 +211,24 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
       nowSeconds,
       clockSkewSeconds,
     })
-    const ecdsaSigner = await recoverEcdsaSigner(digest, payload.signature)
-    const eoaSigned = ecdsaSigner === payload.authorization.from
+    const eoaSigned = await recoversTo(digest, payload.signature, payload.authorization.from)
     return { payload, token, digest, eoaSigned, transfer: encodeTransfer(payload, eoaSigned) }
+  }
+
+  // ECDSA recovery is the costliest offline step; `settle` repeats `verify`'s, so remember recent
+  // answers (keyed by the digest, which covers every signed field, and the signature).
+  const recovered = new Map<string, boolean>()
+  const recoversTo = async (digest: Hex, signature: Hex, from: Address): Promise<boolean> => {
+    const key = `${digest}:${signature}`
+    const known = recovered.get(key)
+    if (known !== undefined) return known
+    const answer = (await recoverEcdsaSigner(digest, signature)) === from
+    recovered.set(key, answer)
+    for (const oldest of recovered.keys()) {
+      if (recovered.size <= MAX_KEPT_SIMULATIONS) break
+      recovered.delete(oldest)
+    }
+    return answer
   }
 
   const checkChain = (answer: unknown): void => {
