@@ -330,4 +330,32 @@ describe('exact settlement under faults', () => {
       await server.close()
     }
   })
+
+  test('behavior: settle called again for a pending authorization broadcasts nothing new; once mined it answers confirmed', async () => {
+    const { settler, payer } = await actors()
+    const exact = scheme(settler, { sendMethod: 'async', receiptTimeoutMs: 100, replaceAfterMs: 600_000 })
+    const paid = await input(payer)
+    await devnet.testClient.setAutomine(false)
+    const first = (await exact.settle(paid).catch((error: unknown) => error)) as {
+      code: string
+      details: { transaction: Hex }
+    }
+    expect(first.code).toBe('settlement_pending')
+    const sends = proxy.calls('eth_sendRawTransaction') + proxy.calls('eth_sendRawTransactionSync')
+    await expect(exact.settle(paid)).rejects.toMatchObject({
+      code: 'settlement_pending',
+      details: { transaction: first.details.transaction },
+    })
+    expect(proxy.calls('eth_sendRawTransaction') + proxy.calls('eth_sendRawTransactionSync')).toBe(sends)
+    await devnet.mine(1)
+    await expect(exact.settle(paid)).resolves.toMatchObject({
+      transaction: first.details.transaction,
+      payer: payer.address,
+    })
+    expect(proxy.calls('eth_sendRawTransaction') + proxy.calls('eth_sendRawTransactionSync')).toBe(sends)
+    expect(await transfersFrom(payer.address)).toEqual([
+      { transactionHash: first.details.transaction, value: 10_000n },
+    ])
+    expect(await nonceOf(settler.address)).toBe(1)
+  })
 })

@@ -67,6 +67,9 @@ const MAX_RECORDS = 10_000
 export function createExactSettlement(context: ExactSettlementContext): ExactSettlement {
   const { rpc, nonces, lanes, settings } = context
   const records = new Map<Hex, SettlementRecord>()
+  // Settlements answered `settlement_pending`, by lane and authorization nonce: a second `settle` of
+  // the same authorization asks the chain about these instead of broadcasting again.
+  const pending = new Map<string, SettlementRecord>()
 
   const remember = (hash: Hex, record: SettlementRecord): void => {
     if (!record.hashes.includes(hash)) record.hashes.push(hash)
@@ -138,19 +141,49 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
             transaction: watched.hash,
             retryAfter: settings.pendingRetryAfterSeconds,
           }))
-    if (status.status === 'confirmed')
-      return {
-        transaction: status.transaction,
-        payer: status.payer,
-        ...(status.logIndex === undefined ? {} : { logIndex: status.logIndex }),
-      }
+    if (status.status === 'confirmed') return resultOf(status)
     if (status.status === 'failed') throw failedError(status)
     lanes.hold(lane, nonce, value, Number(validBefore))
+    pending.set(`${lane}:${nonce}`, record)
+    for (const oldest of pending.keys()) {
+      if (pending.size <= MAX_RECORDS) break
+      pending.delete(oldest)
+    }
     throw pendingError(status.transaction as Hex, settings.receiptTimeoutMs, status.retryAfter, from)
+  }
+
+  // A settlement of this authorization this process answered `settlement_pending` for: ask the chain
+  // (confirmed: its result; pending: pending again) before anything else, even the offline checks
+  // (an authorization close to expiry fails them while its transaction may still land).
+  const resolveEarlier = async (input: ExactInput) => {
+    if (pending.size === 0 || !/^0x[0-9a-fA-F]{40}$/.test(input.requirements.asset)) return undefined
+    let payload: ExactPayload
+    try {
+      payload = parseExactPayload(input.payload)
+    } catch {
+      return undefined // The offline checks report it.
+    }
+    const { from, nonce } = payload.authorization
+    const token = getAddress(input.requirements.asset)
+    const lane = `${token}:${from}`.toLowerCase()
+    if (!pending.has(`${lane}:${nonce}`)) return undefined
+    return lanes.run(lane, async () => {
+      const earlier = pending.get(`${lane}:${nonce}`)
+      if (earlier === undefined) return undefined
+      const status = await statusOf(payload, token, earlier.hashes, earlier.nonce)
+      if (status.status === 'pending')
+        throw pendingError(status.transaction as Hex, settings.receiptTimeoutMs, status.retryAfter, from)
+      pending.delete(`${lane}:${nonce}`)
+      lanes.release(lane, nonce)
+      // Failed provably: the authorization may be settled anew.
+      return status.status === 'confirmed' ? resultOf(status) : undefined
+    })
   }
 
   return {
     async settle(input) {
+      const earlier = await resolveEarlier(input)
+      if (earlier !== undefined) return earlier
       const prepared = await context.prepare(input).catch((error: unknown) => {
         throw notSettled(error)
       })
@@ -177,10 +210,21 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
       const record = records.get(hash)
       const hashes = [hash, ...(record?.hashes ?? []).filter((other) => other !== hash)]
       const status = await statusOf(payload, token, hashes, record?.nonce)
-      if (status.status !== 'pending')
-        lanes.release(`${token}:${payload.authorization.from}`.toLowerCase(), payload.authorization.nonce)
+      if (status.status !== 'pending') {
+        const lane = `${token}:${payload.authorization.from}`.toLowerCase()
+        lanes.release(lane, payload.authorization.nonce)
+        pending.delete(`${lane}:${payload.authorization.nonce}`)
+      }
       return status
     },
+  }
+}
+
+function resultOf(status: Extract<ExactSettlementStatus, { status: 'confirmed' }>) {
+  return {
+    transaction: status.transaction,
+    payer: status.payer,
+    ...(status.logIndex === undefined ? {} : { logIndex: status.logIndex }),
   }
 }
 
