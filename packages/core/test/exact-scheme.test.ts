@@ -216,7 +216,13 @@ describe('createEvmExactScheme', () => {
     const { scheme } = makeScheme({ account: broke })
     const paid = await input()
     const before = await balanceOf(devnet, devnet.tokens.usdc.address, payer.address)
-    await scheme.verify(paid)
+    // Refused before the handler would run, then at settle (a gate that settles anyway).
+    await expect(scheme.verify(paid)).rejects.toMatchObject({
+      code: 'settler_unfunded',
+      status: 503,
+      retryAfter: expect.any(Number),
+      details: { settler: broke.address, balance: 0n },
+    })
     const failure = await scheme.settle(paid).catch((error: unknown) => error)
     expect(failure).toMatchObject({
       code: 'settler_unfunded',

@@ -162,7 +162,8 @@ const MAX_KEPT_SIMULATIONS = 10_000
  * `invalid_exact_evm_payload_signature`, `invalid_exact_evm_payload_undeployed_smart_wallet`,
  * `invalid_exact_evm_token_name_mismatch`, `invalid_exact_evm_token_version_mismatch`,
  * `invalid_exact_evm_eip3009_not_supported`, `invalid_exact_evm_nonce_already_used`, `insufficient_funds`,
- * `invalid_exact_evm_transaction_simulation_failed`, `rpc_unavailable`; from `settle`: those, plus
+ * `invalid_exact_evm_transaction_simulation_failed`, `settler_unfunded` (the settler's native balance,
+ * read with the fees every 2 s, cannot pay this settlement's gas), `rpc_unavailable`; from `settle`: those, plus
  * `settlement_pending`, `settler_unfunded`, `settlement_failed`, `invalid_exact_evm_transaction_failed`,
  * `invalid_exact_evm_transfer_event_mismatch` (`details.settled === false` only when the transfer
  * provably did not and cannot happen); from `settlementStatus`: `invalid_payload`,
@@ -197,7 +198,8 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
   const domains = new Map<string, { name: string; version: string; expiresAt: number }>()
   // Simulations of `verify` that `settle` may reuse, keyed by token and transfer calldata.
   const verified = new Map<string, { at: number; gas: bigint; fees: Fees }>()
-  let feeCache: { at: number; fees: Fees } | undefined
+  // Fees, and the settler's native balance read with them (undefined when malformed).
+  let feeCache: { at: number; fees: Fees; settlerBalance: bigint | undefined } | undefined
   let chainChecked = false
 
   const prepare = async (input: ExactInput) => {
@@ -284,6 +286,9 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     const feesStale = simulate && (feeCache === undefined || now() - feeCache.at > FEE_MAX_AGE_MS)
     const gasPriceSlot = feesStale ? slot({ method: 'eth_gasPrice', params: [] }) : -1
     const blockSlot = feesStale ? slot({ method: 'eth_getBlockByNumber', params: ['latest', false] }) : -1
+    const settlerBalanceSlot = feesStale
+      ? slot({ method: 'eth_getBalance', params: [settler.address, 'latest'] })
+      : -1
     const countSlot =
       simulate && nonces.needsCount
         ? slot({ method: 'eth_getTransactionCount', params: [settler.address, 'pending'] })
@@ -294,7 +299,13 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     if (chainSlot !== -1) checkChain(results[chainSlot])
     if (gasPriceSlot !== -1) {
       const fees = readFees(results[gasPriceSlot], results[blockSlot])
-      if (fees !== undefined) feeCache = { at: issuedAt, fees }
+      const settlerBalance = quantitySchema.safeParse(results[settlerBalanceSlot])
+      if (fees !== undefined)
+        feeCache = {
+          at: issuedAt,
+          fees,
+          settlerBalance: settlerBalance.success ? BigInt(settlerBalance.data) : undefined,
+        }
     }
     if (countSlot !== -1) nonces.seed(results[countSlot])
 
@@ -365,12 +376,12 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
           { details: { reason: simulation.reason } },
         )
       }
-      if (feeCache !== undefined && now() - feeCache.at <= FEE_MAX_AGE_MS)
-        keepSimulation(`${token}:${transfer}`, {
-          at: issuedAt,
-          gas: gasLimit(simulation, transfer),
-          fees: feeCache.fees,
-        })
+      if (feeCache !== undefined && now() - feeCache.at <= FEE_MAX_AGE_MS) {
+        const gas = gasLimit(simulation, transfer)
+        // Refuse before the handler runs when the settler could not pay for this settlement.
+        assertSettlerFunded(feeCache.settlerBalance, gas, feeCache.fees, settler.address)
+        keepSimulation(`${token}:${transfer}`, { at: issuedAt, gas, fees: feeCache.fees })
+      }
     }
     return { payer: from }
   }
@@ -448,7 +459,7 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
       )
     const fees = cachedFees ?? readFees(results[gasPriceSlot], results[blockSlot])
     if (fees === undefined) throw malformed('eth_gasPrice')
-    if (cachedFees === undefined) feeCache = { at: issuedAt, fees }
+    if (cachedFees === undefined) feeCache = { at: issuedAt, fees, settlerBalance: undefined }
     assertNotAborted(input.signal)
     return { chainId, to: token, data: transfer, gas: gasLimit(simulation, transfer), ...fees }
   }
@@ -551,6 +562,16 @@ function readFees(rawGasPrice: unknown, rawBlock: unknown): Fees | undefined {
   const price = BigInt(gasPrice.data)
   const tip = price > baseFee ? price - baseFee : 0n
   return { type: 'eip1559', maxPriorityFeePerGas: tip, maxFeePerGas: baseFee * 2n + tip }
+}
+
+function assertSettlerFunded(balance: bigint | undefined, gas: bigint, fees: Fees, settler: Address): void {
+  const price = fees.type === 'legacy' ? fees.gasPrice : fees.maxFeePerGas
+  if (balance === undefined || balance >= gas * price) return
+  throw new TollgateError(
+    'settler_unfunded',
+    `The settler ${settler} holds ${balance} wei, less than the ${gas * price} wei a settlement may cost.`,
+    { retryAfter: 60, details: { settler, balance, required: gas * price } },
+  )
 }
 
 function laneOf(token: Address, from: Address): string {
