@@ -14,6 +14,8 @@ export type BenchConfig = {
   exactPayments: number
   /** `BENCH_SEQUENTIAL_PAYMENTS`: fresh `exact` authorizations per stack sent one at a time. */
   sequentialPayments: number
+  /** `BENCH_EXACT_ROUNDS`: alternating rounds of (d) and (e); the payments are split between them. */
+  exactRounds: number
   /** `BENCH_CLIENT_CALLS`: calls per side (client and plain fetch) of the client overhead measurement. */
   clientCalls: number
   /** `BENCH_MEMORY_CLAIMS`: claims made in the memory store to measure bytes per claim. */
@@ -51,6 +53,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
     proofs: readInteger(env, 'BENCH_PROOFS', 1000, connections, 100_000),
     exactPayments: readInteger(env, 'BENCH_EXACT_PAYMENTS', 200, connections, 100_000),
     sequentialPayments: readInteger(env, 'BENCH_SEQUENTIAL_PAYMENTS', 50, 1, 100_000),
+    exactRounds: readInteger(env, 'BENCH_EXACT_ROUNDS', 3, 1, 50),
     clientCalls: readInteger(env, 'BENCH_CLIENT_CALLS', 2000, 10, 1_000_000),
     memoryClaims: readInteger(env, 'BENCH_MEMORY_CLAIMS', 100_000, 1000, 1_000_000),
     redisProofs: readRedisProofs(env, connections),
