@@ -364,7 +364,8 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
       )
     }
     const balance = readResult(decodeTryCall(results[balanceSlot], 'balanceOf'), 'balanceOf', token)
-    assertAffordable(balance, value, lanes.held(laneOf(token, from), Math.floor(now() / 1000)))
+    // A pending settlement of this very authorization holds nothing against itself.
+    assertAffordable(balance, value, lanes.held(laneOf(token, from), Math.floor(now() / 1000), nonce))
 
     // 5. Whatever else the token checks (pausing, blacklists, wallet rules) shows in the simulation.
     if (simulationSlot !== -1) {

@@ -40,6 +40,7 @@ describe('createPayerLanes', () => {
     lanes.hold('a', 'n2', 5n, 200)
     lanes.hold('b', 'n1', 7n, 100)
     expect(lanes.held('a', 50)).toBe(15n)
+    expect(lanes.held('a', 50, 'n1')).toBe(5n)
     expect(lanes.held('a', 100)).toBe(5n)
     lanes.release('a', 'n2')
     expect(lanes.held('a', 50)).toBe(0n)

@@ -6,8 +6,8 @@ export type PayerLanes = {
   lastBroadcast(key: string): number | undefined
   /** Notes a broadcast for `key` now. */
   markBroadcast(key: string): void
-  /** Atomic units held for `key` by settlements that may still land, at `nowSeconds`. */
-  held(key: string, nowSeconds: number): bigint
+  /** Atomic units held for `key` by settlements that may still land, at `nowSeconds`, less hold `except`. */
+  held(key: string, nowSeconds: number, except?: string): bigint
   /** Holds `value` for `key` until `untilSeconds` (the authorization's `validBefore`) or `release`. */
   hold(key: string, id: string, value: bigint, untilSeconds: number): void
   /** Drops a hold. */
@@ -64,13 +64,13 @@ export function createPayerLanes(options: CreatePayerLanesOptions): PayerLanes {
         broadcasts.delete(oldKey)
       }
     },
-    held(key, nowSeconds) {
+    held(key, nowSeconds, except) {
       const entries = holds.get(key)
       if (entries === undefined) return 0n
       let total = 0n
       for (const [id, entry] of entries) {
         if (entry.untilSeconds <= nowSeconds) entries.delete(id)
-        else total += entry.value
+        else if (id !== except) total += entry.value
       }
       if (entries.size === 0) holds.delete(key)
       return total
