@@ -9,6 +9,8 @@ export type ServerStartOptions = {
   redisUrl: string | undefined
   /** Receipt polling of both settlers, in milliseconds. */
   receiptPollingMs: number
+  /** `simulationMaxAgeMs` of our `exact` settler (0: simulate again at settle, the default). */
+  exactSimulationMaxAgeMs: number
 }
 
 /** Where the servers listen. */

@@ -18,6 +18,8 @@ export type CreateGateAppOptions = {
   settlerKey?: Hex
   /** Milliseconds between the settler's receipt polls. */
   receiptPollingMs: number
+  /** `simulationMaxAgeMs` of the `exact` settler. Default the scheme's (0). */
+  simulationMaxAgeMs?: number
 }
 
 /** The gated app and the JSON-RPC client whose round trips it counts. */
@@ -73,6 +75,9 @@ export function createGateApp(options: CreateGateAppOptions): GateApp {
               exact: {
                 settler: privateKeyToAccount(options.settlerKey),
                 receiptPollingMs: options.receiptPollingMs,
+                ...(options.simulationMaxAgeMs === undefined
+                  ? {}
+                  : { simulationMaxAgeMs: options.simulationMaxAgeMs }),
               },
             }),
       }),

@@ -14,6 +14,8 @@ export type BenchConfig = {
   exactPayments: number
   /** `BENCH_SEQUENTIAL_PAYMENTS`: fresh `exact` authorizations per stack sent one at a time. */
   sequentialPayments: number
+  /** `BENCH_EXACT_ROUNDS`: alternating rounds of (d) and (e); the payments are split between them. */
+  exactRounds: number
   /** `BENCH_CLIENT_CALLS`: calls per side (client and plain fetch) of the client overhead measurement. */
   clientCalls: number
   /** `BENCH_MEMORY_CLAIMS`: claims made in the memory store to measure bytes per claim. */
@@ -22,6 +24,11 @@ export type BenchConfig = {
   redisProofs: number
   /** `BENCH_RECEIPT_POLLING_MS`: receipt polling of both settlers (ours and the x402 facilitator). */
   receiptPollingMs: number
+  /**
+   * `BENCH_EXACT_SIMULATION_MAX_AGE_MS`: `simulationMaxAgeMs` of our `exact` settler; 0 (the
+   * default, as the scheme's) simulates again at settle, more reuses `verify`'s simulation.
+   */
+  exactSimulationMaxAgeMs: number
   /** `BENCH_CPU_PROF=1`: run the server process with `--cpu-prof`, writing to `bench/profiles/`. */
   cpuProfile: boolean
   /** `BENCH_RESULTS`: where to write the JSON results, relative to the bench folder. */
@@ -46,10 +53,12 @@ export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
     proofs: readInteger(env, 'BENCH_PROOFS', 1000, connections, 100_000),
     exactPayments: readInteger(env, 'BENCH_EXACT_PAYMENTS', 200, connections, 100_000),
     sequentialPayments: readInteger(env, 'BENCH_SEQUENTIAL_PAYMENTS', 50, 1, 100_000),
+    exactRounds: readInteger(env, 'BENCH_EXACT_ROUNDS', 3, 1, 50),
     clientCalls: readInteger(env, 'BENCH_CLIENT_CALLS', 2000, 10, 1_000_000),
     memoryClaims: readInteger(env, 'BENCH_MEMORY_CLAIMS', 100_000, 1000, 1_000_000),
     redisProofs: readRedisProofs(env, connections),
     receiptPollingMs: readInteger(env, 'BENCH_RECEIPT_POLLING_MS', 25, 1, 10_000),
+    exactSimulationMaxAgeMs: readInteger(env, 'BENCH_EXACT_SIMULATION_MAX_AGE_MS', 0, 0, 600_000),
     cpuProfile: env.BENCH_CPU_PROF === '1',
     resultsPath: env.BENCH_RESULTS?.trim() || 'results.json',
   }

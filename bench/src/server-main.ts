@@ -32,6 +32,7 @@ async function start(options: ServerStartOptions): Promise<void> {
     // Account 8 pays the gas of our exact settlements.
     settlerKey: devnet.accounts[8]!.privateKey,
     receiptPollingMs: options.receiptPollingMs,
+    simulationMaxAgeMs: options.exactSimulationMaxAgeMs,
   })
   const gate = await track(listenApp(gateApp.app))
 

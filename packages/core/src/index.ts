@@ -190,6 +190,7 @@ export { parseRoutePattern, type RoutePattern, type RouteSegment } from './route
 export type {
   ExactInput,
   ExactScheme,
+  ExactSettlementStatus,
   PaymentNetwork,
   RecoverSignerInput,
   TxVerifier,

@@ -80,6 +80,11 @@ export const errorStatus = {
   invalid_exact_evm_missing_eip712_domain: 400,
   insufficient_funds: 402,
   settlement_failed: 402,
+  // Broadcast but not confirmed in time: it may still land. Retry with the same payment; the
+  // answer carries the transaction hash (`details.transaction`) and `Retry-After`.
+  settlement_pending: 503,
+  // The settler account cannot pay gas: nothing was broadcast, retry later.
+  settler_unfunded: 503,
   facilitator_error: 502,
 
   // Transient failures: the gate fails closed and asks the client to come back.

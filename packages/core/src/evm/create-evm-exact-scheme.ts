@@ -1,7 +1,6 @@
 import {
   type Account,
   type Address,
-  decodeEventLog,
   decodeFunctionResult,
   encodeFunctionData,
   type Hex,
@@ -10,10 +9,12 @@ import {
 import { z } from 'zod'
 import type { TollgateErrorCode } from '../errors/error-codes.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
+import type { ExactInput, ExactScheme, ExactSettlementStatus } from '../scheme/types.js'
 import { createJsonRpc, type JsonRpc, type JsonRpcCall } from '../rpc/create-json-rpc.js'
-import type { ExactInput, ExactScheme } from '../scheme/types.js'
 import { checkExactAuthorization } from './check-exact-authorization.js'
+import { createExactSettlement } from './create-exact-settlement.js'
 import { createNonceManager } from './create-nonce-manager.js'
+import { createPayerLanes } from './create-payer-lanes.js'
 import { decodeTryCall, type TryCallResult } from './decode-try-call.js'
 import { eip3009Abi, erc1271Abi } from './eip3009-abi.js'
 import { encodeTryCall } from './encode-try-call.js'
@@ -21,7 +22,6 @@ import { exactExtra, identifyExact } from './identify-exact.js'
 import { type ExactPayload, parseExactPayload } from './parse-exact-payload.js'
 import { recoverEcdsaSigner } from './recover-ecdsa-signer.js'
 import { quantitySchema } from './rpc-schemas.js'
-import { type MinedReceipt, waitForReceipt } from './wait-for-receipt.js'
 
 /** How an `exact` scheme settles, shared by {@link createEvmExactScheme} and `evmNetwork({ exact })`. */
 export type EvmExactSchemeSettings = {
@@ -36,8 +36,38 @@ export type EvmExactSchemeSettings = {
   confirmations?: number
   /** Milliseconds between receipt polls. Default 50 (viem's default of 4 s would dominate latency). */
   receiptPollingMs?: number
-  /** Milliseconds to wait for a settlement's receipt before reporting it unknown. Default 60000. */
+  /**
+   * Milliseconds to wait for a settlement's receipt before answering `settlement_pending` (the
+   * transaction may still land; `settlementStatus` tells later). Default 30000.
+   */
   receiptTimeoutMs?: number
+  /**
+   * Milliseconds between checks that the node still holds an unmined settlement; one it lost is sent
+   * again. A send lost in transport is checked at once. Default 1000.
+   */
+  presenceCheckMs?: number
+  /** Milliseconds an unmined settlement waits before it is replaced with higher fees (same nonce). Default 10000. */
+  replaceAfterMs?: number
+  /** Most fee replacements per settlement. Default 3. */
+  maxReplacements?: number
+  /**
+   * How settlements are sent: `sync` (`eth_sendRawTransactionSync`, EIP-7966: the receipt comes with
+   * the answer), `async` (`eth_sendRawTransaction`, then receipt polls), or `auto` (sync, falling back to
+   * async for good when the node does not offer it). Default `auto`.
+   */
+  sendMethod?: 'auto' | 'sync' | 'async'
+  /**
+   * Milliseconds for which `verify`'s simulation stands in for one at `settle`, when no settlement of
+   * the same payer was broadcast since: the settlement is then one round trip instead of two. The
+   * price: a payer who moves its funds (or uses the authorization elsewhere) while the handler runs
+   * makes the settler broadcast a transfer that reverts, and pay its gas. Default 0 (always simulate
+   * again right before the send).
+   */
+  simulationMaxAgeMs?: number
+  /** Blocks `settlementStatus` looks back for the authorization's use by an unknown transaction. Default 10000. */
+  statusLookbackBlocks?: number
+  /** Seconds a `settlement_pending` answer tells the caller to wait. Default 2. */
+  pendingRetryAfterSeconds?: number
   /** Simulate `transferWithAuthorization` from the settler during `verify`. Default true. */
   simulate?: boolean
   /** Tolerated clock difference with payers, in seconds, for the authorization lifetime bound. Default 30. */
@@ -67,6 +97,8 @@ export type CreateEvmExactSchemeOptions = EvmExactSchemeSettings & {
 export type EvmExactScheme = ExactScheme & {
   /** The settler's address. */
   readonly signers: readonly Address[]
+  /** Where a settlement stands, read from the chain (see {@link ExactScheme.settlementStatus}). */
+  settlementStatus(query: { input: ExactInput; transaction: string }): Promise<ExactSettlementStatus>
 }
 
 // The token's EIP-712 name and version change only by an upgrade; re-read them now and then.
@@ -74,6 +106,9 @@ const TOKEN_DOMAIN_TTL_MS = 10 * 60_000
 const ERC1271_MAGIC = '0x1626ba7e'
 const codeSchema = z.string().regex(/^0x(?:[0-9a-fA-F]{2})*$/)
 const blockFeeSchema = z.object({ baseFeePerGas: quantitySchema.nullish() })
+// Fees read by `verify` serve settlements for this long.
+const FEE_MAX_AGE_MS = 2000
+const MAX_KEPT_SIMULATIONS = 10_000
 
 /**
  * Creates the x402 `exact` scheme (EIP-3009 `transferWithAuthorization`) for one EVM chain,
@@ -84,17 +119,40 @@ const blockFeeSchema = z.object({ baseFeePerGas: quantitySchema.nullish() })
  * `validBefore <= now + maxTimeoutSeconds + skew`, and ECDSA recovery); then ONE batched JSON-RPC
  * round trip with the token's `name()`/`version()` (cached per asset), `eth_getCode(from)` and
  * ERC-1271 `isValidSignature` (only when the signature does not recover to `from`),
- * `authorizationState`, `balanceOf` and an `eth_call` simulation of the transfer from the settler;
- * whose answers are judged in the same order: token domain, signature, nonce, balance, simulation.
+ * `authorizationState`, `balanceOf` and an `eth_call` simulation of the transfer from the settler
+ * (plus, for the settlement to come, gas prices at most every 2 s and the settler's nonce once);
+ * whose answers are judged in the same order: token domain, signature, nonce, balance (less what
+ * this payer's pending settlements hold), simulation.
  * Contract calls travel as deployless `eth_call`s that report a revert as data, so one revert
  * cannot fail the batch. No account's code is cached: an address can gain code at any time
  * (ERC-4337 deployment, EIP-7702 delegation), and the code is only read when ECDSA failed.
  *
- * `settle` repeats the offline checks, simulates again (the state may have changed while the
- * handler ran) in one round trip that also reads gas prices, then signs and sends through a nonce
- * manager (one send at a time per settler, re-sync from the pending count after a refusal) and polls
- * the receipt every `receiptPollingMs`. It requires a successful receipt with the token's
- * `Transfer(from, payTo, value)` log.
+ * `settle` repeats the offline checks and runs in the payer's lane: settlements of one payer and
+ * token run one at a time, from the last check to the receipt, so of several authorizations a payer
+ * can afford only one of, one is broadcast and the others are refused (`insufficient_funds`,
+ * `details.settled === false`) without costing gas. In the lane it simulates again (the state may
+ * have changed while the handler ran; skipped within `simulationMaxAgeMs` of `verify`'s simulation
+ * when nothing of this payer was broadcast since), then signs and sends through the nonce manager
+ * (`eth_sendRawTransactionSync` when the node offers it, so the receipt comes with the answer), and
+ * watches the receipt every `receiptPollingMs`: a send the node never saw is sent again within
+ * `presenceCheckMs`, a stuck one is replaced with higher fees (same nonce) after `replaceAfterMs`.
+ * With `eth_sendRawTransactionSync`, a payment is three round trips: verify, the settle-time
+ * simulation, the send (two with `simulationMaxAgeMs`).
+ *
+ * The settle contract, which a gate relies on:
+ * - resolves `{ transaction, payer, logIndex }` once a successful receipt with the token's
+ *   `Transfer(from, payTo, value)` log has `confirmations` blocks;
+ * - throws `settlement_pending` (503, `retryAfter`, `details.transaction`) when the transaction was
+ *   broadcast but is not confirmed within `receiptTimeoutMs`: it may still land. Keep the claim and
+ *   the transaction hash, answer the payer with `Retry-After`, and on its retry call
+ *   `settlementStatus({ input, transaction })`: `confirmed` (serve; `transaction` may be a
+ *   replacement's hash), `pending` (answer 503 again), `failed` (provably cannot land: the
+ *   authorization was canceled, expired unused, or the settler nonce went to another transaction);
+ * - throws with `details.settled === false` only when the transfer provably did not and cannot
+ *   happen (nothing broadcast, or a reverted transaction with the authorization still unused): the
+ *   claim may be released and the authorization tried again. `settler_unfunded` (503, `retryAfter`)
+ *   is one: the settler cannot pay gas;
+ * - any other failure leaves the outcome open: keep the claim.
  *
  * @example
  * const exact = createEvmExactScheme({ rpcUrl, chainId: 8453, settler: privateKeyToAccount(process.env.SETTLER_KEY) })
@@ -104,9 +162,12 @@ const blockFeeSchema = z.object({ baseFeePerGas: quantitySchema.nullish() })
  * `invalid_exact_evm_payload_signature`, `invalid_exact_evm_payload_undeployed_smart_wallet`,
  * `invalid_exact_evm_token_name_mismatch`, `invalid_exact_evm_token_version_mismatch`,
  * `invalid_exact_evm_eip3009_not_supported`, `invalid_exact_evm_nonce_already_used`, `insufficient_funds`,
- * `invalid_exact_evm_transaction_simulation_failed`, `rpc_unavailable`; from `settle`: those, plus
- * `settlement_failed`, `invalid_exact_evm_transaction_failed`, `invalid_exact_evm_transfer_event_mismatch`
- * (`details.settled === false` only when the transfer certainly did not happen)
+ * `invalid_exact_evm_transaction_simulation_failed`, `settler_unfunded` (the settler's native balance,
+ * read with the fees every 2 s, cannot pay this settlement's gas), `rpc_unavailable`; from `settle`: those, plus
+ * `settlement_pending`, `settler_unfunded`, `settlement_failed`, `invalid_exact_evm_transaction_failed`,
+ * `invalid_exact_evm_transfer_event_mismatch` (`details.settled === false` only when the transfer
+ * provably did not and cannot happen); from `settlementStatus`: `invalid_payload`,
+ * `invalid_payment_requirements`, `rpc_unavailable`
  */
 export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmExactScheme {
   const { settler, chainId } = options
@@ -120,15 +181,25 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     throw new TollgateError('config_invalid', `Chain id ${quote(chainId)} is not a positive integer.`)
   const confirmations = positiveInteger(options.confirmations ?? 1, 'confirmations')
   const receiptPollingMs = positiveInteger(options.receiptPollingMs ?? 50, 'receiptPollingMs')
-  const receiptTimeoutMs = positiveInteger(options.receiptTimeoutMs ?? 60_000, 'receiptTimeoutMs')
+  const receiptTimeoutMs = positiveInteger(options.receiptTimeoutMs ?? 30_000, 'receiptTimeoutMs')
+  const simulationMaxAgeMs = nonNegativeInteger(options.simulationMaxAgeMs ?? 0, 'simulationMaxAgeMs')
   const clockSkewSeconds = options.clockSkewSeconds ?? 30
   const simulate = options.simulate ?? true
   const now = options.now ?? Date.now
   const rpc = options.rpc ?? createJsonRpc({ url: options.rpcUrl as string })
   const signer = settler as { signTransaction(transaction: TransactionSerializable): Promise<Hex> }
   const signTransaction = (transaction: TransactionSerializable) => signer.signTransaction(transaction)
-  const nonces = createNonceManager({ rpc, address: settler.address })
+  const nonces = createNonceManager({
+    rpc,
+    address: settler.address,
+    sendMethod: options.sendMethod ?? 'auto',
+  })
+  const lanes = createPayerLanes({ now, rememberMs: simulationMaxAgeMs + 1000 })
   const domains = new Map<string, { name: string; version: string; expiresAt: number }>()
+  // Simulations of `verify` that `settle` may reuse, keyed by token and transfer calldata.
+  const verified = new Map<string, { at: number; gas: bigint; fees: Fees }>()
+  // Fees, and the settler's native balance read with them (undefined when malformed).
+  let feeCache: { at: number; fees: Fees; settlerBalance: bigint | undefined } | undefined
   let chainChecked = false
 
   const prepare = async (input: ExactInput) => {
@@ -142,9 +213,24 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
       nowSeconds,
       clockSkewSeconds,
     })
-    const ecdsaSigner = await recoverEcdsaSigner(digest, payload.signature)
-    const eoaSigned = ecdsaSigner === payload.authorization.from
+    const eoaSigned = await recoversTo(digest, payload.signature, payload.authorization.from)
     return { payload, token, digest, eoaSigned, transfer: encodeTransfer(payload, eoaSigned) }
+  }
+
+  // ECDSA recovery is the costliest offline step; `settle` repeats `verify`'s, so remember recent
+  // answers (keyed by the digest, which covers every signed field, and the signature).
+  const recovered = new Map<string, boolean>()
+  const recoversTo = async (digest: Hex, signature: Hex, from: Address): Promise<boolean> => {
+    const key = `${digest}:${signature}`
+    const known = recovered.get(key)
+    if (known !== undefined) return known
+    const answer = (await recoverEcdsaSigner(digest, signature)) === from
+    recovered.set(key, answer)
+    for (const oldest of recovered.keys()) {
+      if (recovered.size <= MAX_KEPT_SIMULATIONS) break
+      recovered.delete(oldest)
+    }
+    return answer
   }
 
   const checkChain = (answer: unknown): void => {
@@ -196,9 +282,32 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
       tryCall(token, encodeFunctionData({ abi: eip3009Abi, functionName: 'balanceOf', args: [from] })),
     )
     const simulationSlot = simulate ? slot(tryCall(token, transfer, settler.address)) : -1
+    // What `settle` needs besides the simulation, so it can skip a round trip: fees, the settler's nonce.
+    const feesStale = simulate && (feeCache === undefined || now() - feeCache.at > FEE_MAX_AGE_MS)
+    const gasPriceSlot = feesStale ? slot({ method: 'eth_gasPrice', params: [] }) : -1
+    const blockSlot = feesStale ? slot({ method: 'eth_getBlockByNumber', params: ['latest', false] }) : -1
+    const settlerBalanceSlot = feesStale
+      ? slot({ method: 'eth_getBalance', params: [settler.address, 'latest'] })
+      : -1
+    const countSlot =
+      simulate && nonces.needsCount
+        ? slot({ method: 'eth_getTransactionCount', params: [settler.address, 'pending'] })
+        : -1
+    const issuedAt = now()
 
     const results = await rpc.batch(calls, input.signal)
     if (chainSlot !== -1) checkChain(results[chainSlot])
+    if (gasPriceSlot !== -1) {
+      const fees = readFees(results[gasPriceSlot], results[blockSlot])
+      const settlerBalance = quantitySchema.safeParse(results[settlerBalanceSlot])
+      if (fees !== undefined)
+        feeCache = {
+          at: issuedAt,
+          fees,
+          settlerBalance: settlerBalance.success ? BigInt(settlerBalance.data) : undefined,
+        }
+    }
+    if (countSlot !== -1) nonces.seed(results[countSlot])
 
     // 1. The token's EIP-712 domain must be the one the payer was told to sign.
     const { name, version } = input.requirements.extra as { name: string; version: string }
@@ -255,13 +364,8 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
       )
     }
     const balance = readResult(decodeTryCall(results[balanceSlot], 'balanceOf'), 'balanceOf', token)
-    if (typeof balance !== 'bigint' || balance < value) {
-      throw new TollgateError(
-        'insufficient_funds',
-        `The payer holds ${String(balance)} atomic units; the authorization transfers ${value}.`,
-        { details: { balance, required: value } },
-      )
-    }
+    // A pending settlement of this very authorization holds nothing against itself.
+    assertAffordable(balance, value, lanes.held(laneOf(token, from), Math.floor(now() / 1000), nonce))
 
     // 5. Whatever else the token checks (pausing, blacklists, wallet rules) shows in the simulation.
     if (simulationSlot !== -1) {
@@ -273,121 +377,117 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
           { details: { reason: simulation.reason } },
         )
       }
+      if (feeCache !== undefined && now() - feeCache.at <= FEE_MAX_AGE_MS) {
+        const gas = gasLimit(simulation, transfer)
+        // Refuse before the handler runs when the settler could not pay for this settlement.
+        assertSettlerFunded(feeCache.settlerBalance, gas, feeCache.fees, settler.address)
+        keepSimulation(`${token}:${transfer}`, { at: issuedAt, gas, fees: feeCache.fees })
+      }
     }
     return { payer: from }
   }
 
-  const settle = async (
-    input: ExactInput,
-  ): Promise<{ transaction: string; payer: string; logIndex?: number }> => {
-    const { payload, token, transaction } = await prepareSettlement(input)
-    const { from, to, value, nonce } = payload.authorization
-    // The nonce manager only throws before a broadcast (a lost send comes back as `unknown`).
-    const sent = await nonces
-      .send((assigned) => signTransaction({ ...transaction, nonce: assigned }))
-      .catch((error: unknown) => {
-        throw notSettled(error)
-      })
-
-    const receipt = await waitForReceipt({
-      rpc,
-      hash: sent.hash,
-      confirmations,
-      pollingMs: receiptPollingMs,
-      timeoutMs: receiptTimeoutMs,
-      now,
-    })
-    if (receipt === undefined) {
-      // Dropped or still pending: the next send re-reads the pending count, and the claim stays.
-      nonces.resync()
-      throw new TollgateError(
-        'settlement_failed',
-        `Settlement ${sent.hash} was not confirmed within ${receiptTimeoutMs} ms; it may still land.`,
-        { details: { transaction: sent.hash, pending: true } },
-      )
-    }
-    if (BigInt(receipt.status) !== 1n) {
-      const settled = await authorizationUnused(token, from, nonce).then(
-        (unused) => (unused ? { settled: false } : {}),
-        () => ({}),
-      )
-      throw new TollgateError('invalid_exact_evm_transaction_failed', `Settlement ${sent.hash} reverted.`, {
-        details: { transaction: sent.hash, ...settled },
-      })
-    }
-    const transferLog = findTransferLog(receipt, token, from, to, value)
-    if (transferLog === undefined) {
-      throw new TollgateError(
-        'invalid_exact_evm_transfer_event_mismatch',
-        `Settlement ${sent.hash} succeeded without the expected Transfer log.`,
-        { details: { transaction: sent.hash } },
-      )
-    }
-    // The log index is the transfer's on-chain identity, which the gate claims across schemes.
-    const logIndex = transferLog.logIndex
-    return {
-      transaction: sent.hash,
-      payer: from,
-      ...(logIndex === undefined || logIndex === null ? {} : { logIndex: Number(BigInt(logIndex)) }),
+  const keepSimulation = (key: string, record: { at: number; gas: bigint; fees: Fees }): void => {
+    verified.set(key, record)
+    for (const [oldKey, old] of verified) {
+      if (verified.size <= MAX_KEPT_SIMULATIONS && now() - old.at <= simulationMaxAgeMs) break
+      verified.delete(oldKey)
     }
   }
 
-  // Everything before the broadcast: any failure here means nothing was sent.
-  const prepareSettlement = async (
+  // The transaction for a settlement: from `verify`'s simulation when it is fresh and nothing of
+  // this payer was broadcast since (in the payer's lane), else simulated again with the balance
+  // checked against the lane's holds, in one round trip that also reads fees.
+  const transactionFor = async (
     input: ExactInput,
-  ): Promise<{ payload: ExactPayload; token: Address; transaction: TransactionSerializable }> => {
-    try {
-      const { payload, token, transfer } = await prepare(input)
-      const calls: JsonRpcCall[] = [
-        tryCall(token, transfer, settler.address),
-        { method: 'eth_gasPrice', params: [] },
-        { method: 'eth_getBlockByNumber', params: ['latest', false] },
-      ]
-      if (!chainChecked) calls.push({ method: 'eth_chainId', params: [] })
-      const [rawSimulation, rawGasPrice, rawBlock, rawChainId] = await rpc.batch(calls, input.signal)
-      if (!chainChecked) checkChain(rawChainId)
-      const simulation = decodeTryCall(rawSimulation, 'transferWithAuthorization')
-      if (!simulation.success) {
-        throw new TollgateError(
-          codeForRevert(simulation.reason),
-          `The transfer would revert: ${simulation.reason}.`,
-          {
-            details: { reason: simulation.reason },
-          },
-        )
-      }
-      const gasPrice = quantitySchema.safeParse(rawGasPrice)
-      const block = blockFeeSchema.safeParse(rawBlock)
-      if (!gasPrice.success || !block.success) throw malformed('eth_gasPrice')
-      if (input.signal?.aborted) {
-        throw new TollgateError('settlement_failed', 'The request was aborted before settlement.', {
-          cause: input.signal.reason,
-        })
-      }
-      return {
-        payload,
-        token,
-        transaction: {
-          chainId,
-          to: token,
-          data: transfer,
-          gas: gasLimit(simulation, transfer),
-          ...fees(BigInt(gasPrice.data), block.data.baseFeePerGas),
+    prepared: { payload: ExactPayload; token: Address; transfer: Hex },
+  ): Promise<TransactionSerializable> => {
+    const { payload, token, transfer } = prepared
+    const { from, value } = payload.authorization
+    const lane = laneOf(token, from)
+    const key = `${token}:${transfer}`
+    const kept = verified.get(key)
+    verified.delete(key)
+    const last = lanes.lastBroadcast(lane)
+    const held = lanes.held(lane, Math.floor(now() / 1000))
+    if (
+      kept !== undefined &&
+      now() - kept.at <= simulationMaxAgeMs &&
+      (last === undefined || last < kept.at) &&
+      held === 0n
+    ) {
+      assertNotAborted(input.signal)
+      return { chainId, to: token, data: transfer, gas: kept.gas, ...kept.fees }
+    }
+    // The simulation, and only what is not known already: the balance when the lane holds some
+    // of it, fees older than FEE_MAX_AGE_MS, the chain id and the settler's nonce when not read yet.
+    const calls: JsonRpcCall[] = [tryCall(token, transfer, settler.address)]
+    const slot = (call: JsonRpcCall): number => calls.push(call) - 1
+    const balanceSlot =
+      held === 0n
+        ? -1
+        : slot(
+            tryCall(token, encodeFunctionData({ abi: eip3009Abi, functionName: 'balanceOf', args: [from] })),
+          )
+    const cachedFees =
+      feeCache !== undefined && now() - feeCache.at <= FEE_MAX_AGE_MS ? feeCache.fees : undefined
+    const issuedAt = now()
+    const gasPriceSlot = cachedFees === undefined ? slot({ method: 'eth_gasPrice', params: [] }) : -1
+    const blockSlot =
+      cachedFees === undefined ? slot({ method: 'eth_getBlockByNumber', params: ['latest', false] }) : -1
+    const chainSlot = chainChecked ? -1 : slot({ method: 'eth_chainId', params: [] })
+    const countSlot = nonces.needsCount
+      ? slot({ method: 'eth_getTransactionCount', params: [settler.address, 'pending'] })
+      : -1
+    const results = await rpc.batch(calls, input.signal)
+    if (chainSlot !== -1) checkChain(results[chainSlot])
+    if (countSlot !== -1) nonces.seed(results[countSlot])
+    const simulation = decodeTryCall(results[0], 'transferWithAuthorization')
+    if (!simulation.success) {
+      throw new TollgateError(
+        codeForRevert(simulation.reason),
+        `The transfer would revert: ${simulation.reason}.`,
+        {
+          details: { reason: simulation.reason },
         },
-      }
-    } catch (error) {
-      throw notSettled(error)
+      )
     }
+    if (balanceSlot !== -1)
+      assertAffordable(
+        readResult(decodeTryCall(results[balanceSlot], 'balanceOf'), 'balanceOf', token),
+        value,
+        held,
+      )
+    const fees = cachedFees ?? readFees(results[gasPriceSlot], results[blockSlot])
+    if (fees === undefined) throw malformed('eth_gasPrice')
+    if (cachedFees === undefined) feeCache = { at: issuedAt, fees, settlerBalance: undefined }
+    assertNotAborted(input.signal)
+    return { chainId, to: token, data: transfer, gas: gasLimit(simulation, transfer), ...fees }
   }
 
-  const authorizationUnused = async (token: Address, from: Address, nonce: Hex): Promise<boolean> => {
-    const call = tryCall(
-      token,
-      encodeFunctionData({ abi: eip3009Abi, functionName: 'authorizationState', args: [from, nonce] }),
-    )
-    const answer = decodeTryCall(await rpc.request(call.method, call.params), 'authorizationState')
-    return readResult(answer, 'authorizationState', token) === false
-  }
+  const settlement = createExactSettlement({
+    rpc,
+    settler: settler.address,
+    signTransaction,
+    nonces,
+    lanes,
+    prepare,
+    transactionFor,
+    settings: {
+      confirmations,
+      receiptPollingMs,
+      receiptTimeoutMs,
+      presenceCheckMs: positiveInteger(options.presenceCheckMs ?? 1000, 'presenceCheckMs'),
+      replaceAfterMs: positiveInteger(options.replaceAfterMs ?? 10_000, 'replaceAfterMs'),
+      maxReplacements: nonNegativeInteger(options.maxReplacements ?? 3, 'maxReplacements'),
+      statusLookbackBlocks: positiveInteger(options.statusLookbackBlocks ?? 10_000, 'statusLookbackBlocks'),
+      pendingRetryAfterSeconds: positiveInteger(
+        options.pendingRetryAfterSeconds ?? 2,
+        'pendingRetryAfterSeconds',
+      ),
+    },
+    now,
+  })
 
   return {
     specificationVersion: 'v1',
@@ -395,7 +495,8 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     extra: exactExtra,
     identify: (input) => identifyExact(input, { nowSeconds: Math.floor(now() / 1000), clockSkewSeconds }),
     verify,
-    settle,
+    settle: settlement.settle,
+    settlementStatus: settlement.settlementStatus,
   }
 }
 
@@ -445,40 +546,58 @@ function gasLimit(simulation: TryCallResult, data: Hex): bigint {
   return ((21_000n + calldata + simulation.gasUsed) * 5n) / 4n + 10_000n
 }
 
-function fees(
-  gasPrice: bigint,
-  baseFeeHex: string | null | undefined,
-):
+type Fees =
   | { type: 'legacy'; gasPrice: bigint }
-  | { type: 'eip1559'; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } {
-  if (baseFeeHex === undefined || baseFeeHex === null) return { type: 'legacy', gasPrice }
+  | { type: 'eip1559'; maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }
+
+// Fees from `eth_gasPrice` and the latest block's base fee; undefined when an answer is malformed.
+function readFees(rawGasPrice: unknown, rawBlock: unknown): Fees | undefined {
+  const gasPrice = quantitySchema.safeParse(rawGasPrice)
+  const block = blockFeeSchema.safeParse(rawBlock)
+  if (!gasPrice.success || !block.success) return undefined
+  const baseFeeHex = block.data.baseFeePerGas
+  if (baseFeeHex === undefined || baseFeeHex === null)
+    return { type: 'legacy', gasPrice: BigInt(gasPrice.data) }
   const baseFee = BigInt(baseFeeHex)
   // eth_gasPrice is the node's base fee plus its suggested tip; room for two full blocks of base fee rises.
-  const tip = gasPrice > baseFee ? gasPrice - baseFee : 0n
+  const price = BigInt(gasPrice.data)
+  const tip = price > baseFee ? price - baseFee : 0n
   return { type: 'eip1559', maxPriorityFeePerGas: tip, maxFeePerGas: baseFee * 2n + tip }
 }
 
-function findTransferLog(
-  receipt: MinedReceipt,
-  token: Address,
-  from: Address,
-  to: Address,
-  value: bigint,
-): MinedReceipt['logs'][number] | undefined {
-  return receipt.logs.find((log) => {
-    if (log.removed === true || log.address.toLowerCase() !== token.toLowerCase()) return false
-    try {
-      const event = decodeEventLog({
-        abi: eip3009Abi,
-        eventName: 'Transfer',
-        data: log.data as Hex,
-        topics: log.topics as [Hex, ...Hex[]],
-      })
-      return event.args.from === from && event.args.to === to && event.args.value === value
-    } catch {
-      return false
-    }
-  })
+function assertSettlerFunded(balance: bigint | undefined, gas: bigint, fees: Fees, settler: Address): void {
+  const price = fees.type === 'legacy' ? fees.gasPrice : fees.maxFeePerGas
+  if (balance === undefined || balance >= gas * price) return
+  throw new TollgateError(
+    'settler_unfunded',
+    `The settler ${settler} holds ${balance} wei, less than the ${gas * price} wei a settlement may cost.`,
+    { retryAfter: 60, details: { settler, balance, required: gas * price } },
+  )
+}
+
+function laneOf(token: Address, from: Address): string {
+  return `${token}:${from}`.toLowerCase()
+}
+
+// The balance must cover this authorization on top of what pending settlements of the payer hold.
+function assertAffordable(balance: unknown, value: bigint, held: bigint): void {
+  if (typeof balance === 'bigint' && balance - held >= value) return
+  throw new TollgateError(
+    'insufficient_funds',
+    held === 0n
+      ? `The payer holds ${String(balance)} atomic units; the authorization transfers ${value}.`
+      : `The payer holds ${String(balance)} atomic units, ${held} of them for pending settlements; the authorization transfers ${value}.`,
+    { details: { balance, required: value, ...(held === 0n ? {} : { held }) } },
+  )
+}
+
+function assertNotAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) {
+    throw new TollgateError('settlement_failed', 'The request was aborted before settlement.', {
+      cause: signal.reason,
+      details: { settled: false },
+    })
+  }
 }
 
 // A call through the try-wrapper that reverted or returned nothing decodable: the asset is not an
@@ -519,21 +638,6 @@ function codeForRevert(reason: string | undefined): TollgateErrorCode {
   return 'invalid_exact_evm_transaction_simulation_failed'
 }
 
-// Before the broadcast the transfer certainly did not happen through us; an authorization already
-// used on chain may have been settled by someone else, so that one case stays unknown.
-function notSettled(error: unknown): TollgateError {
-  const failure = TollgateError.is(error)
-    ? error
-    : new TollgateError('settlement_failed', 'The settlement could not be prepared.', { cause: error })
-  if (failure.code === 'invalid_exact_evm_nonce_already_used' || failure.details?.settled === false)
-    return failure
-  return new TollgateError(failure.code, failure.message, {
-    cause: failure.cause,
-    details: { ...failure.details, settled: false },
-    ...(failure.retryAfter === undefined ? {} : { retryAfter: failure.retryAfter }),
-  })
-}
-
 function invalidSignature(from: Address): TollgateError {
   return new TollgateError(
     'invalid_exact_evm_payload_signature',
@@ -546,6 +650,15 @@ function malformed(method: string): TollgateError {
   return new TollgateError('rpc_unavailable', `The RPC node's answer to ${method} is malformed.`, {
     retryAfter: 2,
   })
+}
+
+function nonNegativeInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new TollgateError(
+      'config_invalid',
+      `The exact scheme option ${name} must be a non-negative integer.`,
+    )
+  return value
 }
 
 function positiveInteger(value: number, name: string): number {

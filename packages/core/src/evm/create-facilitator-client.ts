@@ -58,6 +58,8 @@ const reasonAliases: Readonly<Record<string, TollgateErrorCode>> = {
 const passThrough = new Set<string>([
   'insufficient_funds',
   'settlement_failed',
+  'settlement_pending',
+  'settler_unfunded',
   'payment_already_used',
   'payment_in_progress',
   'unsupported_scheme',
@@ -73,11 +75,14 @@ const beforeBroadcast = (code: TollgateErrorCode): boolean =>
   code !== 'invalid_exact_evm_transfer_event_mismatch' &&
   (code.startsWith('invalid_') ||
     code === 'insufficient_funds' ||
+    code === 'settler_unfunded' ||
     code === 'unsupported_scheme' ||
     code === 'asset_unknown' ||
     code === 'network_unknown' ||
     code === 'rpc_unavailable')
 const HASH = /^0x[0-9a-fA-F]{64}$/
+// Settle verdicts that ask the gate to come back (503 with Retry-After).
+const RETRYABLE = new Set<TollgateErrorCode>(['rpc_unavailable', 'settlement_pending', 'settler_unfunded'])
 
 /**
  * Creates an `exact` scheme that hands verification and settlement to an x402 v2 facilitator over
@@ -90,6 +95,8 @@ const HASH = /^0x[0-9a-fA-F]{64}$/
  * `invalid_exact_evm_payload_signature` and so on), else `facilitator_error` (verify) or
  * `settlement_failed` (settle). A failed settlement is marked `details.settled = false` only when the
  * facilitator reports a pre-broadcast reason and no transaction, or could not be connected to.
+ * `settlement_pending` (with `details.transaction`) and `settler_unfunded` come back as themselves,
+ * with the facilitator's `Retry-After`.
  *
  * @example
  * evmNetwork({ network: 'eip155:84532', rpcUrl, exact: createFacilitatorClient({ url: 'https://x402.org/facilitator' }) })
@@ -225,7 +232,7 @@ export function createFacilitatorClient(options: CreateFacilitatorClientOptions)
             ...(transaction ? { transaction } : {}),
             ...settled,
           },
-          ...(code === 'rpc_unavailable' ? { retryAfter: retryAfterOf(response) } : {}),
+          ...(RETRYABLE.has(code) ? { retryAfter: retryAfterOf(response) } : {}),
         },
       )
     }

@@ -39,7 +39,10 @@ type Verdict = { status: number; body: Record<string, unknown>; retryAfter?: num
  * Creates an x402 v2 facilitator: the HTTP API the official `HTTPFacilitatorClient` (and
  * `createFacilitatorClient`) speaks, around Tollgate's `exact` schemes. Payment failures are answered
  * with HTTP 200 and `isValid: false` / `success: false` plus a reason code, as x402 facilitators do;
- * a malformed request is a 400 and a node that cannot be reached a 503 with `Retry-After`.
+ * a malformed request is a 400 and a node that cannot be reached a 503 with `Retry-After`. A
+ * settlement broadcast but not confirmed in time answers `success: false`, `errorReason:
+ * "settlement_pending"` with its `transaction` and a `Retry-After` header (as does
+ * `settler_unfunded`, without a transaction).
  *
  * It refuses to settle one authorization twice at once: a per-process in-flight set, keyed like
  * `identify().key`, answers a concurrent duplicate `/settle` with `payment_in_progress`, and the
@@ -239,7 +242,7 @@ function statusFor(error: TollgateError): number {
 }
 
 function retryAfter(error: TollgateError): { retryAfter?: number } {
-  if (error.code !== 'rpc_unavailable') return {}
+  if (!['rpc_unavailable', 'settlement_pending', 'settler_unfunded'].includes(error.code)) return {}
   return { retryAfter: Math.max(1, Math.ceil(error.retryAfter ?? 2)) }
 }
 

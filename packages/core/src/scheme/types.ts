@@ -99,12 +99,50 @@ export type ExactScheme = {
   /** Checks signature, amounts, times, nonce, balance; throws x402 reason codes. */
   verify(input: ExactInput): Promise<{ payer: string }>
   /**
-   * Submits the transfer and waits for it; throws `settlement_failed` and friends. `logIndex` is
-   * the index of the settlement's `Transfer` log, when known: the gate then claims the payment's
-   * on-chain identity too.
+   * Submits the transfer and waits for it. Resolves once it is confirmed (`logIndex`: the
+   * `Transfer` log's index in its block, when known: the gate then claims the payment's on-chain
+   * identity too). Throws `settlement_pending` (retryable, with `retryAfter` and
+   * `details.transaction`) when it was broadcast but is not confirmed in time: it may still land,
+   * so keep the claim and ask {@link ExactScheme.settlementStatus} later. Throws with
+   * `details.settled === false` only when the transfer provably did not and cannot happen (then
+   * the authorization may be tried again); any other failure leaves the outcome open.
    */
   settle(input: ExactInput): Promise<{ transaction: string; payer: string; logIndex?: number }>
+  /**
+   * Where a settlement that answered `settlement_pending` stands now, read from the chain:
+   * `confirmed` (serve the kept response), `pending` (answer again with `Retry-After`) or `failed`
+   * (provably cannot land: release the claim). Optional; schemes without it leave pending
+   * settlements to expire with the authorization.
+   */
+  settlementStatus?(query: { input: ExactInput; transaction: string }): Promise<ExactSettlementStatus>
 }
+
+/** Where an `exact` settlement stands, from {@link ExactScheme.settlementStatus}. */
+export type ExactSettlementStatus =
+  | {
+      status: 'confirmed'
+      /** The transaction that carries the transfer (a replacement may differ from the one asked about). */
+      transaction: string
+      payer: string
+      /** Index of the `Transfer` log in its block, when known. */
+      logIndex?: number
+    }
+  | {
+      status: 'pending'
+      transaction: string
+      /** Seconds to wait before asking again. */
+      retryAfter: number
+    }
+  | {
+      status: 'failed'
+      transaction: string
+      /**
+       * Why it provably cannot land: `authorization_canceled` (the payer canceled it), `expired`
+       * (unused past `validBefore`), `nonce_taken` (another transaction used the settler nonce),
+       * `reverted` (it was mined and reverted; the authorization is unused).
+       */
+      reason: 'authorization_canceled' | 'expired' | 'nonce_taken' | 'reverted'
+    }
 
 /** A network payments are accepted on, with the schemes it can verify. */
 export type PaymentNetwork = {
