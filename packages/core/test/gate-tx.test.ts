@@ -680,4 +680,56 @@ describe('gate with tx proofs on a real chain', () => {
     expect(third.status).toBe(402)
     expect(calls).toBe(2)
   })
+
+  test('behavior: gate.handle, a handler that throws -> 500 service_failed saying the proof is retryable', async () => {
+    const warnings: unknown[] = []
+    const gate = makeGate({ logger: { warn: (_message, error) => warnings.push(error) } })
+    const { header } = await pay(gate, '/api/pass', { method: 'POST' })
+    let calls = 0
+    const handler = async () => {
+      calls++
+      if (calls === 1) throw new Error('database down')
+      return Response.json({ ok: true })
+    }
+    const failed = await gate.handle(request('/api/pass', { 'PAYMENT-SIGNATURE': header }, 'POST'), handler)
+    expect([failed.status, ((await failed.json()) as { error: string }).error]).toEqual([
+      500,
+      'service_failed',
+    ])
+    const failure = decodePaymentResponseHeader(failed.headers.get('PAYMENT-RESPONSE')!)
+    expect(failure).toMatchObject({
+      success: false,
+      errorReason: 'service_failed',
+      extensions: { retryable: true },
+    })
+    expect(failure.extensions?.pass).toBeUndefined()
+    expect(warnings.filter((error) => error !== undefined)).toEqual([new Error('database down')])
+    const retried = await gate.handle(request('/api/pass', { 'PAYMENT-SIGNATURE': header }, 'POST'), handler)
+    expect(retried.status).toBe(200)
+    expect(
+      decodePaymentResponseHeader(retried.headers.get('PAYMENT-RESPONSE')!).extensions?.pass,
+    ).toBeDefined()
+    expect(calls).toBe(2)
+  })
+
+  test('behavior: gate.handle, a requester gone before the handler starts -> not run, proof still usable', async () => {
+    const gate = makeGate()
+    const { header } = await pay(gate, '/api/search')
+    let calls = 0
+    const handler = async () => {
+      calls++
+      return Response.json({ results: [] })
+    }
+    const gone = new AbortController()
+    gone.abort()
+    const abandoned = await gate.handle(
+      new Request(`${ORIGIN}/api/search`, { headers: { 'PAYMENT-SIGNATURE': header }, signal: gone.signal }),
+      handler,
+    )
+    expect(abandoned.status).not.toBe(200)
+    expect(calls).toBe(0)
+    const retried = await gate.handle(request('/api/search', { 'PAYMENT-SIGNATURE': header }), handler)
+    expect(retried.status).toBe(200)
+    expect(calls).toBe(1)
+  })
 })
