@@ -140,7 +140,8 @@ async function main(): Promise<void> {
     usdPegged: true,
     eip712: { name: 'USD Coin', version: '2' },
   })
-  const store = createRedisStore({ url: required('TOLLGATE_REDIS_URL'), commandTimeoutMs: 400 })
+  // Long enough for a loaded machine; a frozen Redis costs the cases that freeze it this much.
+  const store = createRedisStore({ url: required('TOLLGATE_REDIS_URL'), commandTimeoutMs: 1_500 })
   const settlerKey = process.env.TOLLGATE_SETTLER_KEY
   const publicUrl = process.env.TOLLGATE_PUBLIC_URL
   const options: CreateGateOptions = {
@@ -152,7 +153,6 @@ async function main(): Promise<void> {
         rpcUrl: required('TOLLGATE_RPC_URL'),
         assets: [asset],
         blockTimeSeconds: 1,
-        rpcTimeoutMs: 2_000,
         ...(settlerKey === undefined
           ? {}
           : { exact: { settler: privateKeyToAccount(settlerKey as `0x${string}`), receiptPollingMs: 20 } }),
@@ -162,6 +162,14 @@ async function main(): Promise<void> {
     registry,
     store,
     now: () => Date.now() + clockOffsetMs,
+    hooks: {
+      // A metrics sink that fails asynchronously for the case that asks for it: hooks must be isolated.
+      onPayment: async ({ request }) => {
+        if (request.headers.get('x-attack-case')?.includes('[hook rejects]')) {
+          throw new Error('The metrics sink is down.')
+        }
+      },
+    },
   }
   // The public origin of 402s and passes, for gates that take it; older ones ignore the field.
   const gate = createGate({ ...options, ...(publicUrl === undefined ? {} : { publicUrl }) })

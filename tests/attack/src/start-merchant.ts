@@ -32,6 +32,8 @@ export type Merchant = {
   command(command: MerchantCommand): void
   /** Runs the gate's clock `offsetMs` ahead; resolves once the process confirmed it. */
   setClock(offsetMs: number): Promise<void>
+  /** Whether the process is still running. */
+  alive(): boolean
   /** What it wrote to stderr lately, for failure messages. */
   stderr(): string
   /** SIGKILL: a crash that runs no cleanup; resolves once the process is gone. */
@@ -99,6 +101,7 @@ export async function startMerchant(options: StartMerchantOptions): Promise<Merc
           clockWaiters.push(() => resolve())
           child.send({ type: 'clock', offsetMs } satisfies MerchantCommand)
         }),
+      alive: () => child.exitCode === null && child.signalCode === null,
       stderr: () => stderr,
       kill: async () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')

@@ -17,8 +17,10 @@ beforeAll(async () => {
 afterAll(async () => {
   const accepted = results.filter((result) => result.accepted).length
   const unexpected5xx = results.filter((result) => result.unexpected5xx).length
+  const failed = results.filter((result) => result.failures.length > 0)
+  const lines = failed.map((result) => `  ${result.name}: ${result.failures.join('; ')}\n`)
   process.stdout.write(
-    `attack: ${results.length} cases, ${accepted} accepted, ${unexpected5xx} unexpected 5xx\n`,
+    `${lines.join('')}attack: ${results.length} cases, ${accepted} accepted, ${unexpected5xx} unexpected 5xx\n`,
   )
   await world?.stop()
 })

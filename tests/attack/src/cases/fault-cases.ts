@@ -2,7 +2,7 @@ import { exactHeader, offerOf } from '../payments.js'
 import type { AttackCase, CaseContext, Expectation } from '../run-case.js'
 import type { RpcCall, RpcFault } from '../start-rpc-proxy.js'
 import { exactSignature, PRICE, paidRequest, payRoute, SEARCH } from './paid-request.js'
-import { settledAnswer } from './settled-answer.js'
+import { roundTrip, settledAnswer } from './settled-answer.js'
 
 // DESIGN gate invariant 1: every check fails closed. An RPC that is down, slow or lying, or a
 // store that is gone, is a 503 with Retry-After or a refusal, never a served request; and a
@@ -261,8 +261,8 @@ export const faultCases: AttackCase[] = [
     },
   },
   {
-    name: 'faults: challenge answered after it expired (gate clocks an hour ahead)',
-    family: 'faults',
+    name: 'forgery: challenge answered after it expired (gate clocks an hour ahead)',
+    family: 'forgery',
     serial: true,
     expect: { status: 402, code: 'challenge_expired', handlerRuns: 0, moved: PRICE.search },
     run: async (context) => {
@@ -276,8 +276,8 @@ export const faultCases: AttackCase[] = [
     },
   },
   {
-    name: 'faults: window, a transfer older than the acceptance window',
-    family: 'faults',
+    name: 'proof: window, a transfer older than the acceptance window (gate clocks two hours ahead)',
+    family: 'proof content',
     serial: true,
     expect: { status: 402, code: 'verify_outside_window', handlerRuns: 0, moved: PRICE.search },
     run: async (context) => {
@@ -288,6 +288,55 @@ export const faultCases: AttackCase[] = [
       } finally {
         await context.world.setClock(0)
       }
+    },
+  },
+  {
+    name: 'faults: an async hook that rejects [hook rejects] neither changes the answer nor kills the process',
+    family: 'faults',
+    serial: true,
+    expect: { status: 200, code: null, handlerRuns: 2, moved: 2n * PRICE.search },
+    run: async (context) => {
+      try {
+        const first = await payRoute(context, context.a)
+        const served = await context.send(context.a, paidRequest(SEARCH, first.header))
+        if (served.status !== 200) throw new Error(`the payment was not served: ${served.status}`)
+        // The next paid request, to the same process, once the hook's rejection had its turn.
+        await roundTrip(context, context.a)
+        const second = await payRoute(context, context.a)
+        return await context.send(context.a, paidRequest(SEARCH, second.header))
+      } finally {
+        if (!context.a.alive()) await context.world.restart(0)
+      }
+    },
+  },
+  {
+    name: 'faults: five exact authorizations at once from a payer who can afford one',
+    family: 'faults',
+    // Alone: it counts the settler's transactions.
+    serial: true,
+    expect: {
+      status: 402,
+      code: ['insufficient_funds', 'invalid_exact_evm_transaction_simulation_failed', 'settlement_failed'],
+      handlerRuns: 1,
+      moved: PRICE.search,
+    },
+    run: async (context) => {
+      const payer = await context.payer(PRICE.search)
+      const offer = await offerOf(context.a, SEARCH.method, SEARCH.path)
+      const settler = context.world.devnet.accounts[7]!.address
+      const client = context.world.devnet.publicClient
+      const before = await client.getTransactionCount({ address: settler })
+      const headers = await Promise.all(
+        Array.from({ length: 5 }, () => exactHeader(context.world, payer, offer.exact)),
+      )
+      const answers = await Promise.all(
+        headers.map((header) => context.send(context.a, paidRequest(SEARCH, exactSignature(header)))),
+      )
+      const sent = (await client.getTransactionCount({ address: settler })) - before
+      if (sent !== 1) throw new Error(`the settler broadcast ${sent} transactions for one affordable payment`)
+      const served = answers.filter((answer) => answer.status === 200)
+      if (served.length !== 1) throw new Error(`${served.length} of 5 were served`)
+      return answers.find((answer) => answer.status !== 200)!
     },
   },
 ]
