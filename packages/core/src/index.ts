@@ -56,8 +56,6 @@ export { statusForCode, TollgateError, type TollgateErrorOptions } from './error
 export { createGate } from './gate/create-gate.js'
 export type {
   CreateGateOptions,
-  ExactInput,
-  ExactScheme,
   Gate,
   GateCompletion,
   GateContext,
@@ -69,13 +67,9 @@ export type {
   GateRequest,
   IssuedPass,
   PassOffer,
-  PaymentNetwork,
   PaymentReceipt,
   PriceResult,
   RouteConfig,
-  TxVerifier,
-  VerifiedTransfer,
-  VerifyTransferInput,
 } from './gate/types.js'
 export {
   type CreateKeyringOptions,
@@ -164,6 +158,15 @@ export { networkFromV1 } from './protocol/v1-networks.js'
 export { compareRouteSpecificity } from './route/compare-route-specificity.js'
 export { matchRoute } from './route/match-route.js'
 export { parseRoutePattern, type RoutePattern, type RouteSegment } from './route/parse-route-pattern.js'
+// Plug-in contracts for chain packages
+export type {
+  ExactInput,
+  ExactScheme,
+  PaymentNetwork,
+  TxVerifier,
+  VerifiedTransfer,
+  VerifyTransferInput,
+} from './scheme/types.js'
 // Stores
 export { assertTokenBucket } from './store/assert-token-bucket.js'
 export { type CreateMemoryStoreOptions, createMemoryStore } from './store/memory-store.js'

@@ -1,9 +1,9 @@
 import { getAddress, type Hex, hashMessage, recoverMessageAddress } from 'viem'
 import { NATIVE_ASSET } from '../chains/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
-import type { TxVerifier, VerifiedTransfer, VerifyTransferInput } from '../gate/types.js'
 import type { JsonRpc } from '../rpc/create-json-rpc.js'
 import { parseRpcAnswer } from '../rpc/parse-rpc-answer.js'
+import type { TxVerifier, VerifiedTransfer, VerifyTransferInput } from '../scheme/types.js'
 import { blockSchema, quantitySchema, receiptSchema, transactionSchema } from './rpc-schemas.js'
 
 /** Options of {@link createEvmTxVerifier}. */

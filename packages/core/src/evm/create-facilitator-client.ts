@@ -1,8 +1,8 @@
 import type { z } from 'zod'
 import { errorStatus, type TollgateErrorCode } from '../errors/error-codes.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
-import type { ExactInput, ExactScheme } from '../gate/types.js'
 import { readBodyText } from '../protocol/read-body-text.js'
+import type { ExactInput, ExactScheme } from '../scheme/types.js'
 import {
   type FacilitatorRequest,
   facilitatorSettleResponseSchema,

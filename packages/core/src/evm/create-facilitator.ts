@@ -2,10 +2,10 @@ import type { ChainRegistry } from '../chains/create-chain-registry.js'
 import { createChainRegistry } from '../chains/create-chain-registry.js'
 import type { AssetInfo } from '../chains/types.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
-import type { ExactInput, ExactScheme } from '../gate/types.js'
 import { readBodyText } from '../protocol/read-body-text.js'
 import { paymentPayloadSchema, paymentRequirementsSchema } from '../protocol/schemas.js'
 import type { PaymentRequirements } from '../protocol/types.js'
+import type { ExactInput, ExactScheme } from '../scheme/types.js'
 import type { SupportedResponse } from './facilitator-schemas.js'
 
 /** A scheme a facilitator serves; `signers` (the settling addresses) are listed in `/supported`. */

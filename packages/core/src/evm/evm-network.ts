@@ -1,7 +1,7 @@
 import type { Network } from '../chains/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
-import type { ExactScheme, PaymentNetwork } from '../gate/types.js'
 import { createJsonRpc, type JsonRpc } from '../rpc/create-json-rpc.js'
+import type { ExactScheme, PaymentNetwork } from '../scheme/types.js'
 import { createEvmExactScheme, type EvmExactSchemeSettings } from './create-evm-exact-scheme.js'
 import { createEvmTxVerifier } from './create-evm-tx-verifier.js'
 

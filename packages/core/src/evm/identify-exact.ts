@@ -1,6 +1,6 @@
 import type { AssetInfo } from '../chains/types.js'
 import { NATIVE_ASSET } from '../chains/types.js'
-import type { ExactInput } from '../gate/types.js'
+import type { ExactInput } from '../scheme/types.js'
 import { parseExactPayload } from './parse-exact-payload.js'
 
 /**

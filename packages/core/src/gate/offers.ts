@@ -4,7 +4,8 @@ import { TollgateError } from '../errors/tollgate-error.js'
 import type { Price } from '../price/parse-price.js'
 import { quotePrice } from '../price/quote-price.js'
 import type { PaymentRequirements } from '../protocol/types.js'
-import type { PassOffer, PaymentNetwork } from './types.js'
+import type { PaymentNetwork } from '../scheme/types.js'
+import type { PassOffer } from './types.js'
 
 /**
  * One way to pay for a route: scheme, network, asset and amount, and the pass it buys.

@@ -3,9 +3,9 @@ import { findAssociatedTokenPda } from '@solana-program/token'
 import type { z } from 'zod'
 import { NATIVE_ASSET } from '../chains/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
-import type { TxVerifier, VerifiedTransfer, VerifyTransferInput } from '../gate/types.js'
 import { createJsonRpc, type JsonRpc } from '../rpc/create-json-rpc.js'
 import { parseRpcAnswer } from '../rpc/parse-rpc-answer.js'
+import type { TxVerifier, VerifiedTransfer, VerifyTransferInput } from '../scheme/types.js'
 import { decodeBase58Bytes } from './decode-base58-bytes.js'
 import {
   genesisHashSchema,

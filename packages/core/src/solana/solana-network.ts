@@ -1,7 +1,7 @@
 import type { Network } from '../chains/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
-import type { PaymentNetwork } from '../gate/types.js'
 import { createJsonRpc, type JsonRpc } from '../rpc/create-json-rpc.js'
+import type { PaymentNetwork } from '../scheme/types.js'
 import { createSolanaTxVerifier, type SolanaCommitment } from './create-solana-tx-verifier.js'
 
 /** Options of {@link solanaNetwork}. */

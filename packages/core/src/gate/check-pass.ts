@@ -1,0 +1,108 @@
+import { TollgateError } from '../errors/tollgate-error.js'
+import { assertPassUsable } from '../pass/assert-pass-usable.js'
+import type { RequestUrl } from '../pass/find-scope-mismatch.js'
+import type { PassPayload } from '../pass/pass-payload.js'
+import { verifyPass } from '../pass/verify-pass.js'
+import { callHook } from './call-hook.js'
+import type { CompiledRoute } from './compile-routes.js'
+import type { GateRuntime } from './gate-runtime.js'
+import { limitPayer } from './limit-payer.js'
+import type { GatePaid, GateRequest, PaymentReceipt } from './types.js'
+
+const MAX_VERIFIED_PASSES = 10_000
+
+/**
+ * Admits a request carrying a pass. The common path (a token seen before, no revocation list, no
+ * use count, no per-payer limit) stays synchronous: no promise, no store, one comparison of times
+ * and scope.
+ * @internal
+ * @throws {TollgateError} `pass_*` codes, `rate_limited`
+ */
+export function checkPass(
+  runtime: GateRuntime,
+  route: CompiledRoute,
+  token: string,
+  request: GateRequest,
+  url: RequestUrl,
+): GatePaid | Promise<GatePaid> {
+  // A token whose HMAC and payload were verified once is remembered; lifetime and scope are
+  // still checked on every request. The keyring never changes during a gate's life.
+  const known = runtime.verifiedPasses.get(token)
+  if (known !== undefined) return admitPass(runtime, route, known, request, url)
+  return verifyPass(token, {
+    keyring: runtime.keyring,
+    now: runtime.now,
+    clockSkewSeconds: runtime.skewSeconds,
+  }).then((payload) => {
+    if (runtime.verifiedPasses.size >= MAX_VERIFIED_PASSES) {
+      runtime.verifiedPasses.delete(runtime.verifiedPasses.keys().next().value as string)
+    }
+    runtime.verifiedPasses.set(token, payload)
+    return admitPass(runtime, route, payload, request, url)
+  })
+}
+
+function admitPass(
+  runtime: GateRuntime,
+  route: CompiledRoute,
+  payload: PassPayload,
+  request: GateRequest,
+  url: RequestUrl,
+): GatePaid | Promise<GatePaid> {
+  const { options, store } = runtime
+  const nowSeconds = Math.floor(runtime.now() / 1000)
+  assertPassUsable(payload, {
+    nowSeconds,
+    clockSkewSeconds: runtime.skewSeconds,
+    request: { method: request.method, url },
+  })
+  const storeChecks =
+    options.passes?.checkRevocation === true ||
+    payload.uses !== undefined ||
+    options.rateLimit?.perPayer !== undefined
+  if (!storeChecks) return passDecision(runtime, route, payload, request)
+  return (async () => {
+    if (options.passes?.checkRevocation && (await store.has(`pass:revoked:${payload.jti}`))) {
+      throw new TollgateError('pass_revoked', 'This pass has been revoked.', {
+        details: { jti: payload.jti },
+      })
+    }
+    if (payload.uses !== undefined) {
+      const remainingSeconds = Math.max(1, payload.exp - nowSeconds + runtime.skewSeconds)
+      const used = await store.increment(`pass:uses:${payload.jti}`, remainingSeconds)
+      if (used > payload.uses) {
+        throw new TollgateError(
+          'pass_uses_exhausted',
+          `This pass allowed ${payload.uses} requests and all were used.`,
+          { details: { jti: payload.jti, uses: payload.uses } },
+        )
+      }
+    }
+    await limitPayer(runtime, payload.sub)
+    return passDecision(runtime, route, payload, request)
+  })()
+}
+
+function passDecision(
+  runtime: GateRuntime,
+  route: CompiledRoute,
+  payload: PassPayload,
+  request: GateRequest,
+): GatePaid {
+  const receipt: PaymentReceipt = {
+    method: 'pass',
+    route: route.key,
+    payer: payload.sub,
+    passId: payload.jti,
+  }
+  callHook(runtime.hooks, 'onPayment', { receipt, request })
+  const headers = new Headers()
+  return {
+    outcome: 'paid',
+    receipt,
+    headers,
+    deferred: false,
+    settles: false,
+    complete: async () => ({ ok: true, headers, receipt }),
+  }
+}

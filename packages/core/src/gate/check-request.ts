@@ -1,0 +1,114 @@
+import { TollgateError } from '../errors/tollgate-error.js'
+import { createPaymentRequiredResponse } from '../protocol/create-payment-required-response.js'
+import { headerNames } from '../protocol/headers.js'
+import { decodePaymentSignatureHeader, decodeXPaymentHeader } from '../protocol/payment-signature-header.js'
+import type { PaymentPayload } from '../protocol/types.js'
+import { buildPaymentRequired } from './build-payment-required.js'
+import { checkPass } from './check-pass.js'
+import type { CompiledRoute } from './compile-routes.js'
+import { findRoute } from './find-route.js'
+import { fromV1Payload } from './from-v1-payload.js'
+import type { GateRuntime } from './gate-runtime.js'
+import { findOffer, type Offer } from './offers.js'
+import { rejectRequest } from './reject-request.js'
+import { resolveOffers } from './resolve-offers.js'
+import type { GateContext, GateDecision, GateRequest } from './types.js'
+import { verifyExactPayment } from './verify-exact-payment.js'
+import { verifyTxPayment } from './verify-tx-payment.js'
+
+const FREE: GateDecision = { outcome: 'free' }
+
+/**
+ * The gate's decision for one request: free, paid (by payment or pass), or rejected with the
+ * response to send. Never throws: every failure becomes a rejection.
+ * @internal
+ */
+export async function checkRequest(
+  runtime: GateRuntime,
+  request: GateRequest,
+  context: GateContext = {},
+): Promise<GateDecision> {
+  const url = new URL(request.url)
+  const route = findRoute(runtime.routes, request.method, url.pathname)
+  if (route === undefined) return FREE
+  let offers: Offer[] | null = null
+  try {
+    await limitIp(runtime, context)
+    const signatureHeader = request.headers.get(headerNames.paymentSignature)
+    const v1Header = signatureHeader === null ? request.headers.get(headerNames.xPayment) : null
+    const passToken = request.headers.get(headerNames.pass)
+    if (passToken !== null && signatureHeader === null && v1Header === null) {
+      try {
+        return await checkPass(runtime, route, passToken, request, url)
+      } catch (error) {
+        // An unusable pass is answered like an unpaid request, so the agent can pay instead.
+        offers = await resolveOffers(runtime, route, request)
+        if (offers === null) return FREE
+        throw error
+      }
+    }
+    offers = await resolveOffers(runtime, route, request)
+    if (offers === null) return FREE
+    if (signatureHeader === null && v1Header === null) {
+      return {
+        outcome: 'rejected',
+        response: createPaymentRequiredResponse(await buildPaymentRequired(runtime, route, offers, request)),
+      }
+    }
+    const payload =
+      signatureHeader !== null
+        ? decodePaymentSignatureHeader(signatureHeader, { maxBytes: runtime.maxHeaderBytes })
+        : fromV1Payload(
+            decodeXPaymentHeader(v1Header as string, { maxBytes: runtime.maxHeaderBytes }),
+            offers,
+          )
+    return await verifyPayment(runtime, route, offers, payload, request, context)
+  } catch (error) {
+    const failure = TollgateError.is(error)
+      ? error
+      : new TollgateError('internal_error', 'The gate could not check this request.', { cause: error })
+    return rejectRequest(runtime, route, offers, request, failure)
+  }
+}
+
+async function limitIp(runtime: GateRuntime, context: GateContext): Promise<void> {
+  const bucket = runtime.options.rateLimit?.perIp
+  if (bucket === undefined) return
+  const clientIp = typeof context.clientIp === 'function' ? context.clientIp() : context.clientIp
+  if (clientIp === undefined) return
+  const result = await runtime.store.take(`rate:ip:${clientIp}`, bucket)
+  if (!result.allowed) {
+    throw new TollgateError('rate_limited', 'Too many requests from this address.', {
+      retryAfter: result.retryAfterSeconds,
+    })
+  }
+}
+
+async function verifyPayment(
+  runtime: GateRuntime,
+  route: CompiledRoute,
+  offers: Offer[],
+  payload: PaymentPayload,
+  request: GateRequest,
+  context: GateContext,
+): Promise<GateDecision> {
+  const offer = findOffer(offers, payload.accepted)
+  if (offer === undefined) {
+    throw new TollgateError(
+      'requirements_mismatch',
+      'The payment does not match any current requirement of this route (price, asset, network or recipient changed).',
+      {
+        details: {
+          scheme: payload.accepted.scheme,
+          network: payload.accepted.network,
+          amount: payload.accepted.amount,
+        },
+      },
+    )
+  }
+  if (!runtime.networksById.has(offer.network.network))
+    throw new TollgateError('invalid_network', 'Network not accepted.')
+  return offer.scheme === 'tx'
+    ? await verifyTxPayment(runtime, route, offer, payload, request, context)
+    : await verifyExactPayment(runtime, route, offer, payload, request, context, offers)
+}

@@ -1,0 +1,102 @@
+import type { ChainRegistry } from '../chains/create-chain-registry.js'
+import { createChainRegistry } from '../chains/create-chain-registry.js'
+import type { Network } from '../chains/types.js'
+import { quote, TollgateError } from '../errors/tollgate-error.js'
+import { createKeyring, type Keyring } from '../keyring/create-keyring.js'
+import type { PassPayload } from '../pass/pass-payload.js'
+import { DEFAULT_MAX_HEADER_BYTES } from '../protocol/headers.js'
+import type { PaymentNetwork } from '../scheme/types.js'
+import { createMemoryStore } from '../store/memory-store.js'
+import type { Store } from '../store/types.js'
+import { type CompiledRoute, compileRoutes } from './compile-routes.js'
+import type { OfferContext } from './offers.js'
+import type { CreateGateOptions, GateHooks } from './types.js'
+
+/**
+ * Everything a gate's steps share, fixed when the gate is created. Each step is a function of this
+ * record and one request.
+ * @internal
+ */
+export type GateRuntime = {
+  options: CreateGateOptions
+  registry: ChainRegistry
+  store: Store
+  keyring: Keyring
+  /** Clock in milliseconds. */
+  now: () => number
+  /** How old a `tx` payment may be, in seconds. */
+  windowSeconds: number
+  /** Tolerated clock difference, in seconds. */
+  skewSeconds: number
+  maxHeaderBytes: number
+  /** How long a spent `tx` proof stays claimed, in seconds. */
+  claimTtlSeconds: number
+  hooks: GateHooks
+  routes: CompiledRoute[]
+  networksById: ReadonlyMap<Network, PaymentNetwork>
+  offerContext: OfferContext
+  /** Tokens whose HMAC and payload were verified once (bounded). */
+  verifiedPasses: Map<string, PassPayload>
+}
+
+/**
+ * Validates the gate's options and builds its runtime record.
+ * @internal
+ * @throws {TollgateError} `config_invalid` when routes, prices, networks or the secret are invalid
+ */
+export function createGateRuntime(options: CreateGateOptions): GateRuntime {
+  const registry = options.registry ?? createChainRegistry()
+  const store = options.store ?? createMemoryStore()
+  const keyring = toKeyring(options.secret)
+  const windowSeconds = options.acceptanceWindowSeconds ?? 3600
+  const skewSeconds = options.clockSkewSeconds ?? 30
+  if (options.networks.length === 0)
+    throw new TollgateError('config_invalid', 'A gate needs at least one network.')
+  for (const network of options.networks) registry.chain(network.network)
+  const offerContext: OfferContext = {
+    registry,
+    networks: options.networks,
+    payTo: (network) => resolvePayTo(options.payTo, network, registry),
+  }
+  return {
+    options,
+    registry,
+    store,
+    keyring,
+    now: options.now ?? Date.now,
+    windowSeconds,
+    skewSeconds,
+    maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+    // Spent proofs must outlive the window they could be accepted in (DESIGN invariant 3).
+    claimTtlSeconds: windowSeconds + 2 * skewSeconds + 60,
+    hooks: options.hooks ?? {},
+    routes: compileRoutes(options.routes, offerContext),
+    networksById: new Map(options.networks.map((network) => [network.network, network])),
+    offerContext,
+    verifiedPasses: new Map(),
+  }
+}
+
+function toKeyring(secret: CreateGateOptions['secret']): Keyring {
+  if (typeof secret === 'string' || secret instanceof Uint8Array) return createKeyring(secret)
+  if (typeof secret === 'object' && secret !== null) return secret
+  throw new TollgateError('config_invalid', 'A gate needs a secret of at least 32 bytes, or a keyring.')
+}
+
+function resolvePayTo(
+  payTo: CreateGateOptions['payTo'],
+  network: PaymentNetwork,
+  registry: ChainRegistry,
+): string {
+  const chain = registry.chain(network.network)
+  const value = typeof payTo === 'string' ? payTo : (payTo[network.network] ?? payTo[chain.family])
+  const valid = chain.family === 'evm' ? /^0x[0-9a-fA-F]{40}$/ : /^[1-9A-HJ-NP-Za-km-z]{32,44}$/
+  if (value === undefined || !valid.test(value)) {
+    throw new TollgateError(
+      'config_invalid',
+      `No valid payTo address for ${network.network}: got ${quote(value)}.`,
+      { details: { network: network.network } },
+    )
+  }
+  return value
+}

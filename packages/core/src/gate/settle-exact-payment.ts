@@ -1,0 +1,94 @@
+import { TollgateError } from '../errors/tollgate-error.js'
+import { createPaymentRequiredResponse } from '../protocol/create-payment-required-response.js'
+import type { SettleResponse } from '../protocol/types.js'
+import type { ExactInput, ExactScheme } from '../scheme/types.js'
+import { buildPaymentRequired } from './build-payment-required.js'
+import { callHook } from './call-hook.js'
+import type { CompiledRoute } from './compile-routes.js'
+import { createSettleHeaders } from './create-settle-headers.js'
+import type { GateRuntime } from './gate-runtime.js'
+import type { Offer } from './offers.js'
+import type { GateCompletion, GateRequest, IssuedPass, PaymentReceipt } from './types.js'
+
+/** What settling one verified `exact` authorization needs. @internal */
+export type SettleExactPaymentInput = {
+  /** The status the handler answered. */
+  status: number
+  scheme: ExactScheme
+  input: ExactInput
+  route: CompiledRoute
+  offer: Offer
+  offers: readonly Offer[]
+  request: GateRequest
+  receipt: PaymentReceipt
+  pass: IssuedPass | undefined
+  payer: string
+  /** Frees the authorization's claim. */
+  release: () => Promise<void>
+}
+
+/**
+ * Settles a verified `exact` authorization after the handler answered: nothing is settled when
+ * the handler failed, and a failed settlement becomes a 402 carrying the failed `PAYMENT-RESPONSE`.
+ * @internal
+ */
+export async function settleExactPayment(
+  runtime: GateRuntime,
+  settlement: SettleExactPaymentInput,
+): Promise<GateCompletion> {
+  const { offer, route, receipt, pass, request } = settlement
+  if (settlement.status >= 400) {
+    // The handler failed: nothing is settled, and the authorization stays usable.
+    await settlement.release()
+    return { ok: true, headers: new Headers(), receipt }
+  }
+  const started = runtime.now()
+  try {
+    const settled = await settlement.scheme.settle(settlement.input)
+    const finalReceipt: PaymentReceipt = { ...receipt, transaction: settled.transaction }
+    const response: SettleResponse = {
+      success: true,
+      transaction: settled.transaction,
+      network: offer.network.network,
+      payer: settled.payer,
+      ...(pass === undefined ? {} : { extensions: { pass } }),
+    }
+    callHook(runtime.hooks, 'onSettle', {
+      network: offer.network.network,
+      route: route.key,
+      durationMs: runtime.now() - started,
+      response,
+    })
+    callHook(runtime.hooks, 'onPayment', { receipt: finalReceipt, request })
+    return { ok: true, headers: createSettleHeaders(response), receipt: finalReceipt }
+  } catch (error) {
+    const failure = TollgateError.is(error)
+      ? error
+      : new TollgateError('settlement_failed', 'The payment could not be settled.', { cause: error })
+    // Only a transfer that surely did not happen frees the authorization for another try.
+    if (failure.details?.settled === false) await settlement.release()
+    const response: SettleResponse = {
+      success: false,
+      transaction: '',
+      network: offer.network.network,
+      payer: settlement.payer,
+      errorReason: failure.code,
+    }
+    callHook(runtime.hooks, 'onSettle', {
+      network: offer.network.network,
+      route: route.key,
+      durationMs: runtime.now() - started,
+      response,
+    })
+    callHook(runtime.hooks, 'onReject', { error: failure, route: route.key, request })
+    const body = await buildPaymentRequired(runtime, route, settlement.offers, request)
+    return {
+      ok: false,
+      error: failure,
+      response: createPaymentRequiredResponse(body, {
+        error: failure,
+        headers: createSettleHeaders(response),
+      }),
+    }
+  }
+}

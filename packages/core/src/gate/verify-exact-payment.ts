@@ -1,0 +1,113 @@
+import { TollgateError } from '../errors/tollgate-error.js'
+import type { PaymentPayload } from '../protocol/types.js'
+import type { ExactInput, ExactScheme } from '../scheme/types.js'
+import { asVerificationError } from './as-verification-error.js'
+import { buildRequirements } from './build-requirements.js'
+import { callHook } from './call-hook.js'
+import type { CompiledRoute } from './compile-routes.js'
+import type { GateRuntime } from './gate-runtime.js'
+import { issueRoutePass } from './issue-route-pass.js'
+import { limitPayer } from './limit-payer.js'
+import type { Offer } from './offers.js'
+import { settleExactPayment } from './settle-exact-payment.js'
+import type { GateCompletion, GateContext, GatePaid, GateRequest, PaymentReceipt } from './types.js'
+
+/**
+ * Admits an `exact` authorization: claims it, verifies it, and returns a deferred paid decision
+ * that settles once the handler succeeded (x402's order).
+ * @internal
+ * @throws {TollgateError} `unsupported_scheme`, `invalid_payload`, `payment_already_used`, x402
+ * reason codes, `rpc_unavailable`, `rate_limited`
+ */
+export async function verifyExactPayment(
+  runtime: GateRuntime,
+  route: CompiledRoute,
+  offer: Offer,
+  payload: PaymentPayload,
+  request: GateRequest,
+  context: GateContext,
+  offers: readonly Offer[],
+): Promise<GatePaid> {
+  const scheme = offer.network.exact
+  if (scheme === undefined)
+    throw new TollgateError('unsupported_scheme', 'This network does not accept exact payments.')
+  const requirements = await buildRequirements(runtime, route, offer)
+  const input: ExactInput = {
+    payload: payload.payload,
+    requirements,
+    asset: offer.asset,
+    ...(context.signal === undefined ? {} : { signal: context.signal }),
+  }
+  const identity = scheme.identify(input)
+  const { store, now, skewSeconds } = runtime
+  const claimKey = `exact:${offer.network.network}:${identity.key}`
+  const ttl = Math.max(1, identity.validBefore - Math.floor(now() / 1000)) + skewSeconds + 60
+  const token = await store.claim(claimKey, ttl)
+  if (token === undefined) {
+    throw new TollgateError('payment_already_used', 'This authorization has already been used.', {
+      details: { network: offer.network.network },
+    })
+  }
+  const release = () => store.release(claimKey, token).catch(() => {})
+  await verifyAuthorization(runtime, scheme, route, offer, input, identity.payer, release)
+  // A pass is signed now so the handler can hand it out; the response that carries it is only
+  // sent once settlement succeeded (x402's order), so an unsettled payment never leaks one.
+  const pass = await issueRoutePass(runtime, offer, route, identity.payer, request)
+  const receipt: PaymentReceipt = {
+    method: 'payment',
+    route: route.key,
+    payer: identity.payer,
+    scheme: 'exact',
+    network: offer.network.network,
+    asset: offer.asset.address,
+    amount: offer.amount.toString(),
+    ...(pass === undefined ? {} : { pass }),
+  }
+  let completion: Promise<GateCompletion> | undefined
+  return {
+    outcome: 'paid',
+    receipt,
+    headers: new Headers(),
+    deferred: true,
+    settles: true,
+    complete: (status) => {
+      completion ??= settleExactPayment(runtime, {
+        status,
+        scheme,
+        input,
+        route,
+        offer,
+        offers,
+        request,
+        receipt,
+        pass,
+        payer: identity.payer,
+        release,
+      })
+      return completion
+    },
+  }
+}
+
+async function verifyAuthorization(
+  runtime: GateRuntime,
+  scheme: ExactScheme,
+  route: CompiledRoute,
+  offer: Offer,
+  input: ExactInput,
+  payer: string,
+  release: () => Promise<void>,
+): Promise<void> {
+  const started = runtime.now()
+  const event = { scheme: 'exact', network: offer.network.network, route: route.key }
+  try {
+    await scheme.verify(input)
+    callHook(runtime.hooks, 'onVerify', { ...event, durationMs: runtime.now() - started })
+    await limitPayer(runtime, payer)
+  } catch (error) {
+    const failure = asVerificationError(error)
+    callHook(runtime.hooks, 'onVerify', { ...event, durationMs: runtime.now() - started, error: failure })
+    await release()
+    throw failure
+  }
+}

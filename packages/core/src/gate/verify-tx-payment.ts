@@ -1,0 +1,149 @@
+import { verifyChallenge } from '../challenge/verify-challenge.js'
+import { quote, TollgateError } from '../errors/tollgate-error.js'
+import type { PaymentPayload } from '../protocol/types.js'
+import type { TxVerifier, VerifiedTransfer } from '../scheme/types.js'
+import { createProofMessage } from '../tx/create-proof-message.js'
+import { asVerificationError } from './as-verification-error.js'
+import { boundedString } from './bounded-string.js'
+import { callHook } from './call-hook.js'
+import { challengeClaims } from './challenge-claims.js'
+import type { CompiledRoute } from './compile-routes.js'
+import { createSettleHeaders } from './create-settle-headers.js'
+import type { GateRuntime } from './gate-runtime.js'
+import { issueRoutePass } from './issue-route-pass.js'
+import { limitPayer } from './limit-payer.js'
+import type { Offer } from './offers.js'
+import type { GateContext, GatePaid, GateRequest, IssuedPass, PaymentReceipt } from './types.js'
+
+/**
+ * Admits a `tx` proof: checks its challenge, claims the transaction, verifies the transfer on
+ * chain, and returns a paid decision whose `PAYMENT-RESPONSE` is ready at once.
+ * @internal
+ * @throws {TollgateError} `invalid_payload`, `challenge_*`, `payment_already_used`, `verify_*`,
+ * `rpc_unavailable`, `rate_limited`
+ */
+export async function verifyTxPayment(
+  runtime: GateRuntime,
+  route: CompiledRoute,
+  offer: Offer,
+  payload: PaymentPayload,
+  request: GateRequest,
+  context: GateContext,
+): Promise<GatePaid> {
+  const verifier = offer.network.tx
+  if (verifier === undefined)
+    throw new TollgateError('unsupported_scheme', 'This network does not accept tx proofs.')
+  const proof = payload.payload
+  const transaction = verifier.parseTransaction(proof.transaction)
+  if (transaction === undefined) {
+    throw new TollgateError(
+      'invalid_payload',
+      `The tx payload's transaction ${quote(proof.transaction)} is malformed.`,
+    )
+  }
+  const challenge = boundedString(proof.challenge ?? payload.accepted.extra.challenge, 'challenge')
+  const signature = boundedString(proof.signature, 'signature')
+  await verifyChallenge(challenge, {
+    keyring: runtime.keyring,
+    now: runtime.now,
+    clockSkewSeconds: runtime.skewSeconds,
+    expected: challengeClaims(route.key, offer),
+  })
+  const { store } = runtime
+  const claimKey = `tx:${offer.network.network}:${transaction}`
+  const token = await store.claim(claimKey, runtime.claimTtlSeconds)
+  if (token === undefined) {
+    throw new TollgateError('payment_already_used', 'This transaction has already paid for a request.', {
+      details: { transaction, network: offer.network.network },
+    })
+  }
+  const release = () => store.release(claimKey, token).catch(() => {})
+  let verified: VerifiedTransfer
+  let pass: IssuedPass | undefined
+  try {
+    verified = await verifyOnChain(
+      runtime,
+      verifier,
+      route,
+      offer,
+      { transaction, signature, challenge, proof },
+      context,
+    )
+    await limitPayer(runtime, verified.payer)
+    pass = await issueRoutePass(runtime, offer, route, verified.payer, request)
+  } catch (error) {
+    await release()
+    throw asVerificationError(error)
+  }
+  const receipt: PaymentReceipt = {
+    method: 'payment',
+    route: route.key,
+    payer: verified.payer,
+    scheme: 'tx',
+    network: offer.network.network,
+    asset: offer.asset.address,
+    amount: verified.amount.toString(),
+    transaction,
+    ...(pass === undefined ? {} : { pass }),
+  }
+  const headers = createSettleHeaders({
+    success: true,
+    transaction,
+    network: offer.network.network,
+    payer: verified.payer,
+    ...(pass === undefined ? {} : { extensions: { pass } }),
+  })
+  callHook(runtime.hooks, 'onPayment', { receipt, request })
+  let completed = false
+  return {
+    outcome: 'paid',
+    receipt,
+    headers,
+    deferred: false,
+    settles: true,
+    complete: async (status) => {
+      // Payment without service is a bug: free the proof so the agent can retry it.
+      if (!completed && status >= 500) await release()
+      completed = true
+      return { ok: true, headers, receipt }
+    },
+  }
+}
+
+async function verifyOnChain(
+  runtime: GateRuntime,
+  verifier: TxVerifier,
+  route: CompiledRoute,
+  offer: Offer,
+  proof: { transaction: string; signature: string; challenge: string; proof: Record<string, unknown> },
+  context: GateContext,
+): Promise<VerifiedTransfer> {
+  const started = runtime.now()
+  const event = { scheme: 'tx', network: offer.network.network, route: route.key }
+  try {
+    const nowSeconds = Math.floor(started / 1000)
+    const verified = await verifier.verifyTransfer({
+      transaction: proof.transaction,
+      signature: proof.signature,
+      message: createProofMessage({
+        network: offer.network.network,
+        transaction: proof.transaction,
+        challenge: proof.challenge,
+      }),
+      asset: offer.asset,
+      payTo: offer.payTo,
+      amount: offer.amount,
+      confirmations: offer.confirmations,
+      notBefore: nowSeconds - runtime.windowSeconds,
+      notAfter: nowSeconds + runtime.skewSeconds,
+      hints: proof.proof,
+      ...(context.signal === undefined ? {} : { signal: context.signal }),
+    })
+    callHook(runtime.hooks, 'onVerify', { ...event, durationMs: runtime.now() - started })
+    return verified
+  } catch (error) {
+    const failure = asVerificationError(error)
+    callHook(runtime.hooks, 'onVerify', { ...event, durationMs: runtime.now() - started, error: failure })
+    throw failure
+  }
+}
