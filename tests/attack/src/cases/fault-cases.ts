@@ -1,8 +1,12 @@
-import { exactHeader, offerOf } from '../payments.js'
+import { exactHeader } from '../exact-header.js'
+import { offerOf } from '../offer-of.js'
 import type { AttackCase, CaseContext, Expectation } from '../run-case.js'
 import type { RpcCall, RpcFault } from '../start-rpc-proxy.js'
-import { exactSignature, PRICE, paidRequest, payRoute, SEARCH } from './paid-request.js'
-import { roundTrip, settledAnswer } from './settled-answer.js'
+import { exactSignature } from './exact-signature.js'
+import { PRICE, paidRequest, SEARCH } from './paid-request.js'
+import { payRoute } from './pay-route.js'
+import { roundTrip } from './round-trip.js'
+import { settledAnswer } from './settled-answer.js'
 
 // DESIGN gate invariant 1: every check fails closed. An RPC that is down, slow or lying, or a
 // store that is gone, is a 503 with Retry-After or a refusal, never a served request; and a

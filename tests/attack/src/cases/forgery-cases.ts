@@ -5,10 +5,13 @@ import {
   issueChallenge,
   type PaymentRequirements,
 } from '@tollgate/core'
-import { offerOf, passOf, txProofHeader } from '../payments.js'
+import { offerOf } from '../offer-of.js'
+import { passOf } from '../pass-of.js'
 import type { AttackCase, CaseContext, Expectation } from '../run-case.js'
 import { SECRET } from '../start-world.js'
-import { POST, PRICE, paidRequest, payRoute, SEARCH } from './paid-request.js'
+import { txProofHeader } from '../tx-proof-header.js'
+import { POST, PRICE, paidRequest, SEARCH } from './paid-request.js'
+import { payRoute } from './pay-route.js'
 
 // Challenges and passes are HMAC tokens only the merchant can mint: an edited, re-signed, moved
 // or stale one is refused, and a real pass covers only what it was sold for.

@@ -1,9 +1,13 @@
-import { exactHeader, offerOf, txProofHeader } from '../payments.js'
+import { exactHeader } from '../exact-header.js'
+import { offerOf } from '../offer-of.js'
 import type { RawResponse } from '../raw-http.js'
 import type { AttackCase, CaseContext } from '../run-case.js'
 import type { Merchant } from '../start-merchant.js'
+import { txProofHeader } from '../tx-proof-header.js'
 import { until } from '../until.js'
-import { exactSignature, PRICE, paidRequest, payRoute, SEARCH } from './paid-request.js'
+import { exactSignature } from './exact-signature.js'
+import { PRICE, paidRequest, SEARCH } from './paid-request.js'
+import { payRoute } from './pay-route.js'
 
 // DESIGN gate invariant 2: a proof whose signature is not the payer's never holds the payer's
 // claim. A stranger who watches payTo and floods proofs of the victim's hash, under a slow RPC,

@@ -1,9 +1,16 @@
 import { decodePaymentResponseHeader } from '@tollgate/core'
-import { exactHeader, offerOf, passOf } from '../payments.js'
-import { openRaw, type RawResponse, serializeRequest } from '../raw-http.js'
+import { exactHeader } from '../exact-header.js'
+import { offerOf } from '../offer-of.js'
+import { openRaw } from '../open-raw.js'
+import { passOf } from '../pass-of.js'
+import type { RawResponse } from '../raw-http.js'
 import type { AttackCase, CaseContext } from '../run-case.js'
-import { exactSignature, PRICE, paidRequest, payRoute, type Route, SEARCH } from './paid-request.js'
-import { roundTrip, settledAnswer } from './settled-answer.js'
+import { serializeRequest } from '../serialize-request.js'
+import { exactSignature } from './exact-signature.js'
+import { PRICE, paidRequest, type Route, SEARCH } from './paid-request.js'
+import { payRoute } from './pay-route.js'
+import { roundTrip } from './round-trip.js'
+import { settledAnswer } from './settled-answer.js'
 
 // DESIGN gate invariant 5: the outcome is the status the handler wrote, not the socket's fate. A
 // claim is released only when the handler failed before any byte was sent (and then no successful

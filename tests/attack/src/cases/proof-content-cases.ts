@@ -1,9 +1,14 @@
 import type { PaymentRequirements } from '@tollgate/core'
 import { type Address, getAddress, type Hex, toHex } from 'viem'
-import { exactHeader, offerOf, sendTransfer, txProofHeader } from '../payments.js'
+import { exactHeader } from '../exact-header.js'
+import { offerOf } from '../offer-of.js'
 import type { AttackCase, CaseContext, Expectation } from '../run-case.js'
+import { sendTransfer } from '../send-transfer.js'
 import type { Payer } from '../start-world.js'
-import { exactSignature, PRICE, paidRequest, payRoute, SEARCH } from './paid-request.js'
+import { txProofHeader } from '../tx-proof-header.js'
+import { exactSignature } from './exact-signature.js'
+import { PRICE, paidRequest, SEARCH } from './paid-request.js'
+import { payRoute } from './pay-route.js'
 
 // What a proof proves: a transfer of the right asset and amount to the merchant, on this chain,
 // inside the acceptance window, confirmed, not reverted, and signed by the payer.

@@ -1,8 +1,14 @@
 import { type Hex, hexToSignature, signatureToHex } from 'viem'
-import { exactHeader, offerOf, settlementOf, txProofHeader } from '../payments.js'
+import { exactHeader } from '../exact-header.js'
+import { offerOf } from '../offer-of.js'
 import type { RawResponse } from '../raw-http.js'
 import type { AttackCase, CaseContext, Expectation } from '../run-case.js'
-import { exactSignature, POST, PRICE, paidRequest, payRoute, SEARCH, sendAtOnce } from './paid-request.js'
+import { settlementOf } from '../settlement-of.js'
+import { txProofHeader } from '../tx-proof-header.js'
+import { exactSignature } from './exact-signature.js'
+import { POST, PRICE, paidRequest, SEARCH } from './paid-request.js'
+import { payRoute } from './pay-route.js'
+import { sendAtOnce } from './send-at-once.js'
 
 // DESIGN gate invariants 2 and 4: a payment is sold once, across requests, instances, schemes
 // and restarts. An in-flight duplicate is 409 `payment_in_progress`, a spent one 402

@@ -20,8 +20,3 @@ export async function settledAnswer(
   }
   return response
 }
-
-/** Resolves once `merchant` has answered a free request: it has handled what reached it before. */
-export async function roundTrip(context: CaseContext, merchant: Merchant): Promise<void> {
-  await context.send(merchant, { method: 'GET', target: '/health' })
-}
