@@ -23,13 +23,14 @@ function randomHash(): string {
 const claimTtlSeconds = 3600 + 2 * 30 + 60
 // Warm the code paths in a store that is then dropped, so the measured one holds only its claims.
 const warm = createMemoryStore()
-for (let index = 0; index < 1000; index++) await warm.claim(`tx:eip155:8453:${randomHash()}`, claimTtlSeconds)
+for (let index = 0; index < 1000; index++)
+  await warm.claim(`tx:eip155:8453:${randomHash()}`, { ttlSeconds: claimTtlSeconds })
 const store = createMemoryStore()
 const heapBefore = settle()
 for (let index = 0; index < claims; index++) {
   // The gate's key for a tx proof: `tx:<network>:<transaction hash>`.
-  const token = await store.claim(`tx:eip155:8453:${randomHash()}`, claimTtlSeconds)
-  if (token === undefined) throw new Error('A fresh claim was refused.')
+  const result = await store.claim(`tx:eip155:8453:${randomHash()}`, { ttlSeconds: claimTtlSeconds })
+  if (!result.claimed) throw new Error('A fresh claim was refused.')
 }
 const heapAfter = settle()
 if (store.size() < claims) throw new Error('The store lost claims.')

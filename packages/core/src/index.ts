@@ -163,14 +163,27 @@ export type {
   ExactInput,
   ExactScheme,
   PaymentNetwork,
+  RecoverSignerInput,
   TxVerifier,
   VerifiedTransfer,
   VerifyTransferInput,
 } from './scheme/types.js'
 // Stores
+export { assertClaimValue } from './store/assert-claim-value.js'
 export { assertTokenBucket } from './store/assert-token-bucket.js'
+export { decodeClaimEntry } from './store/decode-claim-entry.js'
+export { encodeClaimEntry } from './store/encode-claim-entry.js'
 export { type CreateMemoryStoreOptions, createMemoryStore } from './store/memory-store.js'
-export type { Store, TakeResult, TokenBucket } from './store/types.js'
+export type {
+  ClaimEntry,
+  ClaimOptions,
+  ClaimResult,
+  ClaimState,
+  CommitOptions,
+  Store,
+  TakeResult,
+  TokenBucket,
+} from './store/types.js'
 // Paid endpoints as agent tools (shared by the LangChain, AI SDK and MCP adapters)
 export { type CallPaidEndpointOptions, callPaidEndpoint } from './tools/call-paid-endpoint.js'
 export { type CompiledPaidEndpoint, compilePaidEndpoint } from './tools/compile-paid-endpoint.js'

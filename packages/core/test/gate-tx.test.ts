@@ -178,10 +178,15 @@ describe('gate with tx proofs on a real chain', () => {
     expect((await gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header }))).outcome).toBe('paid')
   })
 
-  test('error: replaying a used proof', async () => {
+  test('error: replaying a proof in flight is 409 payment_in_progress; once served, 402 payment_already_used', async () => {
     const gate = makeGate()
     const { header } = await pay(gate, '/api/search')
-    expect((await gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header }))).outcome).toBe('paid')
+    const decision = await gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header }))
+    expect(decision.outcome).toBe('paid')
+    const during = await rejection(await gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header })))
+    expect([during.status, during.body.error]).toEqual([409, 'payment_in_progress'])
+    expect(during.response.headers.get('retry-after')).toBe('1')
+    if (decision.outcome === 'paid') await decision.complete(200)
     const replay = await rejection(await gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header })))
     expect(replay.status).toBe(402)
     expect(replay.body.error).toBe('payment_already_used')
@@ -199,7 +204,8 @@ describe('gate with tx proofs on a real chain', () => {
         .filter((decision) => decision.outcome === 'rejected')
         .map(async (decision) => (await rejection(decision)).body.error),
     )
-    expect(new Set(codes)).toEqual(new Set(['payment_already_used']))
+    // None was served yet: every duplicate is told the payment is in flight, not spent.
+    expect(new Set(codes)).toEqual(new Set(['payment_in_progress']))
   })
 
   test('error: wrong recipient', async () => {

@@ -13,10 +13,14 @@ import { createGate } from '../src/gate/create-gate.js'
 import type { CreateGateOptions, GateDecision, GateRejected } from '../src/gate/types.js'
 import { decodePaymentRequiredHeader } from '../src/protocol/payment-required-header.js'
 import { decodePaymentResponseHeader } from '../src/protocol/payment-response-header.js'
+import { encodePaymentSignatureHeader } from '../src/protocol/payment-signature-header.js'
 import type { PaymentRequirements } from '../src/protocol/types.js'
 import { solanaNetwork } from '../src/solana/solana-network.js'
 import { createMemoryStore } from '../src/store/memory-store.js'
+import { createProofMessage } from '../src/tx/create-proof-message.js'
+import { startHeldRpcProxy } from './support/held-rpc-proxy.js'
 import {
+  signProof,
   solanaProofHeader,
   solanaRegistry,
   startSolanaDevnet,
@@ -222,10 +226,14 @@ describe('gate with Solana tx proofs on a real SVM', () => {
     expect(await devnet.tokenBalance('usdc', fresh)).toBe(1000n)
   })
 
-  test('error: replaying a used proof', async () => {
+  test('error: replaying a proof in flight is 409 payment_in_progress; once served, 402 payment_already_used', async () => {
     const gate = makeGate()
     const { header } = await pay(gate, '/api/search')
-    expect((await gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header }))).outcome).toBe('paid')
+    const decision = await gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header }))
+    expect(decision.outcome).toBe('paid')
+    const during = await rejection(await gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header })))
+    expect([during.status, during.body.error]).toEqual([409, 'payment_in_progress'])
+    if (decision.outcome === 'paid') await decision.complete(200)
     const replay = await rejection(await gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header })))
     expect([replay.status, replay.body.error]).toEqual([402, 'payment_already_used'])
   })
@@ -242,7 +250,8 @@ describe('gate with Solana tx proofs on a real SVM', () => {
         .filter((decision) => decision.outcome === 'rejected')
         .map(async (decision) => (await rejection(decision)).body.error),
     )
-    expect(new Set(codes)).toEqual(new Set(['payment_already_used']))
+    // None was served yet: every duplicate is told the payment is in flight, not spent.
+    expect(new Set(codes)).toEqual(new Set(['payment_in_progress']))
   })
 
   test('error: wrong recipient', async () => {
@@ -621,5 +630,87 @@ describe('gate with the finalized commitment', () => {
     ])
     slow.advanceSlots(32)
     expect((await gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header }))).outcome).toBe('paid')
+  })
+})
+
+describe('gate claims on Solana', () => {
+  /** A proof of `transaction` signed by `signer`, naming `payer` in the hint (or no one). */
+  async function proofBy(
+    signer: Awaited<ReturnType<typeof generateKeyPairSigner>>,
+    requirements: PaymentRequirements,
+    transaction: string,
+    payer: string | undefined,
+  ): Promise<string> {
+    const challenge = requirements.extra.challenge as string
+    const message = createProofMessage({ network: requirements.network, transaction, challenge })
+    return encodePaymentSignatureHeader({
+      x402Version: 2,
+      accepted: requirements,
+      payload: {
+        transaction,
+        challenge,
+        signature: await signProof(signer, message),
+        ...(payer === undefined ? {} : { payer }),
+      },
+    })
+  }
+
+  test("behavior: strangers flooding proofs of the payer's transaction behind a held RPC never block the payer", async () => {
+    const proxy = await startHeldRpcProxy(devnet.rpcUrl)
+    try {
+      const gate = makeGate({}, { rpcUrl: proxy.url })
+      const requirements = await challenge(gate, '/api/search')
+      const victim = devnet.accounts[2]!.signer
+      const paid = await transferToken(devnet, { from: 2, to: payTo, amount: BigInt(requirements.amount) })
+      const strangers = await Promise.all(Array.from({ length: 8 }, () => generateKeyPairSigner()))
+      // Half name themselves as the payer (their own key checks out offline), half name no one.
+      const bogus = await Promise.all(
+        strangers.map((stranger, index) =>
+          proofBy(stranger, requirements, paid.signature, index % 2 === 0 ? stranger.address : undefined),
+        ),
+      )
+      // A stranger naming the victim as payer is refused offline: it holds no claim at all.
+      const impostor = await rejection(
+        await gate.check(
+          request('/api/search', {
+            'PAYMENT-SIGNATURE': await proofBy(strangers[0]!, requirements, paid.signature, victim.address),
+          }),
+        ),
+      )
+      expect([impostor.status, impostor.body.error]).toEqual([402, 'verify_signature_invalid'])
+
+      proxy.hold()
+      const early = bogus.map((header) => gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header })))
+      await proxy.parked(8)
+      const header = await proofBy(victim, requirements, paid.signature, victim.address)
+      const payer = gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header }))
+      const first = await Promise.race([
+        proxy.parked(9).then(() => 'verifying'),
+        payer.then((decision) => `decided ${decision.outcome}`),
+      ])
+      expect(first).toBe('verifying')
+      proxy.release()
+
+      const decision = await payer
+      expect(decision.outcome).toBe('paid')
+      if (decision.outcome === 'paid') {
+        expect(decision.receipt).toMatchObject({ payer: victim.address, transaction: paid.signature })
+        await decision.complete(200)
+      }
+      for (const refused of await Promise.all(early)) {
+        const { status, body } = await rejection(refused)
+        expect([status, body.error]).toEqual([402, 'verify_payer_mismatch'])
+      }
+      // Spent: a replay is refused before any RPC.
+      const forwarded = proxy.forwarded()
+      const replay = await rejection(
+        await gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header })),
+      )
+      expect([replay.status, replay.body.error]).toEqual([402, 'payment_already_used'])
+      expect(proxy.forwarded()).toBe(forwarded)
+    } finally {
+      proxy.release()
+      await proxy.close()
+    }
   })
 })

@@ -86,6 +86,8 @@ describe('createSolanaTxVerifier', () => {
       payer: devnet.accounts[0]!.address,
       amount: 1000n,
       blockTime: expect.any(Number),
+      // The instruction that credited payTo: the transfer's on-chain identity.
+      transferIds: [expect.stringMatching(/^\d+$/)],
     })
     expect(proxy.seen).toEqual(['getTransaction', 'getGenesisHash'])
     await check.verifyTransfer(paid.input)

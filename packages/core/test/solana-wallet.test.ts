@@ -406,7 +406,7 @@ describe('solanaWallet', () => {
         timeoutMs: 5000,
       })
       setTimeout(() => slow.advanceSlots(8), 50)
-      await expect(confirming).resolves.toEqual({ hints: {} })
+      await expect(confirming).resolves.toEqual({ hints: { payer: slow.accounts[0]!.address } })
     } finally {
       await slow.stop()
     }

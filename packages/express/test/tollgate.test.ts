@@ -260,7 +260,7 @@ describe('tollgate', () => {
       ...memory,
       release: async (key, token) => {
         await new Promise((resolve) => setTimeout(resolve, 100))
-        await memory.release(key, token)
+        return memory.release(key, token)
       },
     }
     const recorder = recordingGate(createGate(gateOptions({ store })))

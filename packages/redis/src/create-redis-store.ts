@@ -1,8 +1,16 @@
 import { randomUUID } from 'node:crypto'
-import { assertTokenBucket, type Store, type TakeResult, TollgateError } from '@tollgate/core'
+import {
+  assertClaimValue,
+  assertTokenBucket,
+  type ClaimResult,
+  decodeClaimEntry,
+  type Store,
+  type TakeResult,
+  TollgateError,
+} from '@tollgate/core'
 import { createClient } from 'redis'
 import type { RedisScript } from './redis-script.js'
-import { incrementScript, releaseScript, takeScript } from './store-scripts.js'
+import { claimScript, commitScript, incrementScript, releaseScript, takeScript } from './store-scripts.js'
 import { toStoreUnavailable } from './to-store-unavailable.js'
 
 /**
@@ -65,8 +73,9 @@ const reconnectStrategy = (retries: number): number => Math.min(50 * 2 ** retrie
 
 /**
  * Creates a {@link Store} on Redis, so every gate instance shares replay protection, pass
- * revocations, use counts and rate limits. Each call is one atomic command (a `SET NX PX`, or a
- * cached Lua script via `EVALSHA`), one round trip. Token buckets use the Redis server clock.
+ * revocations, use counts and rate limits. Each call is one atomic command (a cached Lua script
+ * via `EVALSHA`, or a plain `SET`/`EXISTS`), one round trip: a claim of a held key answers in that
+ * same round trip whether it is in flight or spent. Token buckets use the Redis server clock.
  *
  * When Redis is unreachable, slow or answers with an error, every method rejects with
  * `store_unavailable` (`retryAfter: 1`) within `commandTimeoutMs`, so the gate fails closed with a
@@ -161,31 +170,38 @@ export function createRedisStore(options: CreateRedisStoreOptions): RedisStore {
   }
 
   return {
-    specificationVersion: 'v1',
+    specificationVersion: 'v2',
     kind: 'redis',
     durable: true,
-    async claim(key, ttlSeconds) {
-      const milliseconds = toMilliseconds(ttlSeconds)
+    async claim(key, options) {
+      const milliseconds = toMilliseconds(options.ttlSeconds)
+      const value = assertClaimValue(options.value)
       const token = randomUUID()
       const fullKey = prefix + key
       let sent = false
       try {
         const reply = await run('claim', () => {
           sent = true
-          return send(['SET', fullKey, token, 'NX', 'PX', milliseconds])
+          return evaluate(claimScript, fullKey, [token, milliseconds, value])
         })
-        if (reply === 'OK') return token
-        if (reply === null) return undefined
-        return unexpected('claim', reply)
+        return toClaimResult(reply, token) ?? unexpected('claim', reply)
       } catch (error) {
-        // The SET may still land after we gave up; free it so the payer can retry the same proof.
-        // Compare-and-delete on our own token can never free someone else's claim.
+        // The claim may still land after we gave up; free it so the payer can retry the same proof.
+        // Compare-and-delete on our own in-flight token can never free someone else's claim.
         if (sent) run('claim-rollback', () => evaluate(releaseScript, fullKey, [token])).catch(() => {})
         throw error
       }
     },
+    async commit(key, token, options) {
+      const milliseconds = toMilliseconds(options.ttlSeconds)
+      const value = options.value === undefined ? undefined : assertClaimValue(options.value)
+      const args = [token, milliseconds, value === undefined ? '0' : '1', value ?? '']
+      const reply = await run('commit', () => evaluate(commitScript, prefix + key, args))
+      return reply === 1 ? true : reply === 0 ? false : unexpected('commit', reply)
+    },
     async release(key, token) {
-      await run('release', () => evaluate(releaseScript, prefix + key, [token]))
+      const reply = await run('release', () => evaluate(releaseScript, prefix + key, [token]))
+      return reply === 1 ? true : reply === 0 ? false : unexpected('release', reply)
     },
     async increment(key, ttlSeconds) {
       const milliseconds = toMilliseconds(ttlSeconds)
@@ -249,6 +265,14 @@ function toMilliseconds(ttlSeconds: number): string {
     throw new TollgateError('config_invalid', `ttlSeconds must be a finite number, got ${ttlSeconds}.`)
   }
   return String(Math.max(1, Math.ceil(ttlSeconds * 1000)))
+}
+
+function toClaimResult(reply: unknown, token: string): ClaimResult | undefined {
+  if (!Array.isArray(reply)) return undefined
+  if (reply.length === 1 && reply[0] === 1) return { claimed: true, token }
+  if (reply.length !== 2 || reply[0] !== 0 || typeof reply[1] !== 'string') return undefined
+  const entry = decodeClaimEntry(reply[1])
+  return { claimed: false, state: entry.state, value: entry.value }
 }
 
 function toTakeResult(reply: unknown): TakeResult | undefined {

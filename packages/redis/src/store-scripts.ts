@@ -1,8 +1,50 @@
 import { defineRedisScript } from './redis-script.js'
 
-/** Deletes KEYS[1] only while it still holds the claim token ARGV[1]. @internal */
+/**
+ * Creates the claim KEYS[1] in flight (`f|<token ARGV[1]>|<value ARGV[3]>`, expiring after
+ * ARGV[2] milliseconds) unless it exists. Returns { 1 } when created, else { 0, the entry as kept },
+ * so the caller learns in this one call whether the holder is in flight or spent. @internal
+ */
+export const claimScript = defineRedisScript(`
+local current = redis.call('GET', KEYS[1])
+if current then
+  return { 0, current }
+end
+redis.call('SET', KEYS[1], 'f|' .. ARGV[1] .. '|' .. ARGV[3], 'PX', ARGV[2])
+return { 1 }
+`)
+
+/**
+ * Marks the claim KEYS[1] spent if it is held by token ARGV[1] (in flight, or spent by the same
+ * token). It then lives at least ARGV[2] more milliseconds, never less than it had left. ARGV[3]
+ * is "1" when ARGV[4] replaces the value. Returns 1 when committed, else 0. @internal
+ */
+export const commitScript = defineRedisScript(`
+local current = redis.call('GET', KEYS[1])
+if not current then
+  return 0
+end
+local token, value = string.match(current, '^[fs]|([^|]*)|(.*)$')
+if token == nil or token ~= ARGV[1] then
+  return 0
+end
+if ARGV[3] == '1' then
+  value = ARGV[4]
+end
+local ttl = tonumber(ARGV[2])
+local remaining = redis.call('PTTL', KEYS[1])
+if remaining > ttl then
+  ttl = remaining
+end
+redis.call('SET', KEYS[1], 's|' .. token .. '|' .. value, 'PX', ttl)
+return 1
+`)
+
+/** Deletes KEYS[1] only while it is in flight under the claim token ARGV[1]. Returns 1 or 0. @internal */
 export const releaseScript = defineRedisScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
+local current = redis.call('GET', KEYS[1])
+local prefix = 'f|' .. ARGV[1] .. '|'
+if current and string.sub(current, 1, string.len(prefix)) == prefix then
   return redis.call('DEL', KEYS[1])
 end
 return 0

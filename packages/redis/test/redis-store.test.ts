@@ -1,8 +1,11 @@
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { TollgateError } from '@tollgate/core'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { type ClaimResult, TollgateError } from '@tollgate/core'
 import { createClient } from 'redis'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { createRedisStore, type RedisStore } from '../src/index.js'
@@ -26,7 +29,8 @@ async function settle<T>(promise: Promise<T>): Promise<{ value?: T; error?: unkn
 /** One call of every Store method, on fresh keys. */
 function everyMethod(store: RedisStore): Record<string, () => Promise<unknown>> {
   return {
-    claim: () => store.claim(unique('claim'), 60),
+    claim: () => store.claim(unique('claim'), { ttlSeconds: 60 }),
+    commit: () => store.commit(unique('commit'), 'token', { ttlSeconds: 60 }),
     release: () => store.release(unique('release'), 'token'),
     increment: () => store.increment(unique('increment'), 60),
     has: () => store.has(unique('has')),
@@ -51,6 +55,32 @@ async function expectAllUnavailable(store: RedisStore, withinMilliseconds: numbe
     expect(outcome.milliseconds, outcome.method).toBeLessThan(withinMilliseconds)
   }
 }
+
+const holderScript = fileURLToPath(new URL('./fixtures/claim-holder.mjs', import.meta.url))
+
+/** Starts a second process that claims `held`, claims and commits `spent`, prints a line and hangs. */
+function spawnHolder(url: string, prefix: string): { process: ChildProcess; next(): Promise<string> } {
+  const child = spawn(process.execPath, [holderScript, url, prefix], { stdio: ['ignore', 'pipe', 'pipe'] })
+  let stderr = ''
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString()
+  })
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]()
+  return {
+    process: child,
+    async next() {
+      const line = await lines.next()
+      if (line.done) throw new Error(`The holder exited early: ${stderr.trim()}`)
+      return line.value as string
+    },
+  }
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<NodeJS.Signals | number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.signalCode ?? child.exitCode)
+    else child.once('exit', (code, signal) => resolve(signal ?? code))
+  })
 
 async function findFreePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -79,9 +109,9 @@ describe.skipIf(skipReason !== undefined)(
     test('default: a durable store named "redis" with the "tollgate:" prefix', async () => {
       const store = createRedisStore({ url: server.url })
       try {
-        expect(store).toMatchObject({ specificationVersion: 'v1', kind: 'redis', durable: true })
+        expect(store).toMatchObject({ specificationVersion: 'v2', kind: 'redis', durable: true })
         const key = unique('default')
-        expect(await store.claim(key, 60)).toBeTypeOf('string')
+        expect((await store.claim(key, { ttlSeconds: 60 })).claimed).toBe(true)
         expect(await inspector.exists(`tollgate:${key}`)).toBe(1)
       } finally {
         await store.close()
@@ -92,7 +122,7 @@ describe.skipIf(skipReason !== undefined)(
       const prefix = `${unique('px')}:`
       const store = createRedisStore({ url: server.url, prefix })
       try {
-        await store.claim('claim', 0.25)
+        await store.claim('claim', { ttlSeconds: 0.25 })
         await store.put('put', 1.5)
         await store.increment('counter', 0.75)
         const claimTtl = await inspector.pTTL(`${prefix}claim`)
@@ -107,9 +137,9 @@ describe.skipIf(skipReason !== undefined)(
         // A later increment does not extend the counter's life.
         await store.increment('counter', 60)
         expect(await inspector.pTTL(`${prefix}counter`)).toBeLessThanOrEqual(750)
-        expect(await store.claim('claim', 60)).toBeUndefined()
+        expect((await store.claim('claim', { ttlSeconds: 60 })).claimed).toBe(false)
         await sleep(300)
-        expect(await store.claim('claim', 60)).toBeTypeOf('string')
+        expect((await store.claim('claim', { ttlSeconds: 60 })).claimed).toBe(true)
       } finally {
         await store.close()
       }
@@ -119,7 +149,7 @@ describe.skipIf(skipReason !== undefined)(
       const prefix = `${unique('prefixed')}:`
       const store = createRedisStore({ url: server.url, prefix })
       try {
-        await store.claim('a', 60)
+        await store.claim('a', { ttlSeconds: 60 })
         await store.put('b', 60)
         await store.increment('c', 60)
         await store.take('d', { capacity: 1, refillPerSecond: 1 })
@@ -137,8 +167,8 @@ describe.skipIf(skipReason !== undefined)(
       const first = createRedisStore({ url: server.url, prefix: `${unique('first')}:` })
       const second = createRedisStore({ url: server.url, prefix: `${unique('second')}:` })
       try {
-        expect(await first.claim(shared, 60)).toBeTypeOf('string')
-        expect(await second.claim(shared, 60)).toBeTypeOf('string')
+        expect((await first.claim(shared, { ttlSeconds: 60 })).claimed).toBe(true)
+        expect((await second.claim(shared, { ttlSeconds: 60 })).claimed).toBe(true)
         await first.increment(`${shared}:count`, 60)
         await first.increment(`${shared}:count`, 60)
         expect(await second.increment(`${shared}:count`, 60)).toBe(1)
@@ -159,13 +189,69 @@ describe.skipIf(skipReason !== undefined)(
       const second = createRedisStore({ url: server.url, prefix })
       try {
         const results = await Promise.all(
-          Array.from({ length: 1_000 }, (_, index) => (index % 2 === 0 ? first : second).claim('proof', 60)),
+          Array.from({ length: 1_000 }, (_, index) =>
+            (index % 2 === 0 ? first : second).claim('proof', { ttlSeconds: 60 }),
+          ),
         )
-        expect(results.filter((token) => token !== undefined)).toHaveLength(1)
+        expect(results.filter((result) => result.claimed)).toHaveLength(1)
+        expect(results.filter((result) => !result.claimed && result.state === 'in_flight')).toHaveLength(999)
         expect(first.stats().commands + second.stats().commands).toBe(1_000)
       } finally {
         await first.close()
         await second.close()
+      }
+    })
+
+    test('behavior: a gate process SIGKILLed while holding a claim leaves it in flight, and a commit it made stays spent', async () => {
+      const prefix = `${unique('crash')}:`
+      const holder = spawnHolder(server.url, prefix)
+      try {
+        expect(JSON.parse(await holder.next())).toMatchObject({ held: true, committed: true })
+      } finally {
+        holder.process.kill('SIGKILL')
+      }
+      expect(await exited(holder.process)).toBe('SIGKILL')
+      const store = createRedisStore({ url: server.url, prefix })
+      try {
+        expect(await store.claim('held', { ttlSeconds: 60 })).toEqual({
+          claimed: false,
+          state: 'in_flight',
+          value: 'child',
+        })
+        expect(await store.claim('spent', { ttlSeconds: 60 })).toEqual({
+          claimed: false,
+          state: 'spent',
+          value: 'committed',
+        })
+        expect(await store.release('held', 'stranger')).toBe(false)
+        expect(await store.commit('held', 'stranger', { ttlSeconds: 60 })).toBe(false)
+        // The in-flight claim kept its full TTL: a crash never shortens it.
+        expect(await inspector.pTTL(`${prefix}held`)).toBeGreaterThan(3_500_000)
+      } finally {
+        await store.close()
+      }
+    })
+
+    test('behavior: commit sets the spent TTL in milliseconds and never shortens it; a v1 entry reads as spent', async () => {
+      const prefix = `${unique('commit-ttl')}:`
+      const store = createRedisStore({ url: server.url, prefix })
+      try {
+        const short = await store.claim('short', { ttlSeconds: 0.5 })
+        const long = await store.claim('long', { ttlSeconds: 60 })
+        expect(await store.commit('short', short.claimed ? short.token : '', { ttlSeconds: 30 })).toBe(true)
+        expect(await store.commit('long', long.claimed ? long.token : '', { ttlSeconds: 1 })).toBe(true)
+        expect(await inspector.pTTL(`${prefix}short`)).toBeGreaterThan(29_000)
+        expect(await inspector.pTTL(`${prefix}long`)).toBeGreaterThan(59_000)
+        // A bare token, as a v1 store wrote it with SET NX, is never re-admitted.
+        await inspector.set(`${prefix}legacy`, crypto.randomUUID(), { PX: 60_000 })
+        expect(await store.claim('legacy', { ttlSeconds: 60 })).toEqual({
+          claimed: false,
+          state: 'spent',
+          value: '',
+        })
+        expect(await store.release('legacy', 'anything')).toBe(false)
+      } finally {
+        await store.close()
       }
     })
 
@@ -219,7 +305,7 @@ describe.skipIf(skipReason !== undefined)(
       const client = createClient({ url: server.url, disableOfflineQueue: true })
       client.on('error', () => {})
       const store = createRedisStore({ client, prefix: `${unique('owned')}:` })
-      expect(await store.claim('key', 60)).toBeTypeOf('string')
+      expect((await store.claim('key', { ttlSeconds: 60 })).claimed).toBe(true)
       await store.close()
       expect(client.isReady).toBe(true)
       expect(await client.ping()).toBe('PONG')
@@ -233,7 +319,9 @@ describe.skipIf(skipReason !== undefined)(
       )
       const store = createRedisStore({ url: server.url, prefix: `${unique('invalid')}:` })
       try {
-        await expect(store.claim('key', Number.NaN)).rejects.toMatchObject({ code: 'config_invalid' })
+        await expect(store.claim('key', { ttlSeconds: Number.NaN })).rejects.toMatchObject({
+          code: 'config_invalid',
+        })
         await expect(store.take('key', { capacity: 1, refillPerSecond: 0 })).rejects.toMatchObject({
           code: 'config_invalid',
         })
@@ -258,16 +346,31 @@ describe.skipIf(skipReason !== undefined)(
       const store = createRedisStore({ url: server.url })
       try {
         const key = unique('spent')
-        expect(await store.claim(key, 3600)).toBeTypeOf('string')
+        const claimed = await store.claim(key, { ttlSeconds: 3600, value: 'payer' })
+        expect(claimed.claimed).toBe(true)
+        const spent = unique('spent')
+        const spentClaim = await store.claim(spent, { ttlSeconds: 3600 })
+        expect(
+          await store.commit(spent, spentClaim.claimed ? spentClaim.token : '', {
+            ttlSeconds: 3600,
+            value: 'sold',
+          }),
+        ).toBe(true)
         await server.kill()
         server = await startRedisServer({ port: server.port, persistDirectory: directory })
         // The store reconnects on its own; the claim made before the crash still holds.
-        let answer: string | undefined | 'unavailable' = 'unavailable'
+        let answer: ClaimResult | 'unavailable' = 'unavailable'
         for (let attempt = 0; attempt < 50 && answer === 'unavailable'; attempt++) {
-          answer = await store.claim(key, 3600).catch(() => 'unavailable' as const)
+          answer = await store.claim(key, { ttlSeconds: 3600 }).catch(() => 'unavailable' as const)
           if (answer === 'unavailable') await sleep(100)
         }
-        expect(answer).toBeUndefined()
+        // Both the in-flight claim and the spent one kept their state and value.
+        expect(answer).toEqual({ claimed: false, state: 'in_flight', value: 'payer' })
+        expect(await store.claim(spent, { ttlSeconds: 3600 })).toEqual({
+          claimed: false,
+          state: 'spent',
+          value: 'sold',
+        })
       } finally {
         await store.close()
         await server.stop()
@@ -279,13 +382,15 @@ describe.skipIf(skipReason !== undefined)(
       const store = createRedisStore({ url: own.url, commandTimeoutMs: 300 })
       try {
         const proof = unique('proof')
-        expect(await store.claim(proof, 60)).toBeTypeOf('string')
+        expect((await store.claim(proof, { ttlSeconds: 60 })).claimed).toBe(true)
 
-        const inFlight = Array.from({ length: 200 }, () => store.claim(unique('in-flight'), 60))
+        const inFlight = Array.from({ length: 200 }, () =>
+          store.claim(unique('in-flight'), { ttlSeconds: 60 }),
+        )
         await own.kill()
         const during = await Promise.allSettled([
           ...inFlight,
-          ...Array.from({ length: 200 }, () => store.claim(unique('while-down'), 60)),
+          ...Array.from({ length: 200 }, () => store.claim(unique('while-down'), { ttlSeconds: 60 })),
         ])
         for (const outcome of during) {
           // A claim Redis confirmed before the crash may succeed; every other one must reject.
@@ -297,12 +402,15 @@ describe.skipIf(skipReason !== undefined)(
 
         own = await startRedisServer({ port: own.port })
         const deadline = Date.now() + 5_000
-        let token: string | undefined
-        while (token === undefined && Date.now() < deadline) {
-          token = await store.claim(unique('after-restart'), 60).catch(() => undefined)
-          if (token === undefined) await sleep(50)
+        let claimed = false
+        while (!claimed && Date.now() < deadline) {
+          claimed = await store
+            .claim(unique('after-restart'), { ttlSeconds: 60 })
+            .then((result) => result.claimed)
+            .catch(() => false)
+          if (!claimed) await sleep(50)
         }
-        expect(token).toBeTypeOf('string')
+        expect(claimed).toBe(true)
         // The restarted server has no script cache: EVALSHA falls back to EVAL.
         expect(await store.increment(unique('counter'), 60)).toBe(1)
         expect((await store.take(unique('bucket'), { capacity: 1, refillPerSecond: 1 })).allowed).toBe(true)
@@ -316,19 +424,19 @@ describe.skipIf(skipReason !== undefined)(
       const own = await startRedisServer()
       const store = createRedisStore({ url: own.url, commandTimeoutMs: 300 })
       try {
-        // Load the scripts, so the rollback is one EVALSHA queued right behind the SET.
+        // Load the scripts, so the rollback is one EVALSHA queued right behind the claim.
         await callEveryMethod(store)
         const proof = unique('proof')
         own.pause()
-        const claim = await settle(store.claim(proof, 60))
+        const claim = await settle(store.claim(proof, { ttlSeconds: 60 }))
         expect(claim.error).toMatchObject({ code: 'store_unavailable', retryAfter: 1 })
         expect(claim.milliseconds).toBeGreaterThanOrEqual(290)
         expect(claim.milliseconds).toBeLessThan(300 + 150)
         await expectAllUnavailable(store, 300 + 150)
         own.resume()
-        // Redis then runs the late SET and the rollback, in order: the payer can retry the proof.
+        // Redis then runs the late claim and the rollback, in order: the payer can retry the proof.
         expect(await store.has(proof)).toBe(false)
-        expect(await store.claim(proof, 60)).toBeTypeOf('string')
+        expect((await store.claim(proof, { ttlSeconds: 60 })).claimed).toBe(true)
       } finally {
         own.resume()
         await store.close()

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto'
 import {
+  assertClaimValue,
   assertTokenBucket,
+  type ClaimResult,
+  decodeClaimEntry,
+  encodeClaimEntry,
   type Store,
   type TakeResult,
   type TokenBucket,
@@ -90,7 +94,14 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): SqliteStor
   const insertEntry = db.prepare(
     'INSERT INTO tollgate_entries (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO NOTHING',
   )
-  const deleteOwnedEntry = db.prepare('DELETE FROM tollgate_entries WHERE key = ? AND value = ?')
+  const selectLiveValue = db.prepare<[string, number], { value: string; expires_at: number }>(
+    'SELECT value, expires_at FROM tollgate_entries WHERE key = ? AND expires_at > ?',
+  )
+  const updateEntry = db.prepare('UPDATE tollgate_entries SET value = ?, expires_at = ? WHERE key = ?')
+  // Only an in-flight claim under its own token: the entry starts with `f|<token>|`.
+  const deleteInFlightEntry = db.prepare(
+    'DELETE FROM tollgate_entries WHERE key = ? AND substr(value, 1, length(?)) = ?',
+  )
   const incrementEntry = db.prepare<[string, number], { value: number }>(
     `INSERT INTO tollgate_entries (key, value, expires_at) VALUES (?, '1', ?)
      ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
@@ -122,10 +133,27 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): SqliteStor
 
   // BEGIN IMMEDIATE takes the write lock up front: a deferred transaction that later upgrades
   // can fail with SQLITE_BUSY without waiting when another process wrote in between.
-  const claimEntry = db.transaction((key: string, token: string, at: number, expiresAt: number): boolean => {
-    deleteExpiredEntry.run(key, at)
-    return insertEntry.run(key, token, expiresAt).changes === 1
-  })
+  const claimEntry = db.transaction(
+    (key: string, token: string, value: string, at: number, expiresAt: number): ClaimResult => {
+      deleteExpiredEntry.run(key, at)
+      const entry = encodeClaimEntry({ state: 'in_flight', token, value })
+      if (insertEntry.run(key, entry, expiresAt).changes === 1) return { claimed: true, token }
+      const held = decodeClaimEntry((selectLiveValue.get(key, at) as { value: string }).value)
+      return { claimed: false, state: held.state, value: held.value }
+    },
+  )
+  const commitEntry = db.transaction(
+    (key: string, token: string, value: string | undefined, at: number, expiresAt: number): boolean => {
+      const row = selectLiveValue.get(key, at)
+      if (row === undefined) return false
+      const held = decodeClaimEntry(row.value)
+      if (held.token !== token) return false
+      const entry = encodeClaimEntry({ state: 'spent', token, value: value ?? held.value })
+      // Committing never shortens the life the claim already had.
+      updateEntry.run(entry, Math.max(row.expires_at, expiresAt), key)
+      return true
+    },
+  )
   const countEntry = db.transaction((key: string, at: number, expiresAt: number): number => {
     deleteExpiredEntry.run(key, at)
     return incrementEntry.get(key, expiresAt)!.value
@@ -173,17 +201,26 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): SqliteStor
   timer?.unref()
 
   return {
-    specificationVersion: 'v1',
+    specificationVersion: 'v2',
     kind: 'sqlite',
     durable: true,
-    async claim(key, ttlSeconds) {
+    async claim(key, options) {
       const at = now()
-      const expiresAt = at + toMilliseconds(ttlSeconds)
+      const expiresAt = at + toMilliseconds(options.ttlSeconds)
+      const value = assertClaimValue(options.value)
       const token = randomUUID()
-      return run('claim', () => claimEntry.immediate(key, token, at, expiresAt)) ? token : undefined
+      return run('claim', () => claimEntry.immediate(key, token, value, at, expiresAt))
+    },
+    async commit(key, token, options) {
+      const at = now()
+      const expiresAt = at + toMilliseconds(options.ttlSeconds)
+      const value = options.value === undefined ? undefined : assertClaimValue(options.value)
+      return run('commit', () => commitEntry.immediate(key, token, value, at, expiresAt))
     },
     async release(key, token) {
-      run('release', () => deleteOwnedEntry.run(key, token))
+      const prefix = encodeClaimEntry({ state: 'in_flight', token, value: '' })
+      // An expired row is gone for every reader already; deleting it changes nothing.
+      return run('release', () => deleteInFlightEntry.run(key, prefix, prefix).changes === 1)
     },
     async increment(key, ttlSeconds) {
       const at = now()

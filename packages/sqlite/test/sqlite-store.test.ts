@@ -47,7 +47,7 @@ describe('createSqliteStore', () => {
   test('default: a durable store named "sqlite", in WAL mode, with its schema', async () => {
     const path = freshPath()
     const store = createSqliteStore({ path })
-    expect(store).toMatchObject({ specificationVersion: 'v1', kind: 'sqlite', durable: true })
+    expect(store).toMatchObject({ specificationVersion: 'v2', kind: 'sqlite', durable: true })
     const inspector = new Database(path, { readonly: true })
     try {
       expect(inspector.pragma('journal_mode', { simple: true })).toBe('wal')
@@ -65,8 +65,9 @@ describe('createSqliteStore', () => {
   test('behavior: claims, counters, revocations and buckets survive closing and reopening', async () => {
     const path = freshPath()
     const first = createSqliteStore({ path })
-    const token = await first.claim('proof', 60)
-    expect(token).toBeTypeOf('string')
+    const claimed = await first.claim('proof', { ttlSeconds: 60, value: 'payer' })
+    const token = claimed.claimed ? claimed.token : ''
+    expect(token).not.toBe('')
     await first.increment('uses', 60)
     await first.put('revoked', 60)
     await first.take('bucket', { capacity: 1, refillPerSecond: 0.001 })
@@ -74,19 +75,23 @@ describe('createSqliteStore', () => {
 
     const second = createSqliteStore({ path })
     try {
-      expect(await second.claim('proof', 60)).toBeUndefined()
+      expect(await second.claim('proof', { ttlSeconds: 60 })).toEqual({
+        claimed: false,
+        state: 'in_flight',
+        value: 'payer',
+      })
       expect(await second.increment('uses', 60)).toBe(2)
       expect(await second.has('revoked')).toBe(true)
       expect((await second.take('bucket', { capacity: 1, refillPerSecond: 0.001 })).allowed).toBe(false)
       // The original owner's token still releases it after the restart.
-      await second.release('proof', token as string)
-      expect(await second.claim('proof', 60)).toBeTypeOf('string')
+      expect(await second.release('proof', token)).toBe(true)
+      expect((await second.claim('proof', { ttlSeconds: 60 })).claimed).toBe(true)
     } finally {
       await second.close()
     }
   })
 
-  test('behavior: a claim acknowledged by a process that is then SIGKILLed is still spent after reopening', async () => {
+  test('behavior: a claim acknowledged by a process that is then SIGKILLed stays in flight after reopening', async () => {
     const path = freshPath()
     const { process, next } = spawnChild('claim-and-hang', path, 'eip155:8453:0xabc:0')
     const { token } = JSON.parse(await next()) as { token?: string }
@@ -97,9 +102,80 @@ describe('createSqliteStore', () => {
     const store = createSqliteStore({ path })
     try {
       expect(await store.has('eip155:8453:0xabc:0')).toBe(true)
-      expect(await store.claim('eip155:8453:0xabc:0', 60)).toBeUndefined()
+      // Never re-admitted: the claim is still held, in flight, with its value.
+      expect(await store.claim('eip155:8453:0xabc:0', { ttlSeconds: 60 })).toEqual({
+        claimed: false,
+        state: 'in_flight',
+        value: 'child',
+      })
+      // A stranger's token cannot free it; only the dead owner's token could.
+      expect(await store.release('eip155:8453:0xabc:0', 'stranger')).toBe(false)
+      expect(await store.commit('eip155:8453:0xabc:0', 'stranger', { ttlSeconds: 60 })).toBe(false)
     } finally {
       await store.close()
+    }
+  })
+
+  test('behavior: a commit acknowledged by a process that is then SIGKILLed is spent after reopening', async () => {
+    const path = freshPath()
+    const { process, next } = spawnChild('claim-and-hang', path, 'spent-proof', 'commit')
+    const { token, committed } = JSON.parse(await next()) as { token?: string; committed: boolean }
+    expect(token).toBeTypeOf('string')
+    expect(committed).toBe(true)
+    process.kill('SIGKILL')
+    expect(await exited(process)).toBe('SIGKILL')
+
+    const store = createSqliteStore({ path })
+    try {
+      expect(await store.claim('spent-proof', { ttlSeconds: 60 })).toEqual({
+        claimed: false,
+        state: 'spent',
+        value: 'committed',
+      })
+      expect(await store.release('spent-proof', token as string)).toBe(false)
+    } finally {
+      await store.close()
+    }
+  })
+
+  test('behavior: a live process holds a claim in flight; this process sees it in flight, cannot free it, and reads a v1 entry as spent', async () => {
+    const path = freshPath()
+    const { process, next } = spawnChild('claim-and-hang', path, 'held')
+    try {
+      const { token } = JSON.parse(await next()) as { token: string }
+      const store = createSqliteStore({ path })
+      try {
+        expect(await store.claim('held', { ttlSeconds: 60 })).toEqual({
+          claimed: false,
+          state: 'in_flight',
+          value: 'child',
+        })
+        expect(await store.release('held', `${token}x`)).toBe(false)
+        // The owner's token works from any process: the claim is in the file, not in memory.
+        expect(await store.commit('held', token, { ttlSeconds: 60 })).toBe(true)
+        expect(await store.claim('held', { ttlSeconds: 60 })).toMatchObject({ state: 'spent' })
+      } finally {
+        await store.close()
+      }
+      // An entry written by a v1 store (a bare token) is spent, never re-admitted.
+      const writer = new Database(path)
+      writer
+        .prepare('INSERT INTO tollgate_entries (key, value, expires_at) VALUES (?, ?, ?)')
+        .run('legacy', crypto.randomUUID(), Date.now() + 60_000)
+      writer.close()
+      const reader = createSqliteStore({ path })
+      try {
+        expect(await reader.claim('legacy', { ttlSeconds: 60 })).toEqual({
+          claimed: false,
+          state: 'spent',
+          value: '',
+        })
+      } finally {
+        await reader.close()
+      }
+    } finally {
+      process.kill('SIGKILL')
+      await exited(process)
     }
   })
 
@@ -115,11 +191,16 @@ describe('createSqliteStore', () => {
     for (const racer of racers) expect(await racer.next()).toBe('ready')
     for (const racer of racers) racer.process.stdin.write('go\n')
     const results = await Promise.all(
-      racers.map(async (racer) => JSON.parse(await racer.next()) as { single: number; won: number[] }),
+      racers.map(
+        async (racer) =>
+          JSON.parse(await racer.next()) as { single: number; inFlight: number; won: number[] },
+      ),
     )
     await Promise.all(racers.map((racer) => exited(racer.process)))
 
     expect(results[0]!.single + results[1]!.single).toBe(1)
+    // Nobody committed, so every loser was told the claim is in flight, not spent.
+    expect(results[0]!.inFlight + results[1]!.inFlight).toBe(199)
     // And then 300 more keys, each claimed by both processes: every key has exactly one winner.
     const won = [...results[0]!.won, ...results[1]!.won].sort((left, right) => left - right)
     expect(won).toEqual(Array.from({ length: keys }, (_, index) => index))
@@ -137,7 +218,7 @@ describe('createSqliteStore', () => {
         )
         .get()!.rows
     try {
-      for (let index = 0; index < 1_200; index++) await store.claim(`short:${index}`, 1)
+      for (let index = 0; index < 1_200; index++) await store.claim(`short:${index}`, { ttlSeconds: 1 })
       await store.take('bucket', { capacity: 1, refillPerSecond: 10 })
       await store.put('long', 60)
       expect(count()).toBe(1_202)
@@ -145,7 +226,7 @@ describe('createSqliteStore', () => {
       expect(await store.sweep()).toBe(1_201)
       expect(count()).toBe(1)
 
-      await store.claim('later', 1)
+      await store.claim('later', { ttlSeconds: 1 })
       clock += 1_000
       await sleep(100)
       expect(count()).toBe(1)
@@ -164,7 +245,7 @@ describe('createSqliteStore', () => {
     try {
       blocker.exec('BEGIN IMMEDIATE')
       const start = performance.now()
-      await expect(store.claim('proof', 60)).rejects.toMatchObject({
+      await expect(store.claim('proof', { ttlSeconds: 60 })).rejects.toMatchObject({
         code: 'store_unavailable',
         retryAfter: 1,
       })
@@ -177,7 +258,7 @@ describe('createSqliteStore', () => {
       // WAL readers never wait for the writer.
       expect(await store.has('revoked')).toBe(true)
       blocker.exec('COMMIT')
-      expect(await store.claim('proof', 60)).toBeTypeOf('string')
+      expect((await store.claim('proof', { ttlSeconds: 60 })).claimed).toBe(true)
     } finally {
       blocker.close()
       await store.close()
@@ -188,7 +269,8 @@ describe('createSqliteStore', () => {
     const store = createSqliteStore({ path: freshPath() })
     await store.close()
     const calls = [
-      store.claim('a', 60),
+      store.claim('a', { ttlSeconds: 60 }),
+      store.commit('a', 'token', { ttlSeconds: 60 }),
       store.release('a', 'token'),
       store.increment('a', 60),
       store.has('a'),
@@ -216,7 +298,7 @@ describe('createSqliteStore', () => {
     )
     const store = createSqliteStore({ path: freshPath() })
     try {
-      await expect(store.claim('a', Number.POSITIVE_INFINITY)).rejects.toMatchObject({
+      await expect(store.claim('a', { ttlSeconds: Number.POSITIVE_INFINITY })).rejects.toMatchObject({
         code: 'config_invalid',
       })
       await expect(store.take('a', { capacity: 0, refillPerSecond: 1 })).rejects.toMatchObject({

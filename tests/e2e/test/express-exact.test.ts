@@ -52,7 +52,8 @@ describe('x402 exact through the Express middleware', () => {
         .filter((response) => response.status !== 200)
         .map(async (response) => (await response.json()).error),
     )
-    expect(new Set(codes)).toEqual(new Set(['payment_already_used']))
+    // Duplicates that arrive while the first is settling are in flight (409), later ones spent (402).
+    for (const code of codes) expect(['payment_in_progress', 'payment_already_used']).toContain(code)
     expect(
       (await transfersOnChain(demo.devnet, demo.devnet.accounts[0]!.address, demo.payTo)).length -
         before.length,

@@ -109,6 +109,16 @@ async function search(target: GateProcess, proof: string, query = 'replay'): Pro
   return { status: response.status, code: body.error, retryAfter: response.headers.get('retry-after') }
 }
 
+/**
+ * Waits until `target` reports the proof spent: the gate turns its claim from in flight to spent
+ * once the response is finished, which may trail the client reading it.
+ */
+async function spent(target: GateProcess, proof: string): Promise<void> {
+  let outcome = await search(target, proof)
+  while (outcome.status === 409) outcome = await search(target, proof)
+  expect(outcome).toMatchObject({ status: 402, code: 'payment_already_used' })
+}
+
 function tally(outcomes: Outcome[]): Record<string, number> {
   const counts: Record<string, number> = {}
   for (const { status, code } of outcomes) {
@@ -127,17 +137,21 @@ describe.skipIf(skipRedis !== undefined)('several gate processes on one Redis', 
         search(index % 2 === 0 ? first : second, proof!, String(index)),
       ),
     )
-    expect(tally(outcomes)).toEqual({ '200': 1, '402 payment_already_used': 199 })
-    // Both instances refused the proof: the spent set is shared, not per process.
+    // One sale; every other request is told the proof is in flight (409) or already spent (402).
+    const counts = tally(outcomes)
+    expect(counts['200']).toBe(1)
+    expect((counts['409 payment_in_progress'] ?? 0) + (counts['402 payment_already_used'] ?? 0)).toBe(199)
+    // Both instances refused the proof: the claims are shared, not per process.
     for (const parity of [0, 1]) {
-      const refused = tally(outcomes.filter((_, index) => index % 2 === parity))['402 payment_already_used']
-      expect(refused).toBeGreaterThanOrEqual(99)
+      const refused = outcomes.filter((outcome, index) => index % 2 === parity && outcome.status !== 200)
+      expect(refused.length).toBeGreaterThanOrEqual(99)
     }
   })
 
   test('behavior: kill -9 an instance after it accepted a proof; a new process on the same Redis still refuses it', async () => {
     const [proof] = await freshProofs(redisVictim, 1)
     expect(await search(redisVictim, proof!)).toMatchObject({ status: 200 })
+    await spent(redisVictim, proof!)
     await redisVictim.kill()
     const successor = await gate({ kind: 'redis', url: shared.url })
     expect(await search(successor, proof!)).toEqual({
@@ -194,6 +208,7 @@ describe('a gate process on a SQLite file', () => {
   test('behavior: kill -9 after it accepted a proof, restart on the same file -> the proof is still refused', async () => {
     const [proof, fresh] = await freshProofs(sqliteVictim, 2)
     expect(await search(sqliteVictim, proof!)).toMatchObject({ status: 200 })
+    await spent(sqliteVictim, proof!)
     await sqliteVictim.kill()
     const successor = await gate({ kind: 'sqlite', path: sqliteFile })
     expect(await search(successor, proof!)).toEqual({

@@ -52,6 +52,8 @@ export const errorStatus = {
   verify_outside_window: 402,
   verify_payer_mismatch: 402,
   verify_signature_invalid: 402,
+  // The transfer was an EIP-3009 (`exact`) payment: it is sold through `exact` only.
+  verify_authorization_transfer: 402,
   payment_already_used: 402,
   payment_in_progress: 409,
 

@@ -277,7 +277,9 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     return { payer: from }
   }
 
-  const settle = async (input: ExactInput): Promise<{ transaction: string; payer: string }> => {
+  const settle = async (
+    input: ExactInput,
+  ): Promise<{ transaction: string; payer: string; transferId?: string }> => {
     const { payload, token, transaction } = await prepareSettlement(input)
     const { from, to, value, nonce } = payload.authorization
     // The nonce manager only throws before a broadcast (a lost send comes back as `unknown`).
@@ -313,14 +315,21 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
         details: { transaction: sent.hash, ...settled },
       })
     }
-    if (!hasTransferLog(receipt, token, from, to, value)) {
+    const transferLog = findTransferLog(receipt, token, from, to, value)
+    if (transferLog === undefined) {
       throw new TollgateError(
         'invalid_exact_evm_transfer_event_mismatch',
         `Settlement ${sent.hash} succeeded without the expected Transfer log.`,
         { details: { transaction: sent.hash } },
       )
     }
-    return { transaction: sent.hash, payer: from }
+    // The log index is the transfer's on-chain identity, which the gate claims across schemes.
+    const logIndex = transferLog.logIndex
+    return {
+      transaction: sent.hash,
+      payer: from,
+      ...(logIndex === undefined || logIndex === null ? {} : { transferId: String(BigInt(logIndex)) }),
+    }
   }
 
   // Everything before the broadcast: any failure here means nothing was sent.
@@ -449,14 +458,14 @@ function fees(
   return { type: 'eip1559', maxPriorityFeePerGas: tip, maxFeePerGas: baseFee * 2n + tip }
 }
 
-function hasTransferLog(
+function findTransferLog(
   receipt: MinedReceipt,
   token: Address,
   from: Address,
   to: Address,
   value: bigint,
-): boolean {
-  return receipt.logs.some((log) => {
+): MinedReceipt['logs'][number] | undefined {
+  return receipt.logs.find((log) => {
     if (log.removed === true || log.address.toLowerCase() !== token.toLowerCase()) return false
     try {
       const event = decodeEventLog({

@@ -3,7 +3,12 @@ import { NATIVE_ASSET } from '../chains/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
 import type { JsonRpc } from '../rpc/create-json-rpc.js'
 import { parseRpcAnswer } from '../rpc/parse-rpc-answer.js'
-import type { TxVerifier, VerifiedTransfer, VerifyTransferInput } from '../scheme/types.js'
+import type {
+  RecoverSignerInput,
+  TxVerifier,
+  VerifiedTransfer,
+  VerifyTransferInput,
+} from '../scheme/types.js'
 import { blockSchema, quantitySchema, receiptSchema, transactionSchema } from './rpc-schemas.js'
 
 /** Options of {@link createEvmTxVerifier}. */
@@ -18,6 +23,8 @@ export type CreateEvmTxVerifierOptions = {
 
 // keccak256("Transfer(address,address,uint256)")
 const TRANSFER_TOPIC = '0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef'
+// keccak256("AuthorizationUsed(address,bytes32)"): EIP-3009's event for a used authorization.
+const AUTHORIZATION_USED_TOPIC = '0x98de503528ee59b575ef0c0a2576a82497bfc029a5685b209e9ec333479b10a5'
 const ERC1271_MAGIC = '0x1626ba7e'
 const HASH = /^0x[0-9a-fA-F]{64}$/
 const SIGNATURE = /^0x[0-9a-fA-F]{130,2048}$/
@@ -28,9 +35,16 @@ const SIGNATURE = /^0x[0-9a-fA-F]{130,2048}$/
  * back in one batched JSON-RPC round trip when the payload carries a `blockNumber` hint.
  *
  * @example const verifier = createEvmTxVerifier({ rpc: createJsonRpc({ url }), chainId: 8453, blockTimeSeconds: 2 })
- * @throws {TollgateError} from `verifyTransfer`: `verify_*` codes, `rpc_unavailable`
+ * `recoverSigner` recovers the proof's signer offline, so the gate can claim per signer before any
+ * RPC. A token transfer whose transaction also carries the asset's `AuthorizationUsed` event was
+ * an `exact` payment and is refused (`verify_authorization_transfer`).
+ *
+ * @throws {TollgateError} from `verifyTransfer`: `verify_*` codes (among them
+ * `verify_authorization_transfer`), `rpc_unavailable`; from `recoverSigner`: `verify_signature_invalid`
  */
-export function createEvmTxVerifier(options: CreateEvmTxVerifierOptions): TxVerifier {
+export function createEvmTxVerifier(
+  options: CreateEvmTxVerifierOptions,
+): TxVerifier & { recoverSigner(input: RecoverSignerInput): Promise<string> } {
   const { rpc } = options
   let chainChecked = false
 
@@ -38,24 +52,10 @@ export function createEvmTxVerifier(options: CreateEvmTxVerifierOptions): TxVeri
     specificationVersion: 'v1',
     parseTransaction: (value) =>
       typeof value === 'string' && HASH.test(value) ? value.toLowerCase() : undefined,
+    recoverSigner: (input) => recoverSigner(input),
     async verifyTransfer(input: VerifyTransferInput): Promise<VerifiedTransfer> {
-      if (!SIGNATURE.test(input.signature)) {
-        throw new TollgateError(
-          'verify_signature_invalid',
-          'The proof signature is not a 0x-prefixed hex signature.',
-        )
-      }
       // Offline first: who signed the proof. A wrong or foreign signature is caught before any RPC.
-      let signer: string
-      try {
-        signer = (
-          await recoverMessageAddress({ message: input.message, signature: input.signature as Hex })
-        ).toLowerCase()
-      } catch (error) {
-        throw new TollgateError('verify_signature_invalid', 'The proof signature cannot be recovered.', {
-          cause: error,
-        })
-      }
+      const signer = await recoverSigner(input)
 
       const hint = parseHint(input.hints.blockNumber)
       const calls = [
@@ -171,10 +171,11 @@ export function createEvmTxVerifier(options: CreateEvmTxVerifierOptions): TxVeri
           )
         }
         if (value < input.amount) throw insufficient(value, input.amount)
-        return { payer: getAddress(transaction.from), amount: value, blockTime }
+        return { payer: getAddress(transaction.from), amount: value, blockTime, transferIds: ['native'] }
       }
 
       const asset = input.asset.address.toLowerCase()
+      refuseAuthorizationTransfer(receipt.logs, asset, input.transaction)
       const credits = receipt.logs
         .filter(
           (log) =>
@@ -187,6 +188,7 @@ export function createEvmTxVerifier(options: CreateEvmTxVerifierOptions): TxVeri
           from: topicAddress(log.topics[1] as string),
           to: topicAddress(log.topics[2] as string),
           value: log.data.length > 2 ? BigInt(log.data.slice(0, 66)) : 0n,
+          logIndex: log.logIndex === undefined || log.logIndex === null ? undefined : BigInt(log.logIndex),
         }))
         .filter((credit) => credit.to === payTo)
       if (credits.length === 0) {
@@ -223,8 +225,55 @@ export function createEvmTxVerifier(options: CreateEvmTxVerifierOptions): TxVeri
         paid = sum(ofAsset.filter((credit) => credit.from === wallet))
       }
       if (paid < input.amount) throw insufficient(paid, input.amount)
-      return { payer: getAddress(payer), amount: paid, blockTime }
+      const transferIds = ofAsset
+        .filter((credit) => credit.from === payer && credit.logIndex !== undefined)
+        .map((credit) => String(credit.logIndex))
+      return { payer: getAddress(payer), amount: paid, blockTime, transferIds }
     },
+  }
+}
+
+/** The lowercase address that signed the proof message, recovered offline (EIP-191). */
+async function recoverSigner(input: RecoverSignerInput): Promise<string> {
+  if (!SIGNATURE.test(input.signature)) {
+    throw new TollgateError(
+      'verify_signature_invalid',
+      'The proof signature is not a 0x-prefixed hex signature.',
+    )
+  }
+  try {
+    return (
+      await recoverMessageAddress({ message: input.message, signature: input.signature as Hex })
+    ).toLowerCase()
+  } catch (error) {
+    throw new TollgateError('verify_signature_invalid', 'The proof signature cannot be recovered.', {
+      cause: error,
+    })
+  }
+}
+
+/**
+ * A transfer made by an EIP-3009 authorization is an `exact` payment (the asset emits
+ * `AuthorizationUsed` in the same transaction); it is sold through `exact` and never again as a
+ * `tx` proof, whoever settled it.
+ */
+function refuseAuthorizationTransfer(
+  logs: readonly { address: string; topics: readonly string[]; removed?: boolean | undefined }[],
+  asset: string,
+  transaction: string,
+): void {
+  const used = logs.some(
+    (log) =>
+      log.removed !== true &&
+      log.address.toLowerCase() === asset &&
+      log.topics[0]?.toLowerCase() === AUTHORIZATION_USED_TOPIC,
+  )
+  if (used) {
+    throw new TollgateError(
+      'verify_authorization_transfer',
+      `Transaction ${transaction} moved the asset by an EIP-3009 authorization; pay it with exact, not as a tx proof.`,
+      { details: { transaction } },
+    )
   }
 }
 

@@ -12,6 +12,7 @@ export const logSchema = z.object({
   address,
   topics: z.array(hash).max(4),
   data: hex,
+  logIndex: quantity.nullish(),
   removed: z.boolean().optional(),
 })
 

@@ -25,6 +25,8 @@ export type SettleExactPaymentInput = {
   payer: string
   /** Frees the authorization's claim. */
   release: () => Promise<void>
+  /** Marks the authorization spent and claims the settled transfer's on-chain identity. */
+  commit: (settled: { transaction: string; transferId?: string }) => Promise<void>
 }
 
 /**
@@ -45,6 +47,7 @@ export async function settleExactPayment(
   const started = runtime.now()
   try {
     const settled = await settlement.scheme.settle(settlement.input)
+    await settlement.commit(settled)
     const finalReceipt: PaymentReceipt = { ...receipt, transaction: settled.transaction }
     const response: SettleResponse = {
       success: true,

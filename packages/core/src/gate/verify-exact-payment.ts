@@ -4,6 +4,8 @@ import type { ExactInput, ExactScheme } from '../scheme/types.js'
 import { asVerificationError } from './as-verification-error.js'
 import { buildRequirements } from './build-requirements.js'
 import { callHook } from './call-hook.js'
+import { claimPayment } from './claim-payment.js'
+import { claimSettledTransfer } from './claim-settled-transfer.js'
 import type { CompiledRoute } from './compile-routes.js'
 import type { GateRuntime } from './gate-runtime.js'
 import { issueRoutePass } from './issue-route-pass.js'
@@ -16,7 +18,7 @@ import type { GateCompletion, GateContext, GatePaid, GateRequest, PaymentReceipt
  * Admits an `exact` authorization: claims it, verifies it, and returns a deferred paid decision
  * that settles once the handler succeeded (x402's order).
  * @internal
- * @throws {TollgateError} `unsupported_scheme`, `invalid_payload`, `payment_already_used`, x402
+ * @throws {TollgateError} `unsupported_scheme`, `invalid_payload`, `payment_in_progress`, `payment_already_used`, x402
  * reason codes, `rpc_unavailable`, `rate_limited`
  */
 export async function verifyExactPayment(
@@ -40,15 +42,14 @@ export async function verifyExactPayment(
   }
   const identity = scheme.identify(input)
   const { store, now, skewSeconds } = runtime
-  const claimKey = `exact:${offer.network.network}:${identity.key}`
   const ttl = Math.max(1, identity.validBefore - Math.floor(now() / 1000)) + skewSeconds + 60
-  const token = await store.claim(claimKey, ttl)
-  if (token === undefined) {
-    throw new TollgateError('payment_already_used', 'This authorization has already been used.', {
-      details: { network: offer.network.network },
-    })
-  }
-  const release = () => store.release(claimKey, token).catch(() => {})
+  const claim = await claimPayment(store, {
+    keys: [`exact:${offer.network.network}:${identity.key}`],
+    ttlSeconds: ttl,
+    noun: 'authorization',
+    details: { network: offer.network.network },
+  })
+  const release = claim.release
   await verifyAuthorization(runtime, scheme, route, offer, input, identity.payer, release)
   // A pass is signed now so the handler can hand it out; the response that carries it is only
   // sent once settlement succeeded (x402's order), so an unsettled payment never leaks one.
@@ -83,6 +84,10 @@ export async function verifyExactPayment(
         pass,
         payer: identity.payer,
         release,
+        commit: async (settled) => {
+          await claim.commit(settled.transaction)
+          await claimSettledTransfer(runtime, offer.network.network, settled)
+        },
       })
       return completion
     },

@@ -7,6 +7,7 @@ import { asVerificationError } from './as-verification-error.js'
 import { boundedString } from './bounded-string.js'
 import { callHook } from './call-hook.js'
 import { challengeClaims } from './challenge-claims.js'
+import { claimTxProof } from './claim-tx-proof.js'
 import type { CompiledRoute } from './compile-routes.js'
 import { createSettleHeaders } from './create-settle-headers.js'
 import type { GateRuntime } from './gate-runtime.js'
@@ -16,10 +17,12 @@ import type { Offer } from './offers.js'
 import type { GateContext, GatePaid, GateRequest, IssuedPass, PaymentReceipt } from './types.js'
 
 /**
- * Admits a `tx` proof: checks its challenge, claims the transaction, verifies the transfer on
- * chain, and returns a paid decision whose `PAYMENT-RESPONSE` is ready at once.
+ * Admits a `tx` proof: checks its challenge, claims the proof per signer, verifies the transfer on
+ * chain, claims the transaction and its transfers, and returns a paid decision whose
+ * `PAYMENT-RESPONSE` is ready at once. The claims are spent when the request completes.
  * @internal
- * @throws {TollgateError} `invalid_payload`, `challenge_*`, `payment_already_used`, `verify_*`,
+ * @throws {TollgateError} `invalid_payload`, `challenge_*`, `payment_in_progress`,
+ * `payment_already_used`, `verify_*`,
  * `rpc_unavailable`, `rate_limited`
  */
 export async function verifyTxPayment(
@@ -49,15 +52,16 @@ export async function verifyTxPayment(
     clockSkewSeconds: runtime.skewSeconds,
     expected: challengeClaims(route.key, offer),
   })
-  const { store } = runtime
-  const claimKey = `tx:${offer.network.network}:${transaction}`
-  const token = await store.claim(claimKey, runtime.claimTtlSeconds)
-  if (token === undefined) {
-    throw new TollgateError('payment_already_used', 'This transaction has already paid for a request.', {
-      details: { transaction, network: offer.network.network },
-    })
-  }
-  const release = () => store.release(claimKey, token).catch(() => {})
+  // Claimed per signer before any RPC: a stranger's proof of this transaction never holds the payer's claim.
+  const claim = await claimTxProof(runtime.store, {
+    verifier,
+    network: offer.network.network,
+    transaction,
+    signature,
+    message: createProofMessage({ network: offer.network.network, transaction, challenge }),
+    hints: proof,
+    ttlSeconds: runtime.claimTtlSeconds,
+  })
   let verified: VerifiedTransfer
   let pass: IssuedPass | undefined
   try {
@@ -69,10 +73,12 @@ export async function verifyTxPayment(
       { transaction, signature, challenge, proof },
       context,
     )
+    // The signer paid: now the transaction and its transfers are claimed, shared by every scheme.
+    await claim.confirm(verified)
     await limitPayer(runtime, verified.payer)
     pass = await issueRoutePass(runtime, offer, route, verified.payer, request)
   } catch (error) {
-    await release()
+    await claim.release()
     throw asVerificationError(error)
   }
   const receipt: PaymentReceipt = {
@@ -102,8 +108,9 @@ export async function verifyTxPayment(
     deferred: false,
     settles: true,
     complete: async (status) => {
-      // Payment without service is a bug: free the proof so the agent can retry it.
-      if (!completed && status >= 500) await release()
+      // Payment without service is a bug: free the proof so the agent can retry it. Otherwise the
+      // claims turn from in flight to spent.
+      if (!completed) await (status >= 500 ? claim.release() : claim.commit())
       completed = true
       return { ok: true, headers, receipt }
     },

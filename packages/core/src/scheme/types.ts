@@ -36,6 +36,25 @@ export type VerifiedTransfer = {
   amount: bigint
   /** Block time, unix seconds. */
   blockTime: number
+  /**
+   * Where in the transaction each credit to `payTo` from the payer sits (an EVM log index such as
+   * `"3"`, `"native"` for a plain value transfer, a Solana instruction index). The gate claims each
+   * as `onchain:<network>:<transaction>:<id>`, the payment's identity across every scheme. Default:
+   * none, and only the transaction itself is claimed.
+   */
+  transferIds?: readonly string[]
+}
+
+/** The input of {@link TxVerifier.recoverSigner}. */
+export type RecoverSignerInput = {
+  /** Canonical transaction id from {@link TxVerifier.parseTransaction}. */
+  transaction: string
+  /** The payer's signature over `message`, as sent in the payload. */
+  signature: string
+  /** The exact proof message (see `createProofMessage`). */
+  message: string
+  /** Untrusted hints from the payload (say, the payer's public key where it cannot be recovered). */
+  hints: Readonly<Record<string, unknown>>
 }
 
 /**
@@ -48,6 +67,14 @@ export type TxVerifier = {
   parseTransaction(value: unknown): string | undefined
   /** Checks the transfer on chain. Throws TollgateError `verify_*` codes, `rpc_unavailable` when the chain cannot answer. */
   verifyTransfer(input: VerifyTransferInput): Promise<VerifiedTransfer>
+  /**
+   * Offline, before any RPC: who signed the proof (an address or public key, in the form
+   * `verifyTransfer` reports payers), or `undefined` when that cannot be known without the chain.
+   * The gate claims the proof per signer first, so a proof signed by a stranger never holds the
+   * payer's claim. Throws `verify_signature_invalid` for a signature that cannot be the payer's.
+   * Optional: without it the gate claims per signature.
+   */
+  recoverSigner?(input: RecoverSignerInput): Promise<string | undefined>
 }
 
 /** The input of the {@link ExactScheme} methods. */
@@ -71,8 +98,12 @@ export type ExactScheme = {
   identify(input: ExactInput): { payer: string; key: string; validBefore: number }
   /** Checks signature, amounts, times, nonce, balance; throws x402 reason codes. */
   verify(input: ExactInput): Promise<{ payer: string }>
-  /** Submits the transfer and waits for it; throws `settlement_failed` and friends. */
-  settle(input: ExactInput): Promise<{ transaction: string; payer: string }>
+  /**
+   * Submits the transfer and waits for it; throws `settlement_failed` and friends. `transferId` is
+   * where the transfer sits in the transaction (the EVM log index of its `Transfer` event), when
+   * known: the gate then claims the payment's on-chain identity too.
+   */
+  settle(input: ExactInput): Promise<{ transaction: string; payer: string; transferId?: string }>
 }
 
 /** A network payments are accepted on, with the schemes it can verify. */

@@ -5,7 +5,12 @@ import { NATIVE_ASSET } from '../chains/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
 import { createJsonRpc, type JsonRpc } from '../rpc/create-json-rpc.js'
 import { parseRpcAnswer } from '../rpc/parse-rpc-answer.js'
-import type { TxVerifier, VerifiedTransfer, VerifyTransferInput } from '../scheme/types.js'
+import type {
+  RecoverSignerInput,
+  TxVerifier,
+  VerifiedTransfer,
+  VerifyTransferInput,
+} from '../scheme/types.js'
 import { decodeBase58Bytes } from './decode-base58-bytes.js'
 import {
   genesisHashSchema,
@@ -58,8 +63,10 @@ type TokenCredit = {
   mint: string | undefined
   amount: bigint
   authority: string | undefined
+  /** Index in the transaction's instructions, inner ones in execution order: the transfer's id. */
+  position: number
 }
-type SolCredit = { source: string; destination: string; lamports: number }
+type SolCredit = { source: string; destination: string; lamports: number; position: number }
 
 const MAX_PAYER_CANDIDATES = 4
 
@@ -70,14 +77,19 @@ const MAX_PAYER_CANDIDATES = 4
  * `getTransaction` call (`jsonParsed`, `maxSupportedTransactionVersion: 0`) per verification,
  * validated and size-bounded; what `payTo` gained is taken from the balances the node recorded,
  * who paid from the instructions, and the proof must be signed by that authority.
+ * `recoverSigner` checks offline the key a payload names in its `payer` hint (Ed25519 keys cannot
+ * be recovered from a signature), so the gate can claim per signer before the RPC.
  *
  * @example
  * const verifier = createSolanaTxVerifier({ rpcUrl: 'https://api.mainnet-beta.solana.com', network: SOLANA_MAINNET })
  * @throws {TollgateError} from `verifyTransfer`: `verify_signature_invalid`, `verify_tx_not_found`,
  * `verify_tx_failed`, `verify_outside_window`, `verify_recipient_mismatch`, `verify_asset_mismatch`,
- * `verify_payer_mismatch`, `verify_amount_insufficient`, `rpc_unavailable`; `config_invalid` from the factory
+ * `verify_payer_mismatch`, `verify_amount_insufficient`, `rpc_unavailable`; from `recoverSigner`:
+ * `verify_signature_invalid`; `config_invalid` from the factory
  */
-export function createSolanaTxVerifier(options: CreateSolanaTxVerifierOptions): TxVerifier {
+export function createSolanaTxVerifier(
+  options: CreateSolanaTxVerifierOptions,
+): TxVerifier & { recoverSigner(input: RecoverSignerInput): Promise<string | undefined> } {
   const rpc =
     options.rpc ??
     createJsonRpc({
@@ -101,15 +113,10 @@ export function createSolanaTxVerifier(options: CreateSolanaTxVerifierOptions): 
     specificationVersion: 'v1',
     parseTransaction: (value) =>
       typeof value === 'string' && decodeBase58Bytes(value, 64) !== undefined ? value : undefined,
+    recoverSigner: (input) => recoverSigner(input),
     async verifyTransfer(input: VerifyTransferInput): Promise<VerifiedTransfer> {
       // Offline first: a malformed proof costs no RPC.
-      const signature = decodeBase58Bytes(input.signature, 64)
-      if (signature === undefined) {
-        throw new TollgateError(
-          'verify_signature_invalid',
-          'The proof signature is not a base58 Ed25519 signature of 64 bytes.',
-        )
-      }
+      const signature = decodeProofSignature(input.signature)
       if (!isAddress(input.payTo)) {
         throw new TollgateError(
           'config_invalid',
@@ -206,15 +213,14 @@ export function createSolanaTxVerifier(options: CreateSolanaTxVerifierOptions): 
           throw recipientMismatch(payTo)
         }
         const payer = await findSigner(unique(toPayTo.map((credit) => credit.source)), signature, message)
-        const instructed = toPayTo
-          .filter((credit) => credit.source === payer)
-          .reduce((total, credit) => total + safeLamports(credit.lamports), 0n)
+        const fromPayer = toPayTo.filter((credit) => credit.source === payer)
+        const instructed = fromPayer.reduce((total, credit) => total + safeLamports(credit.lamports), 0n)
         const index = transaction.transaction.message.accountKeys.findIndex((key) => key.pubkey === payTo)
         const gained =
           index === -1 ? 0n : safeLamports(meta.postBalances[index]) - safeLamports(meta.preBalances[index])
         const paid = minimum(instructed, gained)
         if (paid < input.amount) throw insufficient(paid, input.amount)
-        return { payer, amount: paid, blockTime }
+        return { payer, amount: paid, blockTime, transferIds: positions(fromPayer) }
       }
 
       const associated = await accounts
@@ -242,13 +248,12 @@ export function createSolanaTxVerifier(options: CreateSolanaTxVerifierOptions): 
         intoAssociated.flatMap((credit) => (credit.authority === undefined ? [] : [credit.authority])),
       )
       const payer = await findSigner(authorities, signature, message)
-      const instructed = intoAssociated
-        .filter((credit) => credit.authority === payer)
-        .reduce((total, credit) => total + credit.amount, 0n)
+      const fromPayer = intoAssociated.filter((credit) => credit.authority === payer)
+      const instructed = fromPayer.reduce((total, credit) => total + credit.amount, 0n)
       const gained = tokenGain(transaction, associated, payTo, input.asset.address)
       const paid = minimum(instructed, gained)
       if (paid < input.amount) throw insufficient(paid, input.amount)
-      return { payer, amount: paid, blockTime }
+      return { payer, amount: paid, blockTime, transferIds: positions(fromPayer) }
     },
   }
 }
@@ -289,7 +294,7 @@ function readTokenCredits(transaction: Transaction, instructions: readonly Instr
   const keys = transaction.transaction.message.accountKeys
   const balances = transaction.meta?.postTokenBalances ?? []
   const credits: TokenCredit[] = []
-  for (const instruction of instructions) {
+  for (const [position, instruction] of instructions.entries()) {
     if (!TOKEN_PROGRAMS.includes(instruction.programId) || instruction.parsed === undefined) continue
     const parsed = parsedSchema.safeParse(instruction.parsed)
     if (!parsed.success) continue
@@ -307,6 +312,7 @@ function readTokenCredits(transaction: Transaction, instructions: readonly Instr
       mint: 'mint' in transfer ? transfer.mint : balance?.mint,
       amount: BigInt('tokenAmount' in transfer ? transfer.tokenAmount.amount : transfer.amount),
       authority: transfer.authority ?? signingMultisigAuthority(transfer.multisigAuthority, keys),
+      position,
     })
   }
   return credits
@@ -327,11 +333,12 @@ function signingMultisigAuthority(
 
 function readSolCredits(instructions: readonly Instruction[]): SolCredit[] {
   const credits: SolCredit[] = []
-  for (const instruction of instructions) {
+  for (const [position, instruction] of instructions.entries()) {
     if (instruction.programId !== SYSTEM_PROGRAM || instruction.parsed === undefined) continue
     const parsed = parsedSchema.safeParse(instruction.parsed)
     if (!parsed.success || parsed.data.type !== 'transfer') continue
-    credits.push(parseRpcAnswer(systemTransferInfoSchema, parsed.data.info, 'getTransaction'))
+    const transfer = parseRpcAnswer(systemTransferInfoSchema, parsed.data.info, 'getTransaction')
+    credits.push({ ...transfer, position })
   }
   return credits
 }
@@ -358,6 +365,34 @@ function tokenGain(
     gained += BigInt(post.uiTokenAmount.amount) - BigInt(pre?.uiTokenAmount.amount ?? '0')
   }
   return gained
+}
+
+function decodeProofSignature(value: string): Uint8Array<ArrayBuffer> {
+  const signature = decodeBase58Bytes(value, 64)
+  if (signature === undefined) {
+    throw new TollgateError(
+      'verify_signature_invalid',
+      'The proof signature is not a base58 Ed25519 signature of 64 bytes.',
+    )
+  }
+  return signature
+}
+
+/**
+ * Ed25519 keys cannot be recovered from a signature: the payer names its key in the `payer` hint,
+ * checked here offline. Without the hint the signer is unknown until the chain answers.
+ */
+async function recoverSigner(input: RecoverSignerInput): Promise<string | undefined> {
+  const signature = decodeProofSignature(input.signature)
+  const named = input.hints.payer
+  if (typeof named !== 'string' || !isAddress(named)) return undefined
+  const message = new TextEncoder().encode(input.message)
+  if (await verifyEd25519Signature(named, signature, message)) return named
+  throw new TollgateError('verify_signature_invalid', 'The proof is not signed by the payer it names.')
+}
+
+function positions(credits: readonly { position: number }[]): string[] {
+  return unique(credits.map((credit) => String(credit.position)))
 }
 
 /** The first candidate whose key verifies the proof signature; the front-running guard. */

@@ -359,7 +359,8 @@ export function solanaWallet(options: SolanaWalletOptions): Wallet {
             status.confirmationStatus === 'finalized' ||
             (commitment === 'confirmed' && status.confirmationStatus === 'confirmed')
           ) {
-            return { hints: {} }
+            // Ed25519 keys cannot be recovered from a signature: name ours, so the gate can check it offline.
+            return { hints: { payer: signer.address } }
           }
         } else if (status === null && expiry !== undefined && height !== undefined && height > expiry) {
           // Its blockhash expired: look once more, across history, before calling it lost.

@@ -23,17 +23,28 @@ describe('createMemoryStore', () => {
     let now = 0
     const store = createMemoryStore({ now: () => now })
     for (let index = 0; index < 5000; index++) {
-      await store.claim(`key:${index}`, 1)
+      await store.claim(`key:${index}`, { ttlSeconds: 1 })
       now += 10
     }
     // Only entries claimed within the last second can still be live.
     expect(store.size()).toBeLessThanOrEqual(100 + 1024)
   })
 
+  test('behavior: reads a bare v1 token as spent', async () => {
+    const store = createMemoryStore()
+    // A v1 entry (a bare token) is what `put` leaves too: any unknown format must never re-admit.
+    await store.put('legacy', 60)
+    expect(await store.claim('legacy', { ttlSeconds: 60 })).toEqual({
+      claimed: false,
+      state: 'spent',
+      value: '',
+    })
+  })
+
   test('error: refuses claims when full, instead of forgetting spent entries', async () => {
     const store = createMemoryStore({ maxEntries: 2 })
-    await store.claim('a', 60)
-    await store.claim('b', 60)
-    await expect(store.claim('c', 60)).rejects.toMatchObject({ code: 'store_unavailable' })
+    await store.claim('a', { ttlSeconds: 60 })
+    await store.claim('b', { ttlSeconds: 60 })
+    await expect(store.claim('c', { ttlSeconds: 60 })).rejects.toMatchObject({ code: 'store_unavailable' })
   })
 })

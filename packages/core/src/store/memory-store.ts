@@ -1,5 +1,8 @@
 import { TollgateError } from '../errors/tollgate-error.js'
+import { assertClaimValue } from './assert-claim-value.js'
 import { assertTokenBucket } from './assert-token-bucket.js'
+import { decodeClaimEntry } from './decode-claim-entry.js'
+import { encodeClaimEntry } from './encode-claim-entry.js'
 import type { Store, TakeResult, TokenBucket } from './types.js'
 
 /** Options of {@link createMemoryStore}. */
@@ -61,24 +64,53 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Store
       }
     }
   }
-  const expiry = (at: number, ttlSeconds: number): number => at + Math.max(1, Math.ceil(ttlSeconds * 1000))
+  const expiry = (at: number, ttlSeconds: number): number => {
+    if (!Number.isFinite(ttlSeconds)) {
+      throw new TollgateError('config_invalid', `ttlSeconds must be a finite number, got ${ttlSeconds}.`)
+    }
+    return at + Math.max(1, Math.ceil(ttlSeconds * 1000))
+  }
 
   return {
-    specificationVersion: 'v1',
+    specificationVersion: 'v2',
     kind: 'memory',
     durable: false,
-    async claim(key, ttlSeconds) {
+    async claim(key, options) {
+      const value = assertClaimValue(options.value)
       const at = now()
       sweep(at)
-      if (live(key, at) !== undefined) return undefined
+      const held = live(key, at)
+      if (held !== undefined) {
+        const entry = decodeClaimEntry(String(held.value))
+        return { claimed: false, state: entry.state, value: entry.value }
+      }
       ensureRoom()
       const token = String(++claims)
-      entries.set(key, { value: token, expiresAt: expiry(at, ttlSeconds) })
-      return token
+      entries.set(key, {
+        value: encodeClaimEntry({ state: 'in_flight', token, value }),
+        expiresAt: expiry(at, options.ttlSeconds),
+      })
+      return { claimed: true, token }
+    },
+    async commit(key, token, options) {
+      const value = options.value === undefined ? undefined : assertClaimValue(options.value)
+      const at = now()
+      const held = live(key, at)
+      if (held === undefined) return false
+      const entry = decodeClaimEntry(String(held.value))
+      if (entry.token !== token) return false
+      held.value = encodeClaimEntry({ state: 'spent', token, value: value ?? entry.value })
+      // Committing never shortens a life the claim already promised (invariant: spent outlives the window).
+      held.expiresAt = Math.max(held.expiresAt, expiry(at, options.ttlSeconds))
+      return true
     },
     async release(key, token) {
-      const entry = live(key, now())
-      if (entry !== undefined && entry.value === token) entries.delete(key)
+      const held = live(key, now())
+      if (held === undefined) return false
+      const entry = decodeClaimEntry(String(held.value))
+      if (entry.state !== 'in_flight' || entry.token !== token) return false
+      entries.delete(key)
+      return true
     },
     async increment(key, ttlSeconds) {
       const at = now()

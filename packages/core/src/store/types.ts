@@ -7,18 +7,33 @@
  * `Retry-After` and never serves the request.
  */
 export interface Store {
-  readonly specificationVersion: 'v1'
+  /**
+   * The contract version. `'v2'` added claim states (in flight, spent), claim values, `commit`,
+   * and a `release` that answers whether it freed anything.
+   */
+  readonly specificationVersion: 'v2'
   /** A short name for logs and metrics, such as `"memory"` or `"redis"`. */
   readonly kind: string
   /** Whether entries survive a restart of the process. The memory store is not durable. */
   readonly durable: boolean
   /**
-   * Atomically creates `key` if it does not exist, expiring after `ttlSeconds`. Returns a claim
-   * token when this call created the key, or `undefined` when it already existed.
+   * Atomically creates the claim `key` in flight, holding `options.value`, if the key does not
+   * exist. When it exists, answers in the same atomic step whether it is in flight or spent, and
+   * the value it holds, so a caller can tell "being served" from "already sold".
    */
-  claim(key: string, ttlSeconds: number): Promise<string | undefined>
-  /** Deletes `key` only if it still holds `token` (so a late release cannot free someone else's claim). */
-  release(key: string, token: string): Promise<void>
+  claim(key: string, options: ClaimOptions): Promise<ClaimResult>
+  /**
+   * Marks the claim `key` spent, only if it still holds `token` (in flight, or spent by this
+   * same token, which updates its value). The entry then lives at least `options.ttlSeconds`
+   * more and never less than it already had to. Resolves `false` when the token no longer holds
+   * the key (released, expired, or taken by someone else).
+   */
+  commit(key: string, token: string, options: CommitOptions): Promise<boolean>
+  /**
+   * Deletes the claim `key` only while it is in flight under `token`, so a late release can free
+   * neither someone else's claim nor a spent one. Resolves whether it deleted the claim.
+   */
+  release(key: string, token: string): Promise<boolean>
   /**
    * Atomically adds 1 to the counter at `key` (creating it at 0 with `ttlSeconds` to live) and
    * returns the new value.
@@ -55,4 +70,57 @@ export type TakeResult = {
   remaining: number
   /** Seconds until `cost` tokens are available again; 0 when allowed. */
   retryAfterSeconds: number
+}
+
+/** The state of a held claim: a request is being served with it, or it was sold for good. */
+export type ClaimState = 'in_flight' | 'spent'
+
+/** Options of {@link Store.claim}. */
+export type ClaimOptions = {
+  /**
+   * Seconds the in-flight claim lives if it is never committed or released (a crashed
+   * process). Keep it at least as long as the payment's acceptance window: an in-flight entry
+   * that expired could admit the payment again.
+   */
+  ttlSeconds: number
+  /**
+   * A small value kept with the claim and answered to later claimers (say, the payer). Stores
+   * keep values up to 65,536 characters (room for a small kept response). Default `""`.
+   */
+  value?: string
+}
+
+/** Options of {@link Store.commit}. */
+export type CommitOptions = {
+  /** Seconds the spent entry lives at least, from now; a longer remaining life is kept. */
+  ttlSeconds: number
+  /** Replaces the claim's value (say, with the settlement hash or a kept response). Default: kept. */
+  value?: string
+}
+
+/** The result of {@link Store.claim}. */
+export type ClaimResult =
+  | {
+      /** This call created the claim. */
+      claimed: true
+      /** Proves ownership to {@link Store.commit} and {@link Store.release}. */
+      token: string
+    }
+  | {
+      /** The key was held already. */
+      claimed: false
+      /** Whether the holder is still being served (`in_flight`) or sold it (`spent`). */
+      state: ClaimState
+      /** The value the claim holds (`""` when none, and for entries written by a v1 store). */
+      value: string
+    }
+
+/** A claim as a store keeps it; see {@link encodeClaimEntry}. */
+export type ClaimEntry = {
+  /** In flight or spent. */
+  state: ClaimState
+  /** The owner's token. */
+  token: string
+  /** The claim's value, `""` when none. */
+  value: string
 }

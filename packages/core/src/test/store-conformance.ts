@@ -1,4 +1,5 @@
-import type { Store } from '../store/types.js'
+import { TollgateError } from '../errors/tollgate-error.js'
+import type { ClaimResult, Store } from '../store/types.js'
 
 /** The parts of a test runner {@link defineStoreConformance} needs (vitest, jest and node:test fit). */
 export type ConformanceRunner = {
@@ -24,7 +25,8 @@ export type DefineStoreConformanceOptions = {
 
 /**
  * Defines the behaviour every {@link Store} must have, as tests in your runner: atomic claims
- * under concurrency, owner-checked release, TTL expiry, counters, revocation keys and token
+ * under concurrency that tell in-flight from spent, owner-checked commit and release, claim
+ * values, TTL expiry (a commit never shortens it), counters, revocation keys and token
  * buckets. Run it against your own Store implementation.
  *
  * @example
@@ -45,42 +47,97 @@ export function defineStoreConformance(
     }
   }
   const unique = (label: string): string => `conformance:${label}:${crypto.randomUUID()}`
+  const tokenOf = (result: ClaimResult): string => {
+    if (!result.claimed) throw new Error(`Expected a new claim, got one ${result.state}.`)
+    return result.token
+  }
+  const codeOf = (promise: Promise<unknown>): Promise<unknown> =>
+    promise.then(
+      () => 'resolved',
+      (error: unknown) => (TollgateError.is(error) ? error.code : error),
+    )
 
   describe(`Store conformance: ${options.name}`, () => {
-    test('claim: the first claim wins and gets a token; later claims get undefined', () =>
+    test('claim: the first claim wins and gets a token; later claims see it in flight with its value', () =>
       withStore(async (store) => {
         const key = unique('claim')
-        const token = await store.claim(key, 60)
-        expect(token).toBeTypeOf('string')
-        expect(await store.claim(key, 60)).toBeUndefined()
+        const first = await store.claim(key, { ttlSeconds: 60, value: 'payer:0xabc' })
+        expect(first.claimed).toBe(true)
+        expect(first.claimed && first.token).toBeTypeOf('string')
+        const second = await store.claim(key, { ttlSeconds: 60 })
+        expect(second.claimed).toBe(false)
+        expect(!second.claimed && second.state).toBe('in_flight')
+        expect(!second.claimed && second.value).toBe('payer:0xabc')
       }))
 
-    test('claim: 100 concurrent claims of one key, exactly one wins', () =>
+    test('claim: 100 concurrent claims of one key, exactly one wins, the others see it in flight', () =>
       withStore(async (store) => {
         const key = unique('race')
-        const results = await Promise.all(Array.from({ length: 100 }, () => store.claim(key, 60)))
-        expect(results.filter((token) => token !== undefined).length).toBe(1)
+        const results = await Promise.all(
+          Array.from({ length: 100 }, () => store.claim(key, { ttlSeconds: 60 })),
+        )
+        expect(results.filter((result) => result.claimed).length).toBe(1)
+        expect(results.filter((result) => !result.claimed && result.state === 'in_flight').length).toBe(99)
       }))
 
-    test('release: only the owner token frees a claim', () =>
+    test('commit: marks the claim spent; later claims see it spent with the committed value', () =>
+      withStore(async (store) => {
+        const key = unique('commit')
+        const token = tokenOf(await store.claim(key, { ttlSeconds: 60, value: 'first' }))
+        expect(await store.commit(key, token, { ttlSeconds: 60 })).toBe(true)
+        const kept = await store.claim(key, { ttlSeconds: 60 })
+        expect(!kept.claimed && kept.state).toBe('spent')
+        expect(!kept.claimed && kept.value).toBe('first')
+        // The owner may commit again to update the value (say, once a settlement is known).
+        const value = `0xhash|with|bars\nand a newline, ünïcode and ${'x'.repeat(60_000)}`
+        expect(await store.commit(key, token, { ttlSeconds: 60, value })).toBe(true)
+        const updated = await store.claim(key, { ttlSeconds: 60 })
+        expect(!updated.claimed && updated.state).toBe('spent')
+        expect(!updated.claimed && updated.value).toBe(value)
+      }))
+
+    test('commit: only the owner token commits', () =>
+      withStore(async (store) => {
+        const key = unique('commit-owner')
+        const token = tokenOf(await store.claim(key, { ttlSeconds: 60 }))
+        expect(await store.commit(key, 'someone-else', { ttlSeconds: 60, value: 'forged' })).toBe(false)
+        expect(await store.commit(unique('absent'), token, { ttlSeconds: 60 })).toBe(false)
+        const held = await store.claim(key, { ttlSeconds: 60 })
+        expect(!held.claimed && held.state).toBe('in_flight')
+        expect(!held.claimed && held.value).toBe('')
+      }))
+
+    test('release: only the owner token frees an in-flight claim', () =>
       withStore(async (store) => {
         const key = unique('release')
-        const token = (await store.claim(key, 60)) as string
-        await store.release(key, 'someone-else')
-        expect(await store.claim(key, 60)).toBeUndefined()
-        await store.release(key, token)
-        expect(await store.claim(key, 60)).toBeTypeOf('string')
+        const token = tokenOf(await store.claim(key, { ttlSeconds: 60 }))
+        expect(await store.release(key, 'someone-else')).toBe(false)
+        expect((await store.claim(key, { ttlSeconds: 60 })).claimed).toBe(false)
+        expect(await store.release(key, token)).toBe(true)
+        expect(await store.release(key, token)).toBe(false)
+        expect((await store.claim(key, { ttlSeconds: 60 })).claimed).toBe(true)
       }))
 
     test('release: a stale token cannot free a newer claim', () =>
       withStore(async (store) => {
         const key = unique('stale')
-        const first = (await store.claim(key, 60)) as string
+        const first = tokenOf(await store.claim(key, { ttlSeconds: 60 }))
         await store.release(key, first)
-        const second = await store.claim(key, 60)
-        await store.release(key, first)
-        expect(second).toBeTypeOf('string')
-        expect(await store.claim(key, 60)).toBeUndefined()
+        const second = await store.claim(key, { ttlSeconds: 60 })
+        expect(await store.release(key, first)).toBe(false)
+        expect(await store.commit(key, first, { ttlSeconds: 60 })).toBe(false)
+        expect(second.claimed).toBe(true)
+        expect((await store.claim(key, { ttlSeconds: 60 })).claimed).toBe(false)
+      }))
+
+    test('release: a spent claim is final, even for its own token', () =>
+      withStore(async (store) => {
+        const key = unique('final')
+        const token = tokenOf(await store.claim(key, { ttlSeconds: 60 }))
+        await store.commit(key, token, { ttlSeconds: 60 })
+        expect(await store.release(key, token)).toBe(false)
+        const held = await store.claim(key, { ttlSeconds: 60 })
+        expect(!held.claimed && held.state).toBe('spent')
       }))
 
     test(
@@ -88,14 +145,42 @@ export function defineStoreConformance(
       () =>
         withStore(async (store) => {
           const key = unique('ttl')
-          await store.claim(key, 1)
+          await store.claim(key, { ttlSeconds: 1 })
           await options.elapse(300)
-          expect(await store.claim(key, 1)).toBeUndefined()
+          expect((await store.claim(key, { ttlSeconds: 1 })).claimed).toBe(false)
           await options.elapse(1_000)
-          expect(await store.claim(key, 1)).toBeTypeOf('string')
+          expect((await store.claim(key, { ttlSeconds: 1 })).claimed).toBe(true)
         }),
       10_000,
     )
+
+    test(
+      'commit: a spent entry lives its commit TTL, and a commit never shortens a claim',
+      () =>
+        withStore(async (store) => {
+          const extended = unique('extended')
+          const shortened = unique('shortened')
+          const extendedToken = tokenOf(await store.claim(extended, { ttlSeconds: 1 }))
+          const shortenedToken = tokenOf(await store.claim(shortened, { ttlSeconds: 60 }))
+          expect(await store.commit(extended, extendedToken, { ttlSeconds: 60 })).toBe(true)
+          expect(await store.commit(shortened, shortenedToken, { ttlSeconds: 1 })).toBe(true)
+          await options.elapse(1_300)
+          for (const key of [extended, shortened]) {
+            const held = await store.claim(key, { ttlSeconds: 60 })
+            expect(!held.claimed && held.state).toBe('spent')
+          }
+        }),
+      10_000,
+    )
+
+    test('error: claim and commit refuse a value over 65,536 characters with config_invalid', () =>
+      withStore(async (store) => {
+        const key = unique('too-long')
+        const value = 'x'.repeat(65_537)
+        expect(await codeOf(store.claim(key, { ttlSeconds: 60, value }))).toBe('config_invalid')
+        const token = tokenOf(await store.claim(key, { ttlSeconds: 60 }))
+        expect(await codeOf(store.commit(key, token, { ttlSeconds: 60, value }))).toBe('config_invalid')
+      }))
 
     test('increment: counts atomically from 1', () =>
       withStore(async (store) => {
