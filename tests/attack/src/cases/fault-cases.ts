@@ -7,6 +7,7 @@ import { PRICE, paidRequest, SEARCH } from './paid-request.js'
 import { payRoute } from './pay-route.js'
 import { roundTrip } from './round-trip.js'
 import { settledAnswer } from './settled-answer.js'
+import { spentAnswer } from './spent-answer.js'
 
 // DESIGN gate invariant 1: every check fails closed. An RPC that is down, slow or lying, or a
 // store that is gone, is a 503 with Retry-After or a refusal, never a served request; and a
@@ -256,6 +257,7 @@ export const faultCases: AttackCase[] = [
       const paid = await payRoute(context, context.a)
       const first = await context.send(context.a, paidRequest(SEARCH, paid.header))
       if (first.status !== 200) throw new Error(`the payment was not served: ${first.status}`)
+      await spentAnswer(context, context.b, paidRequest(SEARCH, paid.header))
       await context.world.killRedis()
       const down = await context.send(context.b, paidRequest(SEARCH, paid.header))
       if (down.status !== 503) throw new Error(`expected 503 with Redis down, got ${down.status}`)

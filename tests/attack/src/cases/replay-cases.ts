@@ -1,3 +1,4 @@
+import { createProofMessage } from '@tollgate/core'
 import { type Hex, hexToSignature, signatureToHex } from 'viem'
 import { exactHeader } from '../exact-header.js'
 import { offerOf } from '../offer-of.js'
@@ -9,6 +10,7 @@ import { exactSignature } from './exact-signature.js'
 import { POST, PRICE, paidRequest, SEARCH } from './paid-request.js'
 import { payRoute } from './pay-route.js'
 import { sendAtOnce } from './send-at-once.js'
+import { spentAnswer } from './spent-answer.js'
 
 // DESIGN gate invariants 2 and 4: a payment is sold once, across requests, instances, schemes
 // and restarts. An in-flight duplicate is 409 `payment_in_progress`, a spent one 402
@@ -112,7 +114,12 @@ export const replayCases: AttackCase[] = [
   {
     name: 'replay: the transaction hash upper-cased',
     family: 'replay',
-    expect: { ...spent, status: [400, 402], code: ['payment_already_used', 'invalid_payload'] },
+    // Signed over the upper-cased hash: refused as spent, malformed, or not the payer's signature.
+    expect: {
+      ...spent,
+      status: [400, 402],
+      code: ['payment_already_used', 'invalid_payload', 'verify_payer_mismatch', 'verify_signature_invalid'],
+    },
     run: async (context) => {
       const paid = await payRoute(context, context.a)
       await servedOnce(context, paidRequest(SEARCH, paid.header))
@@ -160,13 +167,11 @@ export const replayCases: AttackCase[] = [
     run: async (context) => {
       const paid = await payRoute(context, context.a)
       await servedOnce(context, paidRequest(SEARCH, paid.header))
-      const message = await import('@tollgate/core').then(({ createProofMessage }) =>
-        createProofMessage({
-          network: paid.requirements.network,
-          transaction: paid.hash,
-          challenge: paid.requirements.extra.challenge as string,
-        }),
-      )
+      const message = createProofMessage({
+        network: paid.requirements.network,
+        transaction: paid.hash,
+        challenge: paid.requirements.extra.challenge as string,
+      })
       const signature = malleate(await paid.payer.account.signMessage({ message }))
       const header = await txProofHeader({
         requirements: paid.requirements,
@@ -275,6 +280,20 @@ export const replayCases: AttackCase[] = [
     family: 'replay',
     serial: true,
     expect: spent,
+    run: async (context) => {
+      const { header } = await payRoute(context, context.a)
+      await servedOnce(context, paidRequest(SEARCH, header))
+      // Crash once the proof is spent, not while its commit may still be on its way.
+      await spentAnswer(context, context.b, paidRequest(SEARCH, header))
+      await context.world.restart(0)
+      return context.send(context.world.merchants[0], paidRequest(SEARCH, header))
+    },
+  },
+  {
+    name: 'replay: after kill -9 of the instance right after it answered',
+    family: 'replay',
+    serial: true,
+    expect: { ...spent, status: [402, 409], code: ['payment_already_used', 'payment_in_progress'] },
     run: async (context) => {
       const { header } = await payRoute(context, context.a)
       await servedOnce(context, paidRequest(SEARCH, header))
