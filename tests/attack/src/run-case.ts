@@ -72,6 +72,9 @@ export type CaseResult = {
   unexpected5xx: boolean
 }
 
+// A case that hangs (a held handler never released, say) fails with this, not the test runner's timeout.
+const CASE_TIMEOUT_MS = 20_000
+
 function codeOf(response: RawResponse): string | undefined {
   try {
     const body = JSON.parse(response.body) as { error?: unknown }
@@ -119,7 +122,11 @@ export async function runCase(world: World, attack: AttackCase): Promise<CaseRes
   const failures: string[] = []
   let response: RawResponse | undefined
   try {
-    response = await attack.run(context)
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${CASE_TIMEOUT_MS} ms`)), CASE_TIMEOUT_MS)
+    })
+    response = await Promise.race([attack.run(context), timeout]).finally(() => clearTimeout(timer))
     const extra = await attack.check?.(response, context)
     if (extra !== undefined) failures.push(extra)
   } catch (error) {

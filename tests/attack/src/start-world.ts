@@ -44,6 +44,8 @@ export type World = {
   /** Kills Redis with SIGKILL, then (by `restartRedis`) starts it on the same port and files. */
   killRedis(): Promise<void>
   restartRedis(): Promise<void>
+  /** Lets the held handlers of `caseId` go on, on both instances. */
+  release(caseId: string): void
   /** Runs both gates' clocks `offsetMs` ahead of this machine's; resolves once both confirmed. */
   setClock(offsetMs: number): Promise<void>
   stop(): Promise<void>
@@ -146,6 +148,9 @@ export async function startWorld(): Promise<World> {
     async restartRedis() {
       await world.redis.kill()
       world.redis = await startRedisServer({ persistDirectory: directory, port: world.redis.port })
+    },
+    release(caseId) {
+      for (const merchant of merchants) merchant.command({ type: 'release', caseId })
     },
     async setClock(offsetMs) {
       await Promise.all(merchants.map((merchant) => merchant.setClock(offsetMs)))

@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { redisSkipReason } from '../../../packages/redis/test/redis-server.js'
 import { allCases } from '../src/cases/all-cases.js'
@@ -26,6 +27,14 @@ afterAll(async () => {
   process.stdout.write(
     `${lines.join('')}attack: ${results.length} cases, ${accepted} accepted, ${unexpected5xx} unexpected 5xx\n`,
   )
+  // Every case's outcome as JSON, for a look at what passed as well as what failed.
+  const reportPath = process.env.TOLLGATE_ATTACK_REPORT
+  if (reportPath) {
+    writeFileSync(
+      reportPath,
+      JSON.stringify(results, (_, value) => (typeof value === 'bigint' ? String(value) : value), 2),
+    )
+  }
   await world?.stop()
 })
 

@@ -55,7 +55,7 @@ async function hangUpWhile(
   await stage(connection)
   connection.hangUp()
   await roundTrip(context, context.a)
-  context.a.command({ type: 'release', caseId: context.caseId })
+  context.world.release(context.caseId)
   await context.world.waitForHandler(context.caseId, 'end')
   return settledAnswer(context, context.a, paidRequest(route, paid.header))
 }
@@ -122,7 +122,7 @@ export const lifecycleCases: AttackCase[] = [
       const first = open(context, paidRequest(SLOW, paid.header))
       await context.world.waitForHandler(context.caseId, 'start')
       const second = await context.send(context.b, paidRequest(SLOW, paid.header))
-      context.a.command({ type: 'release', caseId: context.caseId })
+      context.world.release(context.caseId)
       const answered = await first.response()
       if (answered.status !== 200) throw new Error(`the first copy was not served: ${answered.status}`)
       return second
@@ -239,6 +239,48 @@ export const lifecycleCases: AttackCase[] = [
       return header !== undefined && decodePaymentResponseHeader(header).success
         ? undefined
         : 'no successful PAYMENT-RESPONSE'
+    },
+  },
+  {
+    name: 'lifecycle: exact, hang-up while the RPC verifies, then the authorization is retried',
+    family: 'lifecycle',
+    expect: { status: 200, code: null, handlerRuns: 1, moved: PRICE.search },
+    run: async (context) => {
+      const payer = await context.payer()
+      const offer = await offerOf(context.a, SEARCH.method, SEARCH.path)
+      const header = exactSignature(await exactHeader(context.world, payer, offer.exact))
+      const address = payer.address.slice(2).toLowerCase()
+      const rule = context.world.proxy.add((call) => JSON.stringify(call).toLowerCase().includes(address), {
+        kind: 'hold',
+      })
+      const connection = open(context, paidRequest(SEARCH, header))
+      await rule.waitForHits(1)
+      connection.hangUp()
+      await roundTrip(context, context.a)
+      rule.remove()
+      return settledAnswer(context, context.a, paidRequest(SEARCH, header))
+    },
+  },
+  {
+    name: 'lifecycle: exact, hang-up while a slow handler runs: settled once, the replay refused',
+    family: 'lifecycle',
+    expect: {
+      status: 402,
+      code: ['payment_already_used', 'invalid_exact_evm_nonce_already_used'],
+      handlerRuns: 1,
+      moved: PRICE.search,
+    },
+    run: async (context) => {
+      const payer = await context.payer()
+      const offer = await offerOf(context.a, SLOW.method, SLOW.path)
+      const header = exactSignature(await exactHeader(context.world, payer, offer.exact))
+      const connection = open(context, paidRequest(SLOW, header))
+      await context.world.waitForHandler(context.caseId, 'start')
+      connection.hangUp()
+      await roundTrip(context, context.a)
+      context.world.release(context.caseId)
+      await context.world.waitForHandler(context.caseId, 'end')
+      return settledAnswer(context, context.b, paidRequest(SLOW, header))
     },
   },
 ]
