@@ -6,9 +6,17 @@ import type { AttackCase, Expectation } from '../run-case.js'
 // priced handler must never run, whatever the status.
 
 const unpaid: Expectation = { status: 402, code: 'payment_required', handlerRuns: 0 }
-const malformed: Expectation = { status: 400, code: 'any', handlerRuns: 0 }
+/**
+ * A malformed Host is a 400 with a code where the gate reads Host (no configured origin); a gate
+ * with `publicUrl` never reads it and may quote its 402. Never a 500, never served.
+ */
+const malformed: Expectation = { status: [400, 402], code: 'any', handlerRuns: 0 }
 /** Express itself may not route it (404), or the gate prices it (402): either way, nothing served. */
-const unpaidOrUnrouted: Expectation = { status: [402, 404], handlerRuns: 0 }
+const unpaidOrUnrouted: Expectation = {
+  status: [402, 404],
+  code: ['payment_required', 'not_found'],
+  handlerRuns: 0,
+}
 /** Node's HTTP parser may refuse it (400) before the app sees it. */
 const unpaidOrRefused: Expectation = { status: [400, 402], handlerRuns: 0 }
 
