@@ -54,6 +54,11 @@ export { errorStatus, type TollgateErrorCode } from './errors/error-codes.js'
 export { statusForCode, TollgateError, type TollgateErrorOptions } from './errors/tollgate-error.js'
 // The gate
 export { createGate } from './gate/create-gate.js'
+export {
+  type RunPaidHandlerOptions,
+  type RunPaidHandlerResult,
+  runPaidHandler,
+} from './gate/run-paid-handler.js'
 export type {
   CreateGateOptions,
   Gate,
@@ -62,6 +67,7 @@ export type {
   GateDecision,
   GateFree,
   GateHooks,
+  GateLogger,
   GatePaid,
   GateRejected,
   GateRequest,

@@ -10,6 +10,7 @@ import { decodePaymentRequiredHeader } from '../src/protocol/payment-required-he
 import { decodePaymentResponseHeader } from '../src/protocol/payment-response-header.js'
 import { encodePaymentSignatureHeader } from '../src/protocol/payment-signature-header.js'
 import { balanceOf, devnetRegistry, startDevnet } from './support/devnet-gate.js'
+import { quietLogger } from './support/quiet-logger.js'
 import { serve } from './support/serve.js'
 
 let devnet: Devnet
@@ -18,6 +19,7 @@ let server: Awaited<ReturnType<typeof serve>>
 beforeAll(async () => {
   devnet = await startDevnet()
   const gate = createGate({
+    logger: quietLogger,
     routes: {
       'GET /api/search': { price: '$0.001' },
       'GET /api/native': { price: '0.0001 ETH' },

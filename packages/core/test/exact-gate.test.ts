@@ -13,6 +13,7 @@ import { decodePaymentResponseHeader } from '../src/protocol/payment-response-he
 import type { PaymentRequirements, SettleResponse } from '../src/protocol/types.js'
 import { balanceOf, devnetRegistry, startDevnet } from './support/devnet-gate.js'
 import { exactHeader, percentile, signExactPayload } from './support/exact-payment.js'
+import { quietLogger } from './support/quiet-logger.js'
 
 const SECRET = 'test-secret-test-secret-test-secret-0002'
 const ORIGIN = 'http://127.0.0.1:4021'
@@ -36,6 +37,7 @@ type Handler = (request: Request, receipt: PaymentReceipt | undefined) => Respon
 function setup(overrides: Partial<CreateGateOptions> = {}) {
   const settlements: { durationMs: number; response: SettleResponse }[] = []
   const gate = createGate({
+    logger: quietLogger,
     routes: { 'GET /api/search': { price: '$0.01', description: 'Search' } },
     payTo,
     networks: [evmNetwork({ network: devnet.network, rpcUrl: devnet.rpcUrl, tx: false, exact: { settler } })],

@@ -19,6 +19,7 @@ import { decodePaymentResponseHeader } from '../src/protocol/payment-response-he
 import type { PaymentRequirements } from '../src/protocol/types.js'
 import { balanceOf, devnetRegistry, startDevnet } from './support/devnet-gate.js'
 import { exactHeader, signExactPayload } from './support/exact-payment.js'
+import { quietLogger } from './support/quiet-logger.js'
 
 const SECRET = 'test-secret-test-secret-test-secret-0003'
 const ORIGIN = 'http://127.0.0.1:4021'
@@ -81,6 +82,7 @@ function requirementsFor(overrides: Partial<PaymentRequirements> = {}): PaymentR
 function gateWithFacilitator() {
   let runs = 0
   const gate = createGate({
+    logger: quietLogger,
     routes: { 'GET /api/search': { price: '$0.01' } },
     payTo,
     networks: [

@@ -16,6 +16,7 @@ import {
   startDevnet,
   transfer,
 } from './support/devnet-gate.js'
+import { quietLogger } from './support/quiet-logger.js'
 
 const SECRET = 'test-secret-test-secret-test-secret-0001'
 const ORIGIN = 'http://127.0.0.1:4021'
@@ -32,6 +33,7 @@ afterAll(async () => {
 
 function makeGate(overrides: Partial<CreateGateOptions> = {}) {
   return createGate({
+    logger: quietLogger,
     routes: {
       'GET /api/search': { price: '$0.001', description: 'Search' },
       'POST /api/post': { price: '$0.30' },

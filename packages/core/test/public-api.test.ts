@@ -55,6 +55,7 @@ describe('public API', () => {
         "passCoversRequest",
         "quotePrice",
         "readPaymentRequired",
+        "runPaidHandler",
         "safeVerifyPass",
         "statusForCode",
         "verifyChallenge",
@@ -88,6 +89,7 @@ describe('public API', () => {
   test('@tollgate/core/test', async () => {
     expect(Object.keys(await import('../src/test/index.js')).sort()).toMatchInlineSnapshot(`
       [
+        "defineGateConformance",
         "defineStoreConformance",
       ]
     `)

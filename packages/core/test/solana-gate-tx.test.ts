@@ -19,6 +19,7 @@ import { solanaNetwork } from '../src/solana/solana-network.js'
 import { createMemoryStore } from '../src/store/memory-store.js'
 import { createProofMessage } from '../src/tx/create-proof-message.js'
 import { startHeldRpcProxy } from './support/held-rpc-proxy.js'
+import { quietLogger } from './support/quiet-logger.js'
 import {
   signProof,
   solanaProofHeader,
@@ -47,6 +48,7 @@ function makeGate(
   network: Partial<Parameters<typeof solanaNetwork>[0]> = {},
 ) {
   return createGate({
+    logger: quietLogger,
     routes: {
       'GET /api/search': { price: '$0.001', description: 'Search' },
       'POST /api/post': { price: '$0.30' },
@@ -611,6 +613,7 @@ describe('gate with the finalized commitment', () => {
 
   test('error: not yet finalized, then admitted with the same proof once finalized', async () => {
     const gate = createGate({
+      logger: quietLogger,
       routes: { 'GET /api/search': { price: '$0.001' } },
       payTo: slow.accounts[1]!.address,
       networks: [solanaNetwork({ network: slow.network, rpcUrl: slow.rpcUrl, commitment: 'finalized' })],
@@ -681,7 +684,13 @@ describe('gate claims on Solana', () => {
 
       proxy.hold()
       const early = bogus.map((header) => gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header })))
-      await proxy.parked(8)
+      // Each stranger holds only its own claim, so all eight reach the RPC; none is answered first.
+      expect(
+        await Promise.race([
+          proxy.parked(8).then(() => 'all verifying'),
+          Promise.any(early).then((decision) => `one decided ${decision.outcome}`),
+        ]),
+      ).toBe('all verifying')
       const header = await proofBy(victim, requirements, paid.signature, victim.address)
       const payer = gate.check(request('/api/search', { 'PAYMENT-SIGNATURE': header }))
       const first = await Promise.race([

@@ -2,8 +2,10 @@ import type { GateRequest } from '@tollgate/core'
 import type { Request } from 'express'
 
 /**
- * Describes an Express request the way the gate reads it: method, absolute URL and a header
- * lookup. It builds no web `Request`, so a pass check costs one HMAC and no copying.
+ * Describes an Express request the way the gate reads it: method, the target Express routes
+ * (`originalUrl`, which survives router mounting and absolute-form targets), a URL for the
+ * development fallback when the gate has no `publicUrl`, and a header lookup. It builds no web
+ * `Request`, so a pass check costs one HMAC and no copying.
  *
  * @internal
  * @example const decision = await gate.check(toGateRequest(request))
@@ -11,8 +13,10 @@ import type { Request } from 'express'
 export function toGateRequest(request: Request): GateRequest {
   return {
     method: request.method,
-    // `protocol` follows Express's `trust proxy` setting; `originalUrl` survives router mounting.
-    url: `${request.protocol}://${request.get('host')}${request.originalUrl}`,
+    // Only the origin of this URL is read, and only without `publicUrl`: `Host` never moves the path.
+    // `protocol` follows Express's `trust proxy` setting.
+    url: `${request.protocol}://${request.headers.host ?? ''}/`,
+    path: request.originalUrl,
     headers: {
       get: (name) => {
         // Node keeps header names lower-cased, and joins repeated headers the way fetch does.

@@ -1,6 +1,6 @@
 import { type CreateGateOptions, createGate, type Gate, type GateDecision } from '@tollgate/core'
 import type { Request, RequestHandler } from 'express'
-import { completeOnFinish } from './complete-on-finish.js'
+import { completeOnHead } from './complete-on-head.js'
 import { holdUntilSettled } from './hold-until-settled.js'
 import { toGateRequest } from './to-gate-request.js'
 import { writeWebResponse } from './write-web-response.js'
@@ -20,9 +20,13 @@ export type TollgateGate = Pick<Gate, 'check'>
 /**
  * Puts a Tollgate gate in front of an Express app: unpaid requests to priced routes get the
  * gate's 402, paid ones reach the handler with the receipt in `response.locals.tollgate`, and the
- * response carries `PAYMENT-RESPONSE`. A handler that fails (status 500 or more, a thrown error, or
- * a client that hangs up first) frees the agent's `tx` proof for a retry. For schemes that settle
- * after the handler (x402 `exact`), the handler's response is held back until the money moved.
+ * response carries `PAYMENT-RESPONSE`. The gate prices the path Express routes (`originalUrl`),
+ * never one rebuilt from `Host`; set the gate's `publicUrl` in production. A handler that fails
+ * before answering (status 500 or more, or a thrown error) frees the payer's `tx` proof for a
+ * retry and its response says so; once a head below 500 went out, the payment is consumed, even
+ * if the client hangs up. A client gone before the handler starts is not charged and the handler
+ * does not run. For schemes that settle after the handler (x402 `exact`), the handler's response
+ * is held back until the money moved.
  *
  * @example
  * import express from 'express'
@@ -54,10 +58,19 @@ export function tollgate(
   const clientIp = options.clientIp ?? ((request: Request) => request.ip)
 
   return async (request, response, next) => {
+    // Aborted when the connection closes before the response finished: the requester is gone.
+    const abort = new AbortController()
+    const onClose = () => {
+      if (!response.writableFinished) abort.abort()
+    }
+    response.once('close', onClose)
     let decision: GateDecision
     try {
       // The address is only worked out when the gate has a per-IP limit to apply.
-      decision = await gate.check(toGateRequest(request), { clientIp: () => clientIp(request) })
+      decision = await gate.check(toGateRequest(request), {
+        clientIp: () => clientIp(request),
+        signal: abort.signal,
+      })
     } catch (error) {
       next(error)
       return
@@ -66,10 +79,12 @@ export function tollgate(
       next()
     } else if (decision.outcome === 'rejected') {
       await writeWebResponse(response, decision.response).catch(next)
+    } else if (abort.signal.aborted) {
+      // The requester left before the handler started: run nothing, keep nothing.
+      await decision.cancel().catch(() => {})
     } else {
       if (decision.deferred) holdUntilSettled(response, decision.complete)
-      else if (decision.settles) completeOnFinish(response, decision.complete)
-      for (const [name, value] of decision.headers) response.setHeader(name, value)
+      else if (decision.settles) completeOnHead(response, decision)
       response.locals.tollgate = decision.receipt
       next()
     }

@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import type { AddressInfo } from 'node:net'
+import { type AddressInfo, connect } from 'node:net'
 import {
   type CreateGateOptions,
   createGate,
@@ -18,6 +18,8 @@ import express, { type ErrorRequestHandler, type RequestHandler } from 'express'
 import type { Address } from 'viem'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { type TollgateGate, tollgate } from '../src/index.js'
+import { holdingRpcProxy } from './support/holding-rpc-proxy.js'
+import { sendRaw, statusOf } from './support/send-raw.js'
 
 const SECRET = 'express-secret-express-secret-express-01'
 let devnet: Devnet
@@ -32,6 +34,7 @@ afterAll(async () => {
 })
 
 const servers: { close(): void }[] = []
+const warnings: string[] = []
 afterEach(() => {
   for (const server of servers.splice(0)) server.close()
 })
@@ -44,11 +47,14 @@ function gateOptions(overrides: Partial<CreateGateOptions> = {}): CreateGateOpti
       'GET /api/fail': { price: '$0.01' },
       'GET /api/throw': { price: '$0.01' },
       'GET /api/slow': { price: '$0.01' },
+      'GET /api/stream': { price: '$0.01' },
+      'POST /api/pass-fail': { price: '$1', pass: { ttlSeconds: 3600, scope: ['GET /api/search'] } },
     },
     payTo,
     networks: [evmNetwork({ network: 'eip155:31337', rpcUrl: devnet.rpcUrl, assets: ['USDC'] })],
     secret: SECRET,
     registry: devnetRegistry(devnet),
+    logger: { warn: (message) => warnings.push(message) },
     ...overrides,
   }
 }
@@ -130,6 +136,19 @@ async function serve(middleware: RequestHandler) {
       await slowFinished
     }
     response.json({ ok: true })
+  })
+  app.get('/api/stream', async (_request, response) => {
+    count('stream')
+    response.writeHead(200, { 'content-type': 'text/plain' })
+    for (let chunk = 0; chunk < 10; chunk++) {
+      response.write(`chunk ${chunk}\n`)
+      await new Promise((resolve) => setImmediate(resolve))
+    }
+    response.end()
+  })
+  app.post('/api/pass-fail', (_request, response) => {
+    if (count('passFail') === 1) response.status(500).json({ pass: response.locals.tollgate?.pass?.token })
+    else response.json({ ok: true })
   })
   const onError: ErrorRequestHandler = (error, _request, response, _next) => {
     errors.push(error)
@@ -292,7 +311,7 @@ describe('tollgate', () => {
     expect(recorder.completions).toEqual([500, 200])
   })
 
-  test('behavior: a client that hangs up before the answer frees the proof', async () => {
+  test('behavior: a client that hangs up while the handler runs is charged once; the handler runs once', async () => {
     const recorder = recordingGate()
     const server = await serve(tollgate(recorder))
     const { header } = await pay(server.url, '/api/slow', { from: 4 })
@@ -302,17 +321,134 @@ describe('tollgate', () => {
       signal: abort.signal,
     })
     await server.slowStarted
-    const completed = recorder.nextCompletion()
     abort.abort()
     await expect(pending).rejects.toThrow()
-    expect(await completed).toBe(500)
-    const retry = await send(server.url, '/api/slow', { 'PAYMENT-SIGNATURE': header })
-    expect(retry.status).toBe(200)
-    expect(retry.headers.get('PAYMENT-RESPONSE')).toBeTruthy()
-    // The first handler answers into the closed connection: no second report, no crash.
+    // The handler is still serving this payment: the same proof is not admitted a second time.
+    const whileRunning = await send(server.url, '/api/slow', { 'PAYMENT-SIGNATURE': header })
+    expect(whileRunning.status).not.toBe(200)
+    expect(recorder.completions).toEqual([])
+    const completed = recorder.nextCompletion()
     server.finishSlow()
-    await new Promise((resolve) => setTimeout(resolve, 50))
-    expect(recorder.completions).toEqual([500, 200])
+    // The outcome is the status the handler wrote into the closed connection.
+    expect(await completed).toBe(200)
+    const replay = await send(server.url, '/api/slow', { 'PAYMENT-SIGNATURE': header })
+    expect([replay.status, ((await replay.json()) as { error: string }).error]).toEqual([
+      402,
+      'payment_already_used',
+    ])
+    expect(server.calls.slow).toBe(1)
+    expect(recorder.completions).toEqual([200])
+  })
+
+  test('behavior: a streamed answer read 9 of 10 chunks, then a hang-up: the replay is refused', async () => {
+    const recorder = recordingGate()
+    const server = await serve(tollgate(recorder))
+    const { header } = await pay(server.url, '/api/stream', { from: 7 })
+    const completed = recorder.nextCompletion()
+    const answer = await readChunksThenHangUp(server.url, '/api/stream', header, 9)
+    expect(answer).toContain('chunk 8')
+    expect(await completed).toBe(200)
+    const replay = await send(server.url, '/api/stream', { 'PAYMENT-SIGNATURE': header })
+    expect([replay.status, ((await replay.json()) as { error: string }).error]).toEqual([
+      402,
+      'payment_already_used',
+    ])
+    expect(server.calls.stream).toBe(1)
+    expect(recorder.completions).toEqual([200])
+  })
+
+  test('behavior: a pass-selling handler that answers 500 leaks no pass, says the proof can be retried, and frees it', async () => {
+    const server = await serve(tollgate(gateOptions()))
+    const { header } = await pay(server.url, '/api/pass-fail', { method: 'POST', from: 8 })
+    const failed = await send(server.url, '/api/pass-fail', { 'PAYMENT-SIGNATURE': header }, 'POST')
+    expect(failed.status).toBe(500)
+    const failure = decodePaymentResponseHeader(failed.headers.get('PAYMENT-RESPONSE')!)
+    expect(failure).toMatchObject({
+      success: false,
+      errorReason: 'service_failed',
+      extensions: { retryable: true },
+    })
+    expect(failure.extensions?.pass).toBeUndefined()
+    await failed.arrayBuffer()
+    const retried = await send(server.url, '/api/pass-fail', { 'PAYMENT-SIGNATURE': header }, 'POST')
+    expect(retried.status).toBe(200)
+    const settled = decodePaymentResponseHeader(retried.headers.get('PAYMENT-RESPONSE')!)
+    expect(settled.success).toBe(true)
+    expect(settled.extensions?.pass).toBeDefined()
+    expect(server.calls.passFail).toBe(2)
+  })
+
+  test('behavior: a requester gone before the handler starts is not charged and the handler does not run', async () => {
+    const rpc = await holdingRpcProxy(devnet.rpcUrl)
+    const checked: Promise<GateDecision>[] = []
+    const signals: AbortSignal[] = []
+    const gate = createGate(
+      gateOptions({
+        networks: [evmNetwork({ network: 'eip155:31337', rpcUrl: rpc.url, assets: ['USDC'] })],
+      }),
+    )
+    const server = await serve(
+      tollgate({
+        check: (...args) => {
+          if (args[1]?.signal) signals.push(args[1].signal)
+          const decision = gate.check(...args)
+          checked.push(decision)
+          return decision
+        },
+      }),
+    )
+    const { header } = await pay(server.url, '/api/search', { from: 0 })
+    rpc.hold()
+    const { port } = new URL(server.url)
+    const socket = connect({ host: '127.0.0.1', port: Number(port) })
+    socket.write(`GET /api/search HTTP/1.1\r\nHost: 127.0.0.1\r\nPAYMENT-SIGNATURE: ${header}\r\n\r\n`)
+    await rpc.waitForHeld(1)
+    const closed = once(socket, 'close')
+    socket.destroy()
+    await closed
+    // The adapter saw the requester leave.
+    const signal = signals.at(-1)!
+    if (!signal.aborted) await once(signal, 'abort')
+    rpc.release()
+    const decision = await checked.at(-1)!
+    expect(decision.outcome).toBe('rejected')
+    expect(server.calls.search).toBeUndefined()
+    // The claim was freed: the same proof pays at its next try.
+    const retry = await send(server.url, '/api/search', { 'PAYMENT-SIGNATURE': header })
+    expect(retry.status).toBe(200)
+    expect(server.calls.search).toBe(1)
+    await rpc.close()
+  })
+
+  test('error: a malformed Host without publicUrl -> 400 host_invalid, never 500 and never free', async () => {
+    const server = await serve(tollgate(gateOptions()))
+    const { port } = new URL(server.url)
+    for (const host of ['a b', 'x:99999', 'x?', '127.0.0.1:4021/']) {
+      const answer = await sendRaw(
+        Number(port),
+        `GET /api/search HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      )
+      expect([host, statusOf(answer), answer.includes('"error":"host_invalid"')]).toEqual([host, 400, true])
+    }
+    expect(server.calls.search).toBeUndefined()
+  })
+
+  test('behavior: with publicUrl, the 402 resource and a pass origin come from it, not from Host', async () => {
+    const server = await serve(tollgate(gateOptions({ publicUrl: 'https://api.example.test/ignored' })))
+    const { port } = new URL(server.url)
+    const answer = await sendRaw(
+      Number(port),
+      'GET /api/search?q=1 HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n',
+    )
+    expect(statusOf(answer)).toBe(402)
+    const header = /^payment-required: (.+)$/im.exec(answer)![1]!.trim()
+    expect(decodePaymentRequiredHeader(header).resource.url).toBe('https://api.example.test/api/search?q=1')
+    const { header: proof } = await pay(server.url, '/api/pass', { method: 'POST', from: 1 })
+    const bought = await send(server.url, '/api/pass', { 'PAYMENT-SIGNATURE': proof }, 'POST')
+    const pass = decodePaymentResponseHeader(bought.headers.get('PAYMENT-RESPONSE')!).extensions?.pass as {
+      scope: { origin: string }
+    }
+    expect(pass.scope.origin).toBe('https://api.example.test')
   })
 
   test('behavior: a pass is bought, then used with X-Payment-Pass instead of paying', async () => {
@@ -393,3 +529,22 @@ describe('tollgate', () => {
     expect((await send(byHeader.url, '/api/search', { 'x-test-client': 'b' })).status).toBe(402)
   })
 })
+
+/** Reads the first `chunks` lines of a streamed answer over a raw socket, then hangs up. */
+async function readChunksThenHangUp(
+  url: string,
+  path: string,
+  header: string,
+  chunks: number,
+): Promise<string> {
+  const { port } = new URL(url)
+  const socket = connect({ host: '127.0.0.1', port: Number(port) })
+  socket.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nPAYMENT-SIGNATURE: ${header}\r\n\r\n`)
+  let text = ''
+  for await (const chunk of socket) {
+    text += (chunk as Buffer).toString('latin1')
+    if (text.includes(`chunk ${chunks - 1}\n`)) break
+  }
+  socket.destroy()
+  return text
+}

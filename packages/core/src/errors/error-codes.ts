@@ -24,6 +24,11 @@ export const errorStatus = {
   invalid_network: 402,
   requirements_mismatch: 402,
   route_not_found: 404,
+  // The request itself: a Host the gate cannot build an origin from, a requester that left.
+  host_invalid: 400,
+  request_aborted: 499,
+  // The handler failed before answering: the payment was not consumed and can be sent again.
+  service_failed: 500,
 
   // Passes.
   pass_malformed: 400,

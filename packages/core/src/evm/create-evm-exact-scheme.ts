@@ -279,7 +279,7 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
 
   const settle = async (
     input: ExactInput,
-  ): Promise<{ transaction: string; payer: string; transferId?: string }> => {
+  ): Promise<{ transaction: string; payer: string; logIndex?: number }> => {
     const { payload, token, transaction } = await prepareSettlement(input)
     const { from, to, value, nonce } = payload.authorization
     // The nonce manager only throws before a broadcast (a lost send comes back as `unknown`).
@@ -328,7 +328,7 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     return {
       transaction: sent.hash,
       payer: from,
-      ...(logIndex === undefined || logIndex === null ? {} : { transferId: String(BigInt(logIndex)) }),
+      ...(logIndex === undefined || logIndex === null ? {} : { logIndex: Number(BigInt(logIndex)) }),
     }
   }
 

@@ -1,3 +1,4 @@
+import type { GateRuntime } from './gate-runtime.js'
 import type { GateHooks } from './types.js'
 
 /**
@@ -6,17 +7,26 @@ import type { GateHooks } from './types.js'
  * @internal
  */
 export function callHook<Name extends keyof GateHooks>(
-  hooks: GateHooks,
+  runtime: Pick<GateRuntime, 'hooks' | 'logger'>,
   name: Name,
   event: Parameters<NonNullable<GateHooks[Name]>>[0],
 ): void {
+  const { hooks, logger } = runtime
   const hook = hooks[name] as ((value: typeof event) => unknown) | undefined
   if (hook === undefined) return
+  // A broken metrics sink must never change a payment decision, nor crash the process.
+  const report = (error: unknown) => {
+    try {
+      logger.warn(`The gate's ${name} hook failed.`, error)
+    } catch {
+      // A logger that throws has nowhere left to report to.
+    }
+  }
   try {
     const result = hook.call(hooks, event)
-    if (isPromiseLike(result)) result.then(undefined, () => {})
-  } catch {
-    // A broken metrics sink must never change a payment decision.
+    if (isPromiseLike(result)) result.then(undefined, report)
+  } catch (error) {
+    report(error)
   }
 }
 

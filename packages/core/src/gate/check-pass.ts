@@ -95,7 +95,7 @@ function passDecision(
     payer: payload.sub,
     passId: payload.jti,
   }
-  callHook(runtime.hooks, 'onPayment', { receipt, request })
+  callHook(runtime, 'onPayment', { receipt, request })
   const headers = new Headers()
   return {
     outcome: 'paid',
@@ -103,6 +103,8 @@ function passDecision(
     headers,
     deferred: false,
     settles: false,
+    headersFor: () => headers,
     complete: async () => ({ ok: true, headers, receipt }),
+    cancel: async () => {},
   }
 }

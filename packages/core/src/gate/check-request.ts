@@ -11,8 +11,10 @@ import { fromV1Payload } from './from-v1-payload.js'
 import type { GateRuntime } from './gate-runtime.js'
 import { findOffer, type Offer } from './offers.js'
 import { rejectRequest } from './reject-request.js'
+import { resolveGateTarget } from './resolve-gate-target.js'
 import { resolveOffers } from './resolve-offers.js'
-import type { GateContext, GateDecision, GateRequest } from './types.js'
+import { resolveOrigin } from './resolve-origin.js'
+import type { GateContext, GateDecision, GatePaid, GateRequest } from './types.js'
 import { verifyExactPayment } from './verify-exact-payment.js'
 import { verifyTxPayment } from './verify-tx-payment.js'
 
@@ -28,18 +30,30 @@ export async function checkRequest(
   request: GateRequest,
   context: GateContext = {},
 ): Promise<GateDecision> {
-  const url = new URL(request.url)
-  const route = findRoute(runtime.routes, request.method, url.pathname)
-  if (route === undefined) return FREE
+  const target = resolveGateTarget(request)
+  const found = findRoute(runtime.routes, request.method, target.path)
+  if (found === undefined) return FREE
+  const { route } = found
   let offers: Offer[] | null = null
+  let located = request
   try {
+    const origin = resolveOrigin(runtime.origin, request)
+    // Past this point the request's URL is the public one: the 402's resource and a pass's origin
+    // never come from what the client put in `Host`. Price functions still get the request as is.
+    const url = { origin, pathname: found.pathname }
+    located = {
+      method: request.method,
+      url: `${origin}${target.path}${target.search}`,
+      path: `${target.path}${target.search}`,
+      headers: request.headers,
+    }
     await limitIp(runtime, context)
-    const signatureHeader = request.headers.get(headerNames.paymentSignature)
-    const v1Header = signatureHeader === null ? request.headers.get(headerNames.xPayment) : null
-    const passToken = request.headers.get(headerNames.pass)
+    const signatureHeader = located.headers.get(headerNames.paymentSignature)
+    const v1Header = signatureHeader === null ? located.headers.get(headerNames.xPayment) : null
+    const passToken = located.headers.get(headerNames.pass)
     if (passToken !== null && signatureHeader === null && v1Header === null) {
       try {
-        return await checkPass(runtime, route, passToken, request, url)
+        return await checkPass(runtime, route, passToken, located, url)
       } catch (error) {
         // An unusable pass is answered like an unpaid request, so the agent can pay instead.
         offers = await resolveOffers(runtime, route, request)
@@ -50,9 +64,11 @@ export async function checkRequest(
     offers = await resolveOffers(runtime, route, request)
     if (offers === null) return FREE
     if (signatureHeader === null && v1Header === null) {
+      const paymentRequired = await buildPaymentRequired(runtime, route, offers, located)
       return {
         outcome: 'rejected',
-        response: createPaymentRequiredResponse(await buildPaymentRequired(runtime, route, offers, request)),
+        response: createPaymentRequiredResponse(paymentRequired),
+        paymentRequired,
       }
     }
     const payload =
@@ -62,12 +78,18 @@ export async function checkRequest(
             decodeXPaymentHeader(v1Header as string, { maxBytes: runtime.maxHeaderBytes }),
             offers,
           )
-    return await verifyPayment(runtime, route, offers, payload, request, context)
+    const decision = await verifyPayment(runtime, route, offers, payload, located, context)
+    if (context.signal?.aborted === true) {
+      // The requester left while the payment was verified: nothing is served, nothing is kept.
+      await decision.cancel()
+      throw new TollgateError('request_aborted', 'The requester left before the request was served.')
+    }
+    return decision
   } catch (error) {
     const failure = TollgateError.is(error)
       ? error
       : new TollgateError('internal_error', 'The gate could not check this request.', { cause: error })
-    return rejectRequest(runtime, route, offers, request, failure)
+    return rejectRequest(runtime, route, offers, located, failure)
   }
 }
 
@@ -91,7 +113,7 @@ async function verifyPayment(
   payload: PaymentPayload,
   request: GateRequest,
   context: GateContext,
-): Promise<GateDecision> {
+): Promise<GatePaid> {
   const offer = findOffer(offers, payload.accepted)
   if (offer === undefined) {
     throw new TollgateError(

@@ -10,7 +10,7 @@ import { createMemoryStore } from '../store/memory-store.js'
 import type { Store } from '../store/types.js'
 import { type CompiledRoute, compileRoutes } from './compile-routes.js'
 import type { OfferContext } from './offers.js'
-import type { CreateGateOptions, GateHooks } from './types.js'
+import type { CreateGateOptions, GateHooks, GateLogger } from './types.js'
 
 /**
  * Everything a gate's steps share, fixed when the gate is created. Each step is a function of this
@@ -32,6 +32,10 @@ export type GateRuntime = {
   /** How long a spent `tx` proof stays claimed, in seconds. */
   claimTtlSeconds: number
   hooks: GateHooks
+  /** Where hook failures and configuration warnings go. */
+  logger: GateLogger
+  /** The configured public origin (`publicUrl`), or undefined to take each request's. */
+  origin: string | undefined
   routes: CompiledRoute[]
   networksById: ReadonlyMap<Network, PaymentNetwork>
   offerContext: OfferContext
@@ -58,6 +62,12 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     networks: options.networks,
     payTo: (network) => resolvePayTo(options.payTo, network, registry),
   }
+  const logger = options.logger ?? defaultLogger
+  if (!store.durable) {
+    logger.warn(
+      'This gate keeps spent payments in a store that does not survive a restart: after one, a spent proof is accepted again. Pass a durable store (Redis, SQLite) in production.',
+    )
+  }
   return {
     options,
     registry,
@@ -70,6 +80,8 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     // Spent proofs must outlive the window they could be accepted in (DESIGN invariant 3).
     claimTtlSeconds: windowSeconds + 2 * skewSeconds + 60,
     hooks: options.hooks ?? {},
+    logger,
+    origin: options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl),
     routes: compileRoutes(options.routes, offerContext),
     networksById: new Map(options.networks.map((network) => [network.network, network])),
     offerContext,
@@ -99,4 +111,26 @@ function resolvePayTo(
     )
   }
   return value
+}
+
+const defaultLogger: GateLogger = {
+  warn: (message, error) => {
+    // biome-ignore lint/suspicious/noConsole: the documented default logger
+    if (error === undefined) console.warn(message)
+    // biome-ignore lint/suspicious/noConsole: the documented default logger
+    else console.warn(message, error)
+  },
+}
+
+function parsePublicUrl(value: unknown): string {
+  let url: URL | undefined
+  try {
+    url = typeof value === 'string' ? new URL(value) : undefined
+  } catch {
+    url = undefined
+  }
+  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new TollgateError('config_invalid', `publicUrl ${quote(value)} is not an http(s) URL.`)
+  }
+  return url.origin
 }

@@ -1,35 +1,50 @@
+import { TollgateError } from '../errors/tollgate-error.js'
+import { createErrorResponse } from '../protocol/create-error-response.js'
 import { checkRequest } from './check-request.js'
 import type { GateRuntime } from './gate-runtime.js'
+import { runPaidHandler } from './run-paid-handler.js'
 import type { Gate, GateContext, PaymentReceipt } from './types.js'
 
 /**
  * Runs a fetch-style handler behind the gate: checks, runs, completes, and returns the response
- * with `PAYMENT-RESPONSE`, or the 402/error response.
+ * with `PAYMENT-RESPONSE`, or the 402/error response. The request's `signal` (or `context.signal`)
+ * tells when the requester left.
  * @internal
  */
 export async function handleRequest(
   runtime: GateRuntime,
   request: Request,
   handler: (request: Request, receipt: PaymentReceipt | undefined) => Response | Promise<Response>,
-  context?: GateContext,
+  context: GateContext = {},
 ): ReturnType<Gate['handle']> {
-  const decision = await checkRequest(runtime, request, context)
+  const signal = context.signal ?? request.signal
+  const decision = await checkRequest(runtime, request, { ...context, ...(signal ? { signal } : {}) })
   if (decision.outcome === 'free') return handler(request, undefined)
   if (decision.outcome === 'rejected') return decision.response
-  let response: Response
-  try {
-    response = await handler(request, decision.receipt)
-  } catch (error) {
-    await decision.complete(500)
-    throw error
+  const run = await runPaidHandler(decision, {
+    run: () => handler(request, decision.receipt),
+    statusOf: (response) => response.status,
+    ...(signal ? { signal } : {}),
+  })
+  if (run.outcome === 'aborted') {
+    return createErrorResponse(
+      new TollgateError('request_aborted', 'The requester left before the request was served.'),
+    )
   }
-  const completion = await decision.complete(response.status)
+  if (run.outcome === 'failed') {
+    runtime.logger.warn('A paid handler failed; the payment was not consumed.', run.error)
+    const error = new TollgateError('service_failed', 'The service failed; the payment was not consumed.', {
+      cause: run.error,
+    })
+    const headers = run.completion.ok ? run.completion.headers : undefined
+    return createErrorResponse(error, headers === undefined ? {} : { headers })
+  }
+  const { result: response, completion } = run
   if (!completion.ok) {
     await response.body?.cancel().catch(() => {})
     return completion.response
   }
   const headers = new Headers(response.headers)
-  for (const [name, value] of decision.headers) headers.set(name, value)
   for (const [name, value] of completion.headers) headers.set(name, value)
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
 }

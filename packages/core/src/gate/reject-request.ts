@@ -20,10 +20,15 @@ export async function rejectRequest(
   request: GateRequest,
   error: TollgateError,
 ): Promise<GateDecision> {
-  callHook(runtime.hooks, 'onReject', { error, route: route.key, request })
+  callHook(runtime, 'onReject', { error, route: route.key, request })
   if (error.status === 402 && offers !== null) {
     const body = await buildPaymentRequired(runtime, route, offers, request)
-    return { outcome: 'rejected', error, response: createPaymentRequiredResponse(body, { error }) }
+    return {
+      outcome: 'rejected',
+      error,
+      response: createPaymentRequiredResponse(body, { error }),
+      paymentRequired: body,
+    }
   }
   return { outcome: 'rejected', error, response: createErrorResponse(error) }
 }

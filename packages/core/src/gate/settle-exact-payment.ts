@@ -26,7 +26,7 @@ export type SettleExactPaymentInput = {
   /** Frees the authorization's claim. */
   release: () => Promise<void>
   /** Marks the authorization spent and claims the settled transfer's on-chain identity. */
-  commit: (settled: { transaction: string; transferId?: string }) => Promise<void>
+  commit: (settled: { transaction: string; logIndex?: number }) => Promise<void>
 }
 
 /**
@@ -56,14 +56,14 @@ export async function settleExactPayment(
       payer: settled.payer,
       ...(pass === undefined ? {} : { extensions: { pass } }),
     }
-    callHook(runtime.hooks, 'onSettle', {
+    callHook(runtime, 'onSettle', {
       network: offer.network.network,
       route: route.key,
       durationMs: runtime.now() - started,
       response,
     })
-    callHook(runtime.hooks, 'onPayment', { receipt: finalReceipt, request })
-    return { ok: true, headers: createSettleHeaders(response), receipt: finalReceipt }
+    callHook(runtime, 'onPayment', { receipt: finalReceipt, request })
+    return { ok: true, headers: createSettleHeaders(response), receipt: finalReceipt, settlement: response }
   } catch (error) {
     const failure = TollgateError.is(error)
       ? error
@@ -77,13 +77,13 @@ export async function settleExactPayment(
       payer: settlement.payer,
       errorReason: failure.code,
     }
-    callHook(runtime.hooks, 'onSettle', {
+    callHook(runtime, 'onSettle', {
       network: offer.network.network,
       route: route.key,
       durationMs: runtime.now() - started,
       response,
     })
-    callHook(runtime.hooks, 'onReject', { error: failure, route: route.key, request })
+    callHook(runtime, 'onReject', { error: failure, route: route.key, request })
     const body = await buildPaymentRequired(runtime, route, settlement.offers, request)
     return {
       ok: false,

@@ -3,7 +3,7 @@ import type { Network } from '../chains/types.js'
 import type { TollgateError } from '../errors/tollgate-error.js'
 import type { Keyring } from '../keyring/create-keyring.js'
 import type { Price } from '../price/parse-price.js'
-import type { SettleResponse } from '../protocol/types.js'
+import type { PaymentRequired, SettleResponse } from '../protocol/types.js'
 import type { PaymentNetwork } from '../scheme/types.js'
 import type { Store, TokenBucket } from '../store/types.js'
 
@@ -24,8 +24,17 @@ export type {
 export type GateRequest = {
   /** HTTP method, such as `"GET"`. */
   method: string
-  /** Absolute URL of the request. */
+  /**
+   * Absolute URL of the request. Only its origin is read, and only when the gate has no
+   * `publicUrl` (development); its path is read when `path` is absent.
+   */
   url: string
+  /**
+   * The request target exactly as the server routes it, such as Express's `originalUrl`
+   * (`/api/search?q=1`, or absolute-form `http://host/api/search`). Default: the path of `url`.
+   * Adapters should pass it, so the gate prices the path the framework routes.
+   */
+  path?: string
   /** Request headers (case-insensitive lookup). */
   headers: { get(name: string): string | null }
 }
@@ -124,13 +133,18 @@ export type GateRejected = {
   response: Response
   /** Why; absent for a plain first 402. */
   error?: TollgateError
+  /** The requirements `response` carries when it is a 402, as an object (no need to decode the header). */
+  paymentRequired?: PaymentRequired
 }
 
 /** The request is paid (or covered by a pass): run the handler, then call `complete`. */
 export type GatePaid = {
   outcome: 'paid'
   receipt: PaymentReceipt
-  /** Headers to add to the response now (`PAYMENT-RESPONSE` for `tx` and passes). */
+  /**
+   * The headers of a successful answer (`PAYMENT-RESPONSE` for `tx`); prefer
+   * {@link GatePaid.headersFor}, which knows the status.
+   */
   headers: Headers
   /**
    * Whether the response must be held back until {@link GatePaid.complete} resolves: true for
@@ -143,22 +157,59 @@ export type GatePaid = {
    */
   settles: boolean
   /**
-   * Reports the handler's status. Below 400 an `exact` authorization is settled; at 500 or above a
-   * claimed `tx` proof is released so the agent can retry it, and an `exact` one is never settled.
-   * Call it exactly once.
+   * The settlement `headers` carry as `PAYMENT-RESPONSE`, as an object; absent for passes and for
+   * `exact`, whose settlement comes with {@link GatePaid.complete}.
+   */
+  settlement?: SettleResponse
+  /**
+   * The headers to send with a response of `status`, synchronously, at the moment its head goes
+   * out: the successful `PAYMENT-RESPONSE` below 500; from 500 on a failed one (`errorReason`
+   * `service_failed`, `extensions.retryable`) and no pass, since the payment is not consumed.
+   * Empty for deferred (`exact`) decisions, whose headers come from {@link GatePaid.complete}.
+   */
+  headersFor(status: number): Headers
+  /**
+   * Reports the status the handler answered with, when its head goes out (or 500 when it failed
+   * before sending anything); never the fate of the connection. Below 400 an `exact`
+   * authorization is settled; at 500 or above a claimed `tx` proof is released so the payer can
+   * send it again, and an `exact` one is never settled. Later calls return the first result.
    */
   complete(status: number): Promise<GateCompletion>
+  /**
+   * The requester left before the handler started: frees the claim without running anything.
+   * Does nothing once {@link GatePaid.complete} was called.
+   */
+  cancel(): Promise<void>
 }
 
 /** What to do with the handler's response after {@link GatePaid.complete}. */
 export type GateCompletion =
-  | { ok: true; headers: Headers; receipt: PaymentReceipt }
-  | { ok: false; response: Response; error: TollgateError }
+  | {
+      ok: true
+      /** Headers to add to the handler's response (`PAYMENT-RESPONSE`). */
+      headers: Headers
+      receipt: PaymentReceipt
+      /** The settlement the headers carry, as an object. */
+      settlement?: SettleResponse
+    }
+  | {
+      ok: false
+      /** The response to send instead of the handler's. */
+      response: Response
+      error: TollgateError
+      /** The requirements `response` carries, as an object. */
+      paymentRequired?: PaymentRequired
+      /** The failed settlement `response` carries, as an object. */
+      settlement?: SettleResponse
+    }
 
 /** The gate's verdict on a request. */
 export type GateDecision = GateFree | GateRejected | GatePaid
 
-/** Lifecycle events, for metrics and logs. Hook errors are ignored. */
+/**
+ * Lifecycle events, for metrics and logs. A hook that throws or rejects is reported to the gate's
+ * `logger` and never changes a decision.
+ */
 export type GateHooks = {
   /** A request was admitted by payment or pass. */
   onPayment?(event: { receipt: PaymentReceipt; request: GateRequest }): void
@@ -217,6 +268,24 @@ export type CreateGateOptions = {
   hooks?: GateHooks
   /** Clock in milliseconds. Default `Date.now`. */
   now?: () => number
+  /**
+   * The origin clients reach this gate at, such as `"https://api.example.com"`: the 402's
+   * `resource.url` and the origin of the passes it sells. Default: the origin of each request's
+   * URL, which an HTTP adapter builds from the `Host` header — for development only, since a client
+   * chooses its `Host`.
+   */
+  publicUrl?: string
+  /**
+   * Where the gate reports what it cannot put in a decision: a hook that threw, a store that is not
+   * durable (once, at creation). Default `console`.
+   */
+  logger?: GateLogger
+}
+
+/** Where a gate reports problems that do not change a decision. */
+export type GateLogger = {
+  /** Called with a message and, when there is one, the error. */
+  warn(message: string, error?: unknown): void
 }
 
 /** A gate: checks requests against prices and payments. */

@@ -65,31 +65,36 @@ export async function verifyExactPayment(
     ...(pass === undefined ? {} : { pass }),
   }
   let completion: Promise<GateCompletion> | undefined
+  const complete = (status: number): Promise<GateCompletion> => {
+    completion ??= settleExactPayment(runtime, {
+      status,
+      scheme,
+      input,
+      route,
+      offer,
+      offers,
+      request,
+      receipt,
+      pass,
+      payer: identity.payer,
+      release,
+      commit: async (settled) => {
+        await claim.commit(settled.transaction)
+        await claimSettledTransfer(runtime, offer.network.network, settled)
+      },
+    })
+    return completion
+  }
   return {
     outcome: 'paid',
     receipt,
     headers: new Headers(),
     deferred: true,
     settles: true,
-    complete: (status) => {
-      completion ??= settleExactPayment(runtime, {
-        status,
-        scheme,
-        input,
-        route,
-        offer,
-        offers,
-        request,
-        receipt,
-        pass,
-        payer: identity.payer,
-        release,
-        commit: async (settled) => {
-          await claim.commit(settled.transaction)
-          await claimSettledTransfer(runtime, offer.network.network, settled)
-        },
-      })
-      return completion
+    headersFor: () => new Headers(),
+    complete,
+    cancel: async () => {
+      if (completion === undefined) await complete(500)
     },
   }
 }
@@ -107,11 +112,11 @@ async function verifyAuthorization(
   const event = { scheme: 'exact', network: offer.network.network, route: route.key }
   try {
     await scheme.verify(input)
-    callHook(runtime.hooks, 'onVerify', { ...event, durationMs: runtime.now() - started })
+    callHook(runtime, 'onVerify', { ...event, durationMs: runtime.now() - started })
     await limitPayer(runtime, payer)
   } catch (error) {
     const failure = asVerificationError(error)
-    callHook(runtime.hooks, 'onVerify', { ...event, durationMs: runtime.now() - started, error: failure })
+    callHook(runtime, 'onVerify', { ...event, durationMs: runtime.now() - started, error: failure })
     await release()
     throw failure
   }

@@ -1,6 +1,6 @@
 import { verifyChallenge } from '../challenge/verify-challenge.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
-import type { PaymentPayload } from '../protocol/types.js'
+import type { PaymentPayload, SettleResponse } from '../protocol/types.js'
 import type { TxVerifier, VerifiedTransfer } from '../scheme/types.js'
 import { createProofMessage } from '../tx/create-proof-message.js'
 import { asVerificationError } from './as-verification-error.js'
@@ -14,7 +14,14 @@ import type { GateRuntime } from './gate-runtime.js'
 import { issueRoutePass } from './issue-route-pass.js'
 import { limitPayer } from './limit-payer.js'
 import type { Offer } from './offers.js'
-import type { GateContext, GatePaid, GateRequest, IssuedPass, PaymentReceipt } from './types.js'
+import type {
+  GateCompletion,
+  GateContext,
+  GatePaid,
+  GateRequest,
+  IssuedPass,
+  PaymentReceipt,
+} from './types.js'
 
 /**
  * Admits a `tx` proof: checks its challenge, claims the proof per signer, verifies the transfer on
@@ -92,27 +99,62 @@ export async function verifyTxPayment(
     transaction,
     ...(pass === undefined ? {} : { pass }),
   }
-  const headers = createSettleHeaders({
+  const settlement: SettleResponse = {
     success: true,
     transaction,
     network: offer.network.network,
     payer: verified.payer,
     ...(pass === undefined ? {} : { extensions: { pass } }),
-  })
-  callHook(runtime.hooks, 'onPayment', { receipt, request })
-  let completed = false
+  }
+  callHook(runtime, 'onPayment', { receipt, request })
+  return paidDecision(receipt, settlement, claim)
+}
+
+/**
+ * A `tx` payment is consumed once the handler's answer starts going out with a status below 500.
+ * A handler that fails first (a throw, or a 5xx) frees the proof: its response carries a failed
+ * `PAYMENT-RESPONSE` saying so, and no pass.
+ */
+function paidDecision(
+  receipt: PaymentReceipt,
+  settlement: SettleResponse,
+  claim: { commit(): Promise<void>; release(): Promise<void> },
+): GatePaid {
+  const headers = createSettleHeaders(settlement)
+  const { extensions: _, ...unsettled } = settlement
+  const failure: SettleResponse = {
+    ...unsettled,
+    success: false,
+    errorReason: 'service_failed',
+    errorMessage: 'The service failed before answering; the payment was not consumed and can be sent again.',
+    extensions: { retryable: true },
+  }
+  const failureHeaders = createSettleHeaders(failure)
+  let completion: Promise<GateCompletion> | undefined
+  const complete = (status: number): Promise<GateCompletion> => {
+    completion ??= (async () => {
+      // Consumed: the claims turn from in flight to spent.
+      if (status < 500) {
+        await claim.commit()
+        return { ok: true, headers, receipt, settlement }
+      }
+      // Payment without service is a bug: free the proof so the payer can send it again.
+      await claim.release()
+      return { ok: true, headers: failureHeaders, receipt, settlement: failure }
+    })()
+    return completion
+  }
   return {
     outcome: 'paid',
     receipt,
     headers,
+    settlement,
     deferred: false,
     settles: true,
-    complete: async (status) => {
-      // Payment without service is a bug: free the proof so the agent can retry it. Otherwise the
-      // claims turn from in flight to spent.
-      if (!completed) await (status >= 500 ? claim.release() : claim.commit())
-      completed = true
-      return { ok: true, headers, receipt }
+    headersFor: (status) => (status < 500 ? headers : failureHeaders),
+    complete,
+    cancel: async () => {
+      if (completion === undefined) await complete(500)
     },
   }
 }
@@ -146,11 +188,11 @@ async function verifyOnChain(
       hints: proof.proof,
       ...(context.signal === undefined ? {} : { signal: context.signal }),
     })
-    callHook(runtime.hooks, 'onVerify', { ...event, durationMs: runtime.now() - started })
+    callHook(runtime, 'onVerify', { ...event, durationMs: runtime.now() - started })
     return verified
   } catch (error) {
     const failure = asVerificationError(error)
-    callHook(runtime.hooks, 'onVerify', { ...event, durationMs: runtime.now() - started, error: failure })
+    callHook(runtime, 'onVerify', { ...event, durationMs: runtime.now() - started, error: failure })
     throw failure
   }
 }

@@ -99,11 +99,11 @@ export type ExactScheme = {
   /** Checks signature, amounts, times, nonce, balance; throws x402 reason codes. */
   verify(input: ExactInput): Promise<{ payer: string }>
   /**
-   * Submits the transfer and waits for it; throws `settlement_failed` and friends. `transferId` is
-   * where the transfer sits in the transaction (the EVM log index of its `Transfer` event), when
-   * known: the gate then claims the payment's on-chain identity too.
+   * Submits the transfer and waits for it; throws `settlement_failed` and friends. `logIndex` is
+   * the index of the settlement's `Transfer` log, when known: the gate then claims the payment's
+   * on-chain identity too.
    */
-  settle(input: ExactInput): Promise<{ transaction: string; payer: string; transferId?: string }>
+  settle(input: ExactInput): Promise<{ transaction: string; payer: string; logIndex?: number }>
 }
 
 /** A network payments are accepted on, with the schemes it can verify. */

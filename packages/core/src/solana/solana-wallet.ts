@@ -359,8 +359,7 @@ export function solanaWallet(options: SolanaWalletOptions): Wallet {
             status.confirmationStatus === 'finalized' ||
             (commitment === 'confirmed' && status.confirmationStatus === 'confirmed')
           ) {
-            // Ed25519 keys cannot be recovered from a signature: name ours, so the gate can check it offline.
-            return { hints: { payer: signer.address } }
+            return { hints: {} }
           }
         } else if (status === null && expiry !== undefined && height !== undefined && height > expiry) {
           // Its blockhash expired: look once more, across history, before calling it lost.

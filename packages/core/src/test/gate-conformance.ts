@@ -1,0 +1,109 @@
+import type { ConformanceRunner } from './store-conformance.js'
+
+/** A server under test: an adapter in front of handlers that count their runs. */
+export type GateConformanceServer = {
+  /**
+   * Sends the raw bytes of one HTTP/1.1 request on a fresh connection, with nothing normalised
+   * (use a plain socket, not an HTTP client), and resolves with the raw answer.
+   */
+  send(raw: string): Promise<string>
+  /** How many times the priced handlers ran so far. */
+  handlerRuns(): number
+  /** Stops the server. */
+  close(): Promise<void>
+}
+
+/** Options of {@link defineGateConformance}. */
+export type DefineGateConformanceOptions = {
+  /** Suite name, such as `"express"`. */
+  name: string
+  /**
+   * Requests to priced routes, as the method and a plain path the app serves, such as
+   * `{ method: 'GET', path: '/api/search' }`. Each must answer 402 unpaid.
+   */
+  priced: readonly { method: string; path: string }[]
+  /**
+   * Starts the server. Its gate must have a `publicUrl`, so no `Host` changes the answer; its
+   * priced handlers must count their runs.
+   */
+  start: () => Promise<GateConformanceServer>
+}
+
+type Variant = { name: string; method: string; target: string; host: string }
+
+// Hosts a client can send: with path, query, fragment or backslash characters, spaces, bad ports.
+const HOSTS = ['127.0.0.1:4021/', 'x?', 'x#', 'x\\y', 'a b', 'x:99999', 'evil.example', '[::1]:80', ':']
+
+/**
+ * Defines what every HTTP adapter must guarantee for priced routes, as tests in your runner: an
+ * unpaid request answers 402 and runs no handler, whatever its `Host`, request-target form
+ * (origin or absolute), path spelling (case, trailing slash, `//`, percent-encoded characters,
+ * dot segments) or `HEAD` for `GET`. Requests go out as raw bytes.
+ *
+ * @example
+ * import { describe, expect, test } from 'vitest'
+ * defineGateConformance({ describe, test, expect }, { name: 'express', priced: [{ method: 'GET', path: '/api/search' }], start })
+ */
+export function defineGateConformance(
+  runner: ConformanceRunner,
+  options: DefineGateConformanceOptions,
+): void {
+  const { describe, test, expect } = runner
+  describe(`Gate conformance: ${options.name}`, () => {
+    for (const request of options.priced) {
+      for (const variant of variantsOf(request.method, request.path)) {
+        test(`${request.method} ${request.path}: ${variant.name} -> 402, handler not run`, async () => {
+          const server = await options.start()
+          try {
+            const answer = await server.send(rawRequest(variant))
+            expect(statusOf(answer)).toBe(402)
+            expect(server.handlerRuns()).toBe(0)
+          } finally {
+            await server.close()
+          }
+        })
+      }
+    }
+  })
+}
+
+function variantsOf(method: string, path: string): Variant[] {
+  const segments = path.split('/')
+  const last = segments.at(-1) ?? ''
+  const parent = segments.slice(0, -1).join('/')
+  const host = '127.0.0.1'
+  const variants: Variant[] = [
+    { name: 'as is', method, target: path, host },
+    { name: 'with a query', method, target: `${path}?q=x`, host },
+    { name: 'upper case', method, target: path.toUpperCase(), host },
+    { name: 'trailing slash', method, target: `${path}/`, host },
+    { name: 'doubled slashes', method, target: `/${path.replaceAll('/', '//')}`, host },
+    { name: 'dot segment', method, target: `${parent}/./${last}`, host },
+    { name: 'dot-dot segment', method, target: `${parent}/x/../${last}`, host },
+    { name: 'percent-encoded letter', method, target: `${parent}/${percentFirst(last)}`, host },
+    { name: 'absolute-form target', method, target: `http://x${path}`, host },
+    { name: 'absolute-form target, other host', method, target: `http://evil.example:81${path}?q=x`, host },
+  ]
+  for (const value of HOSTS)
+    variants.push({ name: `Host ${JSON.stringify(value)}`, method, target: path, host: value })
+  if (method === 'GET') variants.push({ name: 'HEAD for GET', method: 'HEAD', target: path, host })
+  return variants
+}
+
+function percentFirst(segment: string): string {
+  if (segment.length === 0) return segment
+  const code = segment.charCodeAt(0).toString(16).padStart(2, '0')
+  return `%${code}${segment.slice(1)}`
+}
+
+function rawRequest(variant: Variant): string {
+  const body = variant.method === 'GET' || variant.method === 'HEAD' ? '' : '{}'
+  const lines = [`${variant.method} ${variant.target} HTTP/1.1`, `Host: ${variant.host}`, 'Connection: close']
+  if (body !== '') lines.push('Content-Type: application/json', `Content-Length: ${body.length}`)
+  return `${lines.join('\r\n')}\r\n\r\n${body}`
+}
+
+function statusOf(answer: string): number | undefined {
+  const match = /^HTTP\/1\.[01] (\d{3})/.exec(answer)
+  return match === null ? undefined : Number(match[1])
+}

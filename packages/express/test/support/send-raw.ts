@@ -1,0 +1,23 @@
+import { connect } from 'node:net'
+
+/**
+ * Sends raw bytes to 127.0.0.1:`port` on a fresh connection and resolves with everything the server
+ * answered until it closed: no client library normalises the target or the Host.
+ */
+export function sendRaw(port: number, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port })
+    const chunks: Buffer[] = []
+    socket.on('data', (chunk) => chunks.push(chunk))
+    socket.on('error', reject)
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')))
+    // No half-close: Node servers drop a request whose client ended its side before the answer.
+    socket.write(raw)
+  })
+}
+
+/** The status code of a raw HTTP/1.1 answer. */
+export function statusOf(answer: string): number | undefined {
+  const match = /^HTTP\/1\.[01] (\d{3})/.exec(answer)
+  return match === null ? undefined : Number(match[1])
+}
