@@ -132,6 +132,8 @@ export {
 } from './protocol/create-payment-required-response.js'
 export type { DecodeHeaderOptions } from './protocol/decode-json-header.js'
 export { DEFAULT_MAX_HEADER_BYTES, headerNames } from './protocol/headers.js'
+export { parsePaymentRequired } from './protocol/parse-payment-required.js'
+export { parseSettleResponse } from './protocol/parse-settle-response.js'
 export {
   decodePaymentRequiredHeader,
   encodePaymentRequiredHeader,

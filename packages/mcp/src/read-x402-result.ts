@@ -1,10 +1,8 @@
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import {
-  decodePaymentRequiredHeader,
-  decodePaymentResponseHeader,
-  encodePaymentRequiredHeader,
-  encodePaymentResponseHeader,
   type PaymentRequired,
+  parsePaymentRequired,
+  parseSettleResponse,
   type SettleResponse,
 } from '@tollgate/core'
 import { metaKeys } from './meta-keys.js'
@@ -14,7 +12,7 @@ const MAX_BYTES = 65_536
 /**
  * Reads what an untrusted tool result says about payment: the `PaymentRequired` of an
  * `isError` result (from `structuredContent`, else the JSON of `content[0].text`) and the
- * `SettleResponse` in `_meta["x402/payment-response"]`. Both go through core's strict codecs;
+ * `SettleResponse` in `_meta["x402/payment-response"]`. Both go through core's strict schemas;
  * anything malformed, too large or of another version reads as absent.
  * @internal
  * @example const { paymentRequired, settle } = readX402Result(await client.callTool({ name }))
@@ -23,11 +21,7 @@ export function readX402Result(result: CallToolResult): {
   paymentRequired?: PaymentRequired
   settle?: SettleResponse
 } {
-  const settle = validate(result._meta?.[metaKeys.paymentResponse], (value) =>
-    decodePaymentResponseHeader(encodePaymentResponseHeader(value as SettleResponse), {
-      maxBytes: MAX_BYTES,
-    }),
-  )
+  const settle = validate(result._meta?.[metaKeys.paymentResponse], parseSettleResponse)
   if (result.isError !== true) return settle === undefined ? {} : { settle }
   let candidate: unknown = result.structuredContent
   const first = result.content[0]
@@ -39,11 +33,7 @@ export function readX402Result(result: CallToolResult): {
     }
   }
   const paymentRequired = isPaymentRequiredLike(candidate)
-    ? validate(candidate, (value) =>
-        decodePaymentRequiredHeader(encodePaymentRequiredHeader(value as PaymentRequired), {
-          maxBytes: MAX_BYTES,
-        }),
-      )
+    ? validate(candidate, parsePaymentRequired)
     : undefined
   return {
     ...(paymentRequired === undefined ? {} : { paymentRequired }),
@@ -60,11 +50,13 @@ function isPaymentRequiredLike(value: unknown): boolean {
   )
 }
 
-// The codecs validate base64 JSON; a round trip through them reuses the exact same checks.
-function validate<T>(value: unknown, decode: (value: unknown) => T): T | undefined {
+// Core's schemas check the objects as they are; the size bound keeps a hostile server's giant
+// object from being walked.
+function validate<T>(value: unknown, parse: (value: unknown) => T): T | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   try {
-    return decode(value)
+    if (JSON.stringify(value).length > MAX_BYTES) return undefined
+    return parse(value)
   } catch {
     return undefined
   }

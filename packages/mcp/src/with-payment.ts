@@ -1,13 +1,14 @@
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js'
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js'
 import {
-  decodePaymentRequiredHeader,
-  decodePaymentResponseHeader,
   encodePaymentSignatureHeader,
   type Gate,
   type GateRequest,
   headerNames,
   type PaymentPayload,
+  type PaymentRequired,
+  runPaidHandler,
+  type SettleResponse,
 } from '@tollgate/core'
 import { jsonResult } from './json-result.js'
 import { metaKeys } from './meta-keys.js'
@@ -63,40 +64,43 @@ export function withPayment<Callback extends PaidToolCallback>(
     const request: GateRequest = { method: 'POST', url, headers }
     const decision = await gate.check(request, { signal: extra.signal })
     if (decision.outcome === 'free') return handler(...parameters)
-    if (decision.outcome === 'rejected') return rejectedResult(decision.response)
+    if (decision.outcome === 'rejected') return rejectedResult(decision)
     receiptsByRequest.set(extra, decision.receipt)
-    let result: CallToolResult
-    try {
-      result = await handler(...parameters)
-    } catch (error) {
-      await decision.complete(500)
-      throw error
+    const run = await runPaidHandler(decision, {
+      run: () => handler(...parameters),
+      // A tool result that is an error is a failed service: the payment is not consumed.
+      statusOf: (result) => (result.isError ? 500 : 200),
+      signal: extra.signal,
+    })
+    if (run.outcome === 'aborted') {
+      return jsonResult({ error: 'request_aborted', status: 499 }, { isError: true })
     }
-    const completion = await decision.complete(result.isError ? 500 : 200)
-    if (!completion.ok) return rejectedResult(completion.response)
-    const settle =
-      completion.headers.get(headerNames.paymentResponse) ?? decision.headers.get(headerNames.paymentResponse)
-    if (settle === null) return result
-    return {
-      ...result,
-      _meta: { ...result._meta, [metaKeys.paymentResponse]: decodePaymentResponseHeader(settle) },
-    }
+    if (run.outcome === 'failed') throw run.error
+    const { result, completion } = run
+    if (!completion.ok) return rejectedResult(completion)
+    const settlement = completion.settlement ?? decision.settlement
+    if (settlement === undefined) return result
+    return { ...result, _meta: { ...result._meta, [metaKeys.paymentResponse]: settlement } }
   }
   return paid as unknown as Callback
 }
 
 // The gate's refusal as a tool result: a 402 becomes the x402 MCP PaymentRequired; anything else
-// (malformed payment, chain unreachable) keeps the gate's `{ error, message, details }`.
-async function rejectedResult(response: Response): Promise<CallToolResult> {
-  const settleHeader = response.headers.get(headerNames.paymentResponse)
-  const meta =
-    settleHeader === null
-      ? undefined
-      : { [metaKeys.paymentResponse]: decodePaymentResponseHeader(settleHeader) }
-  const required = response.headers.get(headerNames.paymentRequired)
-  if (response.status === 402 && required !== null) {
+// (malformed payment, chain unreachable) keeps the gate's `{ error, message, details }`. The gate
+// hands over its objects, so nothing is decoded from the headers it just encoded.
+async function rejectedResult(refusal: {
+  response: Response
+  paymentRequired?: PaymentRequired
+  settlement?: SettleResponse
+}): Promise<CallToolResult> {
+  const { response, paymentRequired, settlement } = refusal
+  const meta = settlement === undefined ? undefined : { [metaKeys.paymentResponse]: settlement }
+  if (paymentRequired !== undefined) {
     await response.body?.cancel()
-    return jsonResult(decodePaymentRequiredHeader(required), { isError: true, ...(meta ? { meta } : {}) })
+    return jsonResult(paymentRequired as unknown as Record<string, unknown>, {
+      isError: true,
+      ...(meta ? { meta } : {}),
+    })
   }
   const body = (await response.json()) as Record<string, unknown>
   const retryAfter = response.headers.get('retry-after')

@@ -26,6 +26,7 @@ beforeAll(async () => {
     networks: [evmNetwork({ network: devnet.network, rpcUrl: devnet.rpcUrl })],
     secret: 'mcp-test-secret-mcp-test-secret-mcp-0002',
     registry: usdcRegistry(devnet),
+    logger: { warn: () => {} },
   })
   api = createServer(async (incoming, outgoing) => {
     const headers = new Headers()

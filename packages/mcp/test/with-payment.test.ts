@@ -53,6 +53,7 @@ async function paidServer(scheme: 'tx' | 'exact') {
     ],
     secret: SECRET,
     registry: usdcRegistry(devnet),
+    logger: { warn: () => {} },
   }
   const gate = createGate(gateOptions)
   const runs = { forecast: 0, broken: 0 }

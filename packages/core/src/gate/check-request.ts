@@ -64,7 +64,10 @@ export async function checkRequest(
     offers = await resolveOffers(runtime, route, request)
     if (offers === null) return FREE
     if (signatureHeader === null && v1Header === null) {
-      const paymentRequired = await buildPaymentRequired(runtime, route, offers, located)
+      const paymentRequired = {
+        ...(await buildPaymentRequired(runtime, route, offers, located)),
+        error: 'payment_required',
+      }
       return {
         outcome: 'rejected',
         response: createPaymentRequiredResponse(paymentRequired),

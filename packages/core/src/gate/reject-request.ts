@@ -22,12 +22,16 @@ export async function rejectRequest(
 ): Promise<GateDecision> {
   callHook(runtime, 'onReject', { error, route: route.key, request })
   if (error.status === 402 && offers !== null) {
-    const body = await buildPaymentRequired(runtime, route, offers, request)
+    // The object carries the same `error` as the header it is encoded in.
+    const paymentRequired = {
+      ...(await buildPaymentRequired(runtime, route, offers, request)),
+      error: error.code,
+    }
     return {
       outcome: 'rejected',
       error,
-      response: createPaymentRequiredResponse(body, { error }),
-      paymentRequired: body,
+      response: createPaymentRequiredResponse(paymentRequired, { error }),
+      paymentRequired,
     }
   }
   return { outcome: 'rejected', error, response: createErrorResponse(error) }

@@ -22,8 +22,10 @@ export function resolveOrigin(configured: string | undefined, request: GateReque
     )
   if (host !== null && (match === null || Number(match[1] ?? 0) > 65_535)) throw invalid()
   try {
-    const origin = new URL(request.url).origin
-    if (origin !== 'null') return origin
+    const url = new URL(request.url)
+    // Non-web schemes (`mcp://tool/...`) have an opaque origin: keep their scheme and host.
+    const origin = url.origin === 'null' ? `${url.protocol}//${url.host}` : url.origin
+    if (url.host !== '') return origin
   } catch {
     // Reported below.
   }

@@ -84,7 +84,10 @@ export async function settleExactPayment(
       response,
     })
     callHook(runtime, 'onReject', { error: failure, route: route.key, request })
-    const body = await buildPaymentRequired(runtime, route, settlement.offers, request)
+    const body = {
+      ...(await buildPaymentRequired(runtime, route, settlement.offers, request)),
+      error: failure.code,
+    }
     return {
       ok: false,
       error: failure,
@@ -92,6 +95,8 @@ export async function settleExactPayment(
         error: failure,
         headers: createSettleHeaders(response),
       }),
+      paymentRequired: body,
+      settlement: response,
     }
   }
 }
