@@ -4,7 +4,8 @@
  * `createRedisStore`), run as a child process so the suite can kill -9 and restart it, and run
  * two of them on one Redis. Started by `startMerchant` with an IPC channel:
  *
- * - it sends `{ type: 'ready', url }` once listening, and `{ type: 'handler', phase, route, caseId }`
+ * - it sends `{ type: 'ready', url }` once listening, `{ type: 'warning', message }` for what the
+ *   gate reports to its logger, and `{ type: 'handler', phase, route, caseId }`
  *   when a priced handler starts (`phase: 'start'`) and when it has ended its response
  *   (`phase: 'end'`); `caseId` is the request's `x-attack-case` header;
  * - it obeys `{ type: 'release', caseId }` (a held handler goes on) and
@@ -29,6 +30,7 @@ export type MerchantEvent =
   | { type: 'ready'; url: string }
   | { type: 'handler'; phase: 'start' | 'end'; route: string; caseId: string }
   | { type: 'clock-set'; offsetMs: number }
+  | { type: 'warning'; message: string }
 
 /** A message the parent sends to the merchant. */
 export type MerchantCommand = { type: 'release'; caseId: string } | { type: 'clock'; offsetMs: number }
@@ -143,7 +145,6 @@ async function main(): Promise<void> {
   // Long enough for a loaded machine; a frozen Redis costs the cases that freeze it this much.
   const store = createRedisStore({ url: required('TOLLGATE_REDIS_URL'), commandTimeoutMs: 1_500 })
   const settlerKey = process.env.TOLLGATE_SETTLER_KEY
-  const publicUrl = process.env.TOLLGATE_PUBLIC_URL
   const options: CreateGateOptions = {
     routes: MERCHANT_ROUTES,
     payTo: required('TOLLGATE_PAY_TO'),
@@ -162,6 +163,10 @@ async function main(): Promise<void> {
     registry,
     store,
     now: () => Date.now() + clockOffsetMs,
+    // The origin of 402s and passes: a forged Host must not move them.
+    publicUrl: required('TOLLGATE_PUBLIC_URL'),
+    // What the gate reports without changing a decision (a hook that failed) goes to the suite.
+    logger: { warn: (message) => send({ type: 'warning', message }) },
     hooks: {
       // A metrics sink that fails asynchronously for the case that asks for it: hooks must be isolated.
       onPayment: async ({ request }) => {
@@ -171,8 +176,7 @@ async function main(): Promise<void> {
       },
     },
   }
-  // The public origin of 402s and passes, for gates that take it; older ones ignore the field.
-  const gate = createGate({ ...options, ...(publicUrl === undefined ? {} : { publicUrl }) })
+  const gate = createGate(options)
 
   const app = express()
   app.disable('x-powered-by')

@@ -20,8 +20,10 @@ export type StartMerchantOptions = {
   publicUrl: string
   /** Port to listen on, such as the port of a killed instance; default a free one. */
   port?: number
-  /** Called with every handler event, tagged with the instance's name. */
+  /** Called with every handler event. */
   onHandler(event: Extract<MerchantEvent, { type: 'handler' }>): void
+  /** Called with every warning the gate reports to its logger. */
+  onWarning(message: string): void
 }
 
 /** A merchant server running in a child process. */
@@ -83,6 +85,7 @@ export async function startMerchant(options: StartMerchantOptions): Promise<Merc
     child.on('message', (event: MerchantEvent) => {
       if (event.type === 'ready') resolve(event.url)
       else if (event.type === 'clock-set') for (const waiter of clockWaiters.splice(0)) waiter(event.offsetMs)
+      else if (event.type === 'warning') options.onWarning(event.message)
       else options.onHandler(event)
     })
     void exited.then(() => reject(new Error(`exited with ${child.exitCode ?? child.signalCode}`)))

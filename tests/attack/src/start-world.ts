@@ -31,6 +31,8 @@ export type World = {
   merchants: [Merchant, Merchant]
   payTo: Address
   usdc: Address
+  /** The warnings both gates reported to their logger so far. */
+  warnings: string[]
   /** Handler starts counted per case id (the `x-attack-case` header), across instances. */
   handlerRuns(caseId: string): number
   /** Resolves once a handler of `caseId` reached `phase` `count` times. */
@@ -71,6 +73,7 @@ export async function startWorld(): Promise<World> {
   const starts = new Map<string, number>()
   const ends = new Map<string, number>()
   const waiters = new Set<() => void>()
+  const warnings: string[] = []
   const onHandler = (event: Extract<MerchantEvent, { type: 'handler' }>) => {
     const counts = event.phase === 'start' ? starts : ends
     counts.set(event.caseId, (counts.get(event.caseId) ?? 0) + 1)
@@ -86,6 +89,7 @@ export async function startWorld(): Promise<World> {
     settlerKey: devnet.accounts[settler]!.privateKey,
     publicUrl: PUBLIC_URL,
     onHandler,
+    onWarning: (message) => warnings.push(message),
   })
   const merchants = (await Promise.all([startMerchant(base(7)), startMerchant(base(8))])) as [
     Merchant,
@@ -107,6 +111,7 @@ export async function startWorld(): Promise<World> {
     merchants,
     payTo,
     usdc,
+    warnings,
     handlerRuns: (caseId) => starts.get(caseId) ?? 0,
     waitForHandler: (caseId, phase, count = 1) =>
       new Promise((resolve) => {

@@ -2,6 +2,7 @@ import { exactHeader } from '../exact-header.js'
 import { offerOf } from '../offer-of.js'
 import type { AttackCase, CaseContext, Expectation } from '../run-case.js'
 import type { RpcCall, RpcFault } from '../start-rpc-proxy.js'
+import { until } from '../until.js'
 import { exactSignature } from './exact-signature.js'
 import { PRICE, paidRequest, SEARCH } from './paid-request.js'
 import { payRoute } from './pay-route.js'
@@ -297,11 +298,12 @@ export const faultCases: AttackCase[] = [
     },
   },
   {
-    name: 'faults: an async hook that rejects [hook rejects] neither changes the answer nor kills the process',
+    name: 'faults: an async hook that rejects [hook rejects] is reported, changes no answer, kills no process',
     family: 'faults',
     serial: true,
     expect: { status: 200, code: null, handlerRuns: 2, moved: 2n * PRICE.search },
     run: async (context) => {
+      const warned = context.world.warnings.length
       try {
         const first = await payRoute(context, context.a)
         const served = await context.send(context.a, paidRequest(SEARCH, first.header))
@@ -309,7 +311,12 @@ export const faultCases: AttackCase[] = [
         // The next paid request, to the same process, once the hook's rejection had its turn.
         await roundTrip(context, context.a)
         const second = await payRoute(context, context.a)
-        return await context.send(context.a, paidRequest(SEARCH, second.header))
+        const answer = await context.send(context.a, paidRequest(SEARCH, second.header))
+        // The report comes over IPC, not with the HTTP answer: wait for it.
+        await until(() => context.world.warnings.length > warned, 5_000).catch(() => {
+          throw new Error("the hook's error was not reported")
+        })
+        return answer
       } finally {
         if (!context.a.alive()) await context.world.restart(0)
       }
