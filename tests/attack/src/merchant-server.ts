@@ -33,7 +33,9 @@ export type MerchantEvent =
   | { type: 'warning'; message: string }
 
 /** A message the parent sends to the merchant. */
-export type MerchantCommand = { type: 'release'; caseId: string } | { type: 'clock'; offsetMs: number }
+export type MerchantCommand =
+  /** `caseId` is `<case>#<attempt>`, the attempt empty when the request named none. */
+  { type: 'release'; caseId: string } | { type: 'clock'; offsetMs: number }
 
 /** The priced routes every merchant instance serves, with prices in the devnet's 6-decimal USDC. */
 export const MERCHANT_ROUTES = {
@@ -87,10 +89,14 @@ process.on('message', (command: MerchantCommand) => {
   }
 })
 
-/** Resolves once the parent released this case: how the suite holds a handler mid-way. */
-function waitForRelease(caseId: string): Promise<void> {
-  if (released.has(caseId)) return Promise.resolve()
-  return new Promise((resolve) => held.set(caseId, resolve))
+/**
+ * Resolves once the parent released this request's case (and attempt, the `x-attack-attempt`
+ * header): how the suite holds a handler mid-way.
+ */
+function waitForRelease(request: Request): Promise<void> {
+  const key = `${caseOf(request)}#${request.get('x-attack-attempt') ?? ''}`
+  if (released.has(key)) return Promise.resolve()
+  return new Promise((resolve) => held.set(key, resolve))
 }
 
 function caseOf(request: Request): string {
@@ -208,14 +214,14 @@ async function main(): Promise<void> {
     counted('stream', async (request, response) => {
       response.writeHead(200, { 'content-type': 'text/plain' })
       for (let chunk = 1; chunk <= 9; chunk++) response.write(`chunk ${chunk}\n`)
-      await waitForRelease(caseOf(request))
+      await waitForRelease(request)
       response.end('chunk 10\n')
     }),
   )
   app.get(
     '/api/slow',
     counted('slow', async (request, response) => {
-      await waitForRelease(caseOf(request))
+      await waitForRelease(request)
       response.json({ slow: true })
     }),
   )

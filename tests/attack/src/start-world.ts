@@ -46,8 +46,8 @@ export type World = {
   /** Kills Redis with SIGKILL, then (by `restartRedis`) starts it on the same port and files. */
   killRedis(): Promise<void>
   restartRedis(): Promise<void>
-  /** Lets the held handlers of `caseId` go on, on both instances. */
-  release(caseId: string): void
+  /** Lets the held handlers of `caseId` (and `attempt`, when requests name one) go on, on both instances. */
+  release(caseId: string, attempt?: string): void
   /** Runs both gates' clocks `offsetMs` ahead of this machine's; resolves once both confirmed. */
   setClock(offsetMs: number): Promise<void>
   stop(): Promise<void>
@@ -154,8 +154,8 @@ export async function startWorld(): Promise<World> {
       await world.redis.kill()
       world.redis = await startRedisServer({ persistDirectory: directory, port: world.redis.port })
     },
-    release(caseId) {
-      for (const merchant of merchants) merchant.command({ type: 'release', caseId })
+    release(caseId, attempt = '') {
+      for (const merchant of merchants) merchant.command({ type: 'release', caseId: `${caseId}#${attempt}` })
     },
     async setClock(offsetMs) {
       await Promise.all(merchants.map((merchant) => merchant.setClock(offsetMs)))

@@ -283,4 +283,32 @@ export const lifecycleCases: AttackCase[] = [
       return settledAnswer(context, context.b, paidRequest(SLOW, header))
     },
   },
+  {
+    name: 'lifecycle: exact, hang up in the slow handler three times with one authorization',
+    family: 'lifecycle',
+    expect: {
+      status: 402,
+      code: ['payment_already_used', 'invalid_exact_evm_nonce_already_used'],
+      handlerRuns: 1,
+      moved: PRICE.search,
+    },
+    run: async (context) => {
+      const payer = await context.payer()
+      const offer = await offerOf(context.a, SLOW.method, SLOW.path)
+      const header = exactSignature(await exactHeader(context.world, payer, offer.exact))
+      const { world, caseId } = context
+      for (const attempt of ['1', '2', '3']) {
+        const runs = world.handlerRuns(caseId)
+        const connection = open(context, paidRequest(SLOW, header, { 'x-attack-attempt': attempt }))
+        // Hang up once the handler started, or once a refusal came back.
+        await Promise.race([world.waitForHandler(caseId, 'start', runs + 1), connection.response()])
+        connection.hangUp()
+        await roundTrip(context, context.a)
+        world.release(caseId, attempt)
+        if (world.handlerRuns(caseId) > runs) await world.waitForHandler(caseId, 'end', runs + 1)
+      }
+      world.release(caseId, 'last')
+      return settledAnswer(context, context.b, paidRequest(SLOW, header, { 'x-attack-attempt': 'last' }))
+    },
+  },
 ]
