@@ -70,6 +70,7 @@ describe('public API', () => {
         "createJsonRpc",
         "evmNetwork",
         "evmWallet",
+        "toPaidToolsClient",
       ]
     `)
   })
