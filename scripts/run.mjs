@@ -18,6 +18,12 @@ const tasks = {
     ['exec', 'biome', 'check', '.'],
     ['exec', 'turbo', 'run', 'typecheck', 'test', '--concurrency=2', '--output-logs=errors-only', ...extra],
   ],
+  // The published tarballs installed with npm into fresh apps (Node 20 and 22, Express 4 and 5,
+  // AI SDK 6 and 7), running every README example against the devnet.
+  'test:tarballs': [
+    ['exec', 'turbo', 'run', 'build', '--filter=./packages/*', '--output-logs=errors-only'],
+    ['--filter', '@tollgate/examples', 'run', 'test:tarballs', ...extra],
+  ],
   // The end-to-end demo on a local devnet.
   demo: [
     ['exec', 'turbo', 'run', 'build', '--filter=@tollgate/demo-agent...', '--output-logs=errors-only'],
