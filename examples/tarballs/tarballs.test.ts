@@ -73,6 +73,28 @@ async function payThrough(app: FreshApp, server: string, agent: string, account:
 }
 
 describe('the packed tarballs in fresh npm apps', () => {
+  test('default: no sources, no workspace ranges, and internal dependencies as caret ranges', async () => {
+    for (const [name, tarball] of Object.entries(tarballs)) {
+      const { stdout: listing } = await promisify(execFile)('tar', ['tzf', tarball], { maxBuffer: 1 << 24 })
+      expect(
+        listing.split('\n').filter((path) => path.startsWith('package/src/')),
+        name,
+      ).toEqual([])
+      const { stdout: manifest } = await promisify(execFile)('tar', [
+        'xzf',
+        tarball,
+        '-O',
+        'package/package.json',
+      ])
+      expect(manifest, name).not.toContain('workspace:')
+      const { dependencies = {} } = JSON.parse(manifest) as { dependencies?: Record<string, string> }
+      for (const [dependency, range] of Object.entries(dependencies)) {
+        // The anvil binary stays pinned, so every devnet behaves alike.
+        if (dependency !== '@foundry-rs/anvil') expect(range, `${name} -> ${dependency}`).toMatch(/^\^/)
+      }
+    }
+  })
+
   test('Node 20, Express 5, AI SDK 6: every example type-checks and the paying ones pay', async () => {
     const files = [
       'devnet-api.ts',

@@ -1,3 +1,5 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -182,6 +184,30 @@ describe('README examples on the devnet', () => {
     const { stdout } = await runExample('src/sqlite-store.ts', {
       RPC_URL: devnet.rpcUrl,
       STORE_PATH: join(scratch, 'tollgate.db'),
+    })
+    expect(stdout.trim()).toBe('402')
+  })
+
+  test('redis README: a gate on a Redis store (a real redis-server)', async (context) => {
+    const found = spawnSync('redis-server', ['--version']).status === 0
+    if (!found && process.env.CI) throw new Error('redis-server is not installed')
+    if (!found) return context.skip()
+    const port = await freePort()
+    const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'])
+    stops.push(async () => {
+      redis.kill('SIGTERM')
+      if (redis.exitCode === null) await once(redis, 'exit')
+    })
+    await new Promise<void>((resolve) => {
+      let output = ''
+      redis.stdout.on('data', (chunk: Buffer) => {
+        output += chunk
+        if (output.includes('Ready to accept connections')) resolve()
+      })
+    })
+    const { stdout } = await runExample('src/redis-store.ts', {
+      RPC_URL: devnet.rpcUrl,
+      REDIS_URL: `redis://127.0.0.1:${port}`,
     })
     expect(stdout.trim()).toBe('402')
   })
