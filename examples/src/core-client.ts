@@ -21,7 +21,7 @@ const client = createClient({
     requireApprovalAbove: '$0.25',
     approve: async (payment) => {
       console.log(`approve ${payment.amountFormatted} ${payment.asset.symbol} for ${payment.url}?`)
-      return payment.amount <= 500_000n // your own rule, or ask a person
+      return false // ask the owner here (a prompt, a chat message, …): declined until then
     },
     rateLimit: { payments: 60, perSeconds: 60 },
     expiresIn: 7 * 86_400,
