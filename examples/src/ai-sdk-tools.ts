@@ -22,5 +22,6 @@ const tools = createPaidTools({
 
 // Hand `tools` to generateText({ model, tools, stopWhen: stepCountIs(5), prompt }) from 'ai'.
 // Called directly, as the SDK would:
-const output = await tools.web_search?.execute?.({ q: 'x402' }, { toolCallId: 'call_1', messages: [] })
+const call = { toolCallId: 'call_1', messages: [], context: {} } // `context`: AI SDK 7
+const output = await tools.web_search?.execute?.({ q: 'x402' }, call)
 console.log(JSON.stringify(output)) // { data: {…}, payment: { method: 'payment', amount: '1000', display: '0.001 USDC', … } }
