@@ -35,6 +35,12 @@ const tasks = {
     ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'],
     ['exec', 'turbo', 'run', 'test', 'test:process', '--only', '--force', '--concurrency=2', ...extra],
   ],
+  // The published tarballs installed with npm into fresh apps (Node 20 and 22, Express 4 and 5,
+  // AI SDK 6 and 7), running every README example against the devnet.
+  'test:tarballs': [
+    ['exec', 'turbo', 'run', 'build', '--filter=./packages/*', '--output-logs=errors-only'],
+    ['--filter', '@tollgate/examples', 'run', 'test:tarballs', ...extra],
+  ],
   // The end-to-end demo on a local devnet.
   demo: [
     ['exec', 'turbo', 'run', 'build', '--filter=@tollgate/demo-agent...', '--output-logs=errors-only'],

@@ -11,7 +11,7 @@ export type DemoToolName =
 
 /**
  * The demo API's paid routes as tool definitions that both `createPaidTools` (LangChain) and
- * `paidTools` (AI SDK) accept. Each `maxPrice` is a hard ceiling for one call and is shown to the
+ * `createPaidTools` (AI SDK) accept. Each `maxPrice` is a hard ceiling for one call and is shown to the
  * model; the prices themselves come from the API's 402 answers.
  *
  * @example createPaidTools({ client, tools: demoTools(api.url) })

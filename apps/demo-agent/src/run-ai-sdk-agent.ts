@@ -1,4 +1,4 @@
-import { type PaidToolOutput, paidTools } from '@tollgate/ai-sdk'
+import { createPaidTools, type PaidToolOutput } from '@tollgate/ai-sdk'
 import type { Client, PaymentProblem } from '@tollgate/core'
 import {
   generateText,
@@ -53,7 +53,7 @@ const SYSTEM_PROMPT =
 
 /**
  * Runs the AI SDK agent of the demo: `generateText` from `ai` v6 with the demo API's routes as
- * tools from `paidTools`, paying from devnet account 2 by `tx` (a plain transfer, then a signed
+ * tools from `createPaidTools`, paying from devnet account 2 by `tx` (a plain transfer, then a signed
  * proof). Tools that may cost more than $0.50 need the owner's approval through the SDK's own tool
  * approval (`needsApproval`): the run stops with a `tool-approval-request`, the demo plays the
  * owner and answers with a `tool-approval-response`, and the run goes on. The contract is approved
@@ -94,7 +94,7 @@ export async function runAiSdkAgent(options: RunAiSdkAgentOptions): Promise<AiSd
     onEvent: tracker.onEvent,
   })
   const tools: ToolSet = {}
-  for (const [name, inner] of Object.entries(paidTools({ client, tools: definitions }))) {
+  for (const [name, inner] of Object.entries(createPaidTools({ client, tools: definitions }))) {
     const execute = inner.execute as NonNullable<Tool['execute']>
     // The same tool, observed: the tracker ties the client's events to this call.
     tools[name] = {

@@ -96,7 +96,7 @@ export async function runDemo(options: RunDemoOptions): Promise<DemoResult> {
     )
     signal?.throwIfAborted()
 
-    report.section('2. AI SDK agent: generateText (ai v6) + paidTools, with tool approval')
+    report.section('2. AI SDK agent: generateText (ai v6) + createPaidTools, with tool approval')
     const aiSdk = await explain('The AI SDK agent', () =>
       runAiSdkAgent({ services, report, model, ...(signal ? { signal } : {}) }),
     )

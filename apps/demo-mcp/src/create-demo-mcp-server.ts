@@ -1,5 +1,5 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { type PaidMcpClient, paidMcpServer } from '@tollgate/mcp'
+import { createPaidMcpServer, type PaidMcpClient } from '@tollgate/mcp'
 import { demoTools } from './demo-tools.js'
 
 /** Options of {@link createDemoMcpServer}. */
@@ -20,7 +20,7 @@ export type CreateDemoMcpServerOptions = {
  * await serveStdio(server)
  */
 export function createDemoMcpServer(options: CreateDemoMcpServerOptions): McpServer {
-  return paidMcpServer({
+  return createPaidMcpServer({
     client: options.client,
     tools: demoTools(options.apiUrl),
     name: 'tollgate-demo',

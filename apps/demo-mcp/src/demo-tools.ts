@@ -1,4 +1,4 @@
-import type { PaidEndpointTool } from '@tollgate/mcp'
+import type { PaidTool } from '@tollgate/mcp'
 import { z } from 'zod'
 
 /**
@@ -6,9 +6,9 @@ import { z } from 'zod'
  * weigh it (for tools with `maxPrice`, core appends "(Paid: up to … per call.)"). The two expensive
  * ones carry `maxPrice`: the user is asked before they are paid, and a higher price is never paid.
  *
- * @example paidMcpServer({ client, tools: demoTools('http://127.0.0.1:4021') })
+ * @example createPaidMcpServer({ client, tools: demoTools('http://127.0.0.1:4021') })
  */
-export function demoTools(apiUrl: string): PaidEndpointTool[] {
+export function demoTools(apiUrl: string): PaidTool[] {
   const base = apiUrl.replace(/\/+$/, '')
   return [
     {

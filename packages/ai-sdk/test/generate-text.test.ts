@@ -3,7 +3,7 @@ import { clientFor, type Demo, startDemo, usdcBalance } from '@tollgate/test-sup
 import { generateText, type ModelMessage, stepCountIs, type ToolSet } from 'ai'
 import { MockLanguageModelV3 } from 'ai/test'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
-import { type PaidTool, type PaidToolOutput, paidTools } from '../src/index.js'
+import { createPaidTools, type PaidTool, type PaidToolOutput } from '../src/index.js'
 
 let demo: Demo
 
@@ -87,14 +87,14 @@ function toolOutputs(result: { steps: { toolResults: { output: unknown }[] }[] }
   )
 }
 
-describe('paidTools with generateText, against the demo API on anvil', () => {
+describe('createPaidTools with generateText, against the demo API on anvil', () => {
   test('default: the model gets the data, the result carries the payment, the money moves on chain', async () => {
     const { client } = clientFor(demo.devnet, 0)
     const before = await usdcBalance(demo.devnet, demo.payTo)
 
     const result = await generateText({
       model: scriptedModel(callTools({ toolName: 'web_search', input: { q: 'x402 agents' } }), answer),
-      tools: paidTools({ client, tools: [searchTool()] }),
+      tools: createPaidTools({ client, tools: [searchTool()] }),
       stopWhen: stepCountIs(5),
       prompt: 'Search the web for x402 agents.',
     })
@@ -104,7 +104,9 @@ describe('paidTools with generateText, against the demo API on anvil', () => {
       data: { query: 'x402 agents', results: expect.any(Array) },
       payment: {
         method: 'payment',
-        amount: '0.001 USDC',
+        amount: '1000',
+        asset: expect.stringMatching(new RegExp(`^${demo.devnet.tokens.usdc.address}$`, 'i')),
+        display: '0.001 USDC',
         network: demo.devnet.network,
         transaction: expect.stringMatching(/^0x[0-9a-f]{64}$/),
       },
@@ -133,7 +135,7 @@ describe('paidTools with generateText, against the demo API on anvil', () => {
         callTools({ toolName: 'publish_post', input: { title: 'two', body: 'second' } }),
         answer,
       ),
-      tools: paidTools({ client, tools: [postTool] }),
+      tools: createPaidTools({ client, tools: [postTool] }),
       stopWhen: stepCountIs(5),
       prompt: 'Publish two posts.',
     })
@@ -141,7 +143,7 @@ describe('paidTools with generateText, against the demo API on anvil', () => {
     const [first, second] = toolOutputs(result)
     expect(first).toMatchObject({
       data: { id: expect.stringMatching(/^post_/) },
-      payment: { amount: '0.3 USDC' },
+      payment: { amount: '300000', display: '0.3 USDC' },
     })
     expect(second).toEqual({
       error: 'policy_budget_exceeded',
@@ -168,7 +170,7 @@ describe('paidTools with generateText, against the demo API on anvil', () => {
         callTools({ toolName: 'web_search', input: { q: 'x', pay_extra: '100' } }),
         answer,
       ),
-      tools: paidTools({ client, tools: [searchTool()] }),
+      tools: createPaidTools({ client, tools: [searchTool()] }),
       stopWhen: stepCountIs(5),
       prompt: 'Search.',
     })
@@ -210,7 +212,9 @@ describe('approval: the SDK asks, the policy does not ask again', () => {
     const { approve, policy } = approvalPolicy()
     const { client, requests } = clientFor(demo.devnet, 3, policy)
 
-    const { first, request } = await requestApproval(paidTools({ client, tools: [identityTool('$0.60')] }))
+    const { first, request } = await requestApproval(
+      createPaidTools({ client, tools: [identityTool('$0.60')] }),
+    )
 
     expect(request).toMatchObject({
       type: 'tool-approval-request',
@@ -225,7 +229,7 @@ describe('approval: the SDK asks, the policy does not ask again', () => {
   test('behavior: after the approval response the payment goes through without the policy callback', async () => {
     const { approve, policy } = approvalPolicy()
     const { client } = clientFor(demo.devnet, 4, policy)
-    const tools = paidTools({ client, tools: [identityTool('$0.60')] })
+    const tools = createPaidTools({ client, tools: [identityTool('$0.60')] })
     const { request, messages } = await requestApproval(tools)
     const before = await usdcBalance(demo.devnet, demo.payTo)
 
@@ -246,14 +250,14 @@ describe('approval: the SDK asks, the policy does not ask again', () => {
 
     expect(approve).not.toHaveBeenCalled()
     expect((await usdcBalance(demo.devnet, demo.payTo)) - before).toBe(600_000n)
-    expect(second.text).toContain('"payment":{"method":"payment","amount":"0.6 USDC"')
+    expect(second.text).toContain('"payment":{"method":"payment","amount":"600000","asset":"')
     expect(await client.spent()).toMatchObject({ payments: 1, usd: { spent: '0.6' } })
   })
 
   test('behavior: a denial pays nothing and the model hears it was denied', async () => {
     const { approve, policy } = approvalPolicy()
     const { client, requests } = clientFor(demo.devnet, 5, policy)
-    const tools = paidTools({ client, tools: [identityTool('$0.60')] })
+    const tools = createPaidTools({ client, tools: [identityTool('$0.60')] })
     const { request, messages } = await requestApproval(tools)
     const payer = demo.devnet.accounts[5]?.address as `0x${string}`
     const before = await usdcBalance(demo.devnet, payer)
@@ -287,7 +291,7 @@ describe('approval: the SDK asks, the policy does not ask again', () => {
   test('behavior: without maxPrice the SDK never asks and the policy callback decides', async () => {
     const { approve, policy } = approvalPolicy()
     const { client } = clientFor(demo.devnet, 6, policy)
-    const { first, request } = await requestApproval(paidTools({ client, tools: [identityTool()] }))
+    const { first, request } = await requestApproval(createPaidTools({ client, tools: [identityTool()] }))
 
     expect(request).toBeUndefined()
     expect(approve).toHaveBeenCalledOnce()
@@ -303,13 +307,52 @@ describe('approval: the SDK asks, the policy does not ask again', () => {
 
     const result = await generateText({
       model: scriptedModel(callTools({ toolName: 'web_search', input: { q: 'cheap' } }), answer),
-      tools: paidTools({ client, tools: [searchTool()] }),
+      tools: createPaidTools({ client, tools: [searchTool()] }),
       stopWhen: stepCountIs(5),
       prompt: 'Search.',
     })
 
     expect(result.content.some((part) => part.type === 'tool-approval-request')).toBe(false)
-    expect(toolOutputs(result)[0]).toMatchObject({ payment: { amount: '0.001 USDC' } })
+    expect(toolOutputs(result)[0]).toMatchObject({ payment: { amount: '1000', display: '0.001 USDC' } })
     expect(approve).not.toHaveBeenCalled()
+  })
+
+  test('behavior: the shorthand { wallet, budget } builds the client; a tool without params works', async () => {
+    const account = demo.devnet.accounts[8]!
+    const before = await usdcBalance(demo.devnet, demo.payTo)
+    const tools = createPaidTools({
+      wallet: { privateKey: account.privateKey, rpcUrl: demo.devnet.rpcUrl },
+      budget: '$1',
+      tools: [
+        searchTool(),
+        { name: 'bare', description: 'A free tool without params', endpoint: `${demo.api.url}/health` },
+      ],
+    })
+    const result = await generateText({
+      model: scriptedModel(
+        callTools({ toolName: 'web_search', input: { q: 'shorthand' } }),
+        callTools({ toolName: 'bare', input: {} }),
+        answer,
+      ),
+      tools,
+      stopWhen: stepCountIs(5),
+      prompt: 'Search.',
+    })
+    const [paid, bare] = toolOutputs(result)
+    expect(paid).toMatchObject({ payment: { method: 'payment', amount: '1000' } })
+    expect(bare).toMatchObject({ data: { ok: true }, payment: null })
+    expect((await usdcBalance(demo.devnet, demo.payTo)) - before).toBe(1000n)
+  })
+
+  test('error: invalid definitions are config_invalid at creation, never a TypeError', () => {
+    const { client } = clientFor(demo.devnet, 0)
+    for (const tools of [[{ name: 'x', description: 'x' }], [null], 'tools', [searchTool(), searchTool()]]) {
+      expect(() => createPaidTools({ client, tools } as never)).toThrow(
+        expect.objectContaining({ code: 'config_invalid' }),
+      )
+    }
+    expect(() => createPaidTools({ tools: [] } as never)).toThrow(
+      expect.objectContaining({ code: 'config_invalid' }),
+    )
   })
 })

@@ -6,6 +6,7 @@ describe('public API', () => {
   test('@tollgate/ai-sdk', async () => {
     expect(Object.keys(await import('../src/index.js')).sort()).toMatchInlineSnapshot(`
       [
+        "createPaidTools",
         "paidTools",
         "tollgateToolApproval",
       ]

@@ -223,5 +223,6 @@ export type {
   PaidEndpointClient,
   PaidEndpointParameter,
   PaymentProblem,
+  ZodSchemaLike,
 } from './tools/types.js'
 export { type CreateProofMessageOptions, createProofMessage } from './tx/create-proof-message.js'

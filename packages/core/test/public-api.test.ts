@@ -86,6 +86,7 @@ describe('public API', () => {
         "createJsonRpc",
         "evmNetwork",
         "evmWallet",
+        "toPaidToolsClient",
       ]
     `)
   })

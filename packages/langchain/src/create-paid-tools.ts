@@ -5,12 +5,15 @@ import {
   type PaidEndpoint,
   type PaidEndpointClient,
   type PaymentInfo,
+  TollgateError,
 } from '@tollgate/core'
+import { type PaidToolsShorthand, toPaidToolsClient } from '@tollgate/core/evm'
 
-/** Options of {@link createPaidTools}. */
-export type CreatePaidToolsOptions = {
-  /** The Tollgate client that pays, within its spending policy. */
-  client: PaidEndpointClient
+/**
+ * Options of {@link createPaidTools}: a Tollgate `client`, or the shorthand `{ wallet: { privateKey,
+ * rpcUrl }, budget }` from which the client is built.
+ */
+export type CreatePaidToolsOptions = ({ client: PaidEndpointClient } | PaidToolsShorthand) & {
   /** The paid endpoints to expose. */
   tools: readonly PaidEndpoint[]
   /** Longest response body handed to the model, in characters; longer ones are cut with a note. Default 16000. */
@@ -19,7 +22,10 @@ export type CreatePaidToolsOptions = {
 
 /** The artifact of every paid tool's `ToolMessage`: kept by LangChain, never sent to the model. */
 export type PaidToolArtifact = {
-  /** What the call cost (`method: 'pass'` when a pass covered it); null when nothing was paid. */
+  /**
+   * What the call cost (`method: 'pass'` when a pass covered it): `amount` in atomic units, `display`
+   * for people. Null when nothing was paid.
+   */
   payment: PaymentInfo | null
   /** The HTTP status of the answer; null when no answer came back (such as a payment refused by the policy). */
   status: number | null
@@ -38,7 +44,8 @@ export type PaidToolArtifact = {
  * import { createPaidTools } from '@tollgate/langchain'
  *
  * const tools = createPaidTools({
- *   client,
+ *   wallet: { privateKey: process.env.AGENT_KEY, rpcUrl: process.env.RPC_URL },
+ *   budget: '$5',
  *   tools: [{
  *     name: 'stock_price',
  *     description: 'Latest price of a stock',
@@ -48,15 +55,25 @@ export type PaidToolArtifact = {
  *   }],
  * })
  * const agent = createAgent({ model: 'openai:gpt-4.1-mini', tools })
- * @throws {TollgateError} `config_invalid` for an invalid tool definition (at creation, never during a call)
+ * @throws {TollgateError} `config_invalid` for an invalid or duplicate tool definition, or neither a
+ * client nor a wallet (at creation, never during a call)
  */
 export function createPaidTools(options: CreatePaidToolsOptions): DynamicStructuredTool[] {
+  const client = toPaidToolsClient<PaidEndpointClient>(options)
   const maxResponseChars = options.maxResponseChars ?? 16_000
+  if (!Array.isArray(options.tools)) {
+    throw new TollgateError('config_invalid', 'Paid tools need `tools`, an array of tool definitions.')
+  }
+  const names = new Set<string>()
   return options.tools.map((definition) => {
     const compiled = compilePaidEndpoint(definition)
+    if (names.has(definition.name)) {
+      throw new TollgateError('config_invalid', `Paid tool "${definition.name}" is defined twice.`)
+    }
+    names.add(definition.name)
     return tool(
       async (input, config): Promise<[string, PaidToolArtifact]> => {
-        const result = await callPaidEndpoint(options.client, compiled, input, {
+        const result = await callPaidEndpoint(client, compiled, input, {
           signal: config?.signal,
           maxResponseChars,
         })

@@ -41,6 +41,43 @@ function agentWith(
   return createAgent({ model, tools: createPaidTools({ client, tools }) })
 }
 
+describe('createPaidTools: the shorthand and portable definitions', () => {
+  test('behavior: { wallet, budget } builds the client; a tool without params runs in an agent', async () => {
+    const account = demo.devnet.accounts[8]!
+    const tools = createPaidTools({
+      wallet: { privateKey: account.privateKey, rpcUrl: demo.devnet.rpcUrl },
+      budget: '$1',
+      tools: [
+        searchTool(),
+        { name: 'health', description: 'Free health check', endpoint: `${demo.api.url}/health` },
+      ],
+    })
+    const model = fakeModel()
+      .respondWithTools([
+        { name: 'web_search', args: { q: 'shorthand' } },
+        { name: 'health', args: {} },
+      ])
+      .respond(answerWithLastToolResult)
+    const before = await usdcBalance(demo.devnet, demo.payTo)
+    const { messages } = await createAgent({ model, tools }).invoke({ messages: [new HumanMessage('Go.')] })
+    const artifacts = toolMessages(messages).map((message) => message.artifact as PaidToolArtifact)
+    expect(artifacts).toMatchObject([
+      { status: 200, payment: { amount: '1000' } },
+      { status: 200, payment: null },
+    ])
+    expect((await usdcBalance(demo.devnet, demo.payTo)) - before).toBe(1000n)
+  })
+
+  test('error: malformed definitions are config_invalid at creation, never a TypeError', () => {
+    const { client } = clientFor(demo.devnet, 0)
+    for (const tools of [[{ name: 'x', description: 'x' }], [null], 'tools', [searchTool(), searchTool()]]) {
+      expect(() => createPaidTools({ client, tools } as never)).toThrow(
+        expect.objectContaining({ code: 'config_invalid' }),
+      )
+    }
+  })
+})
+
 describe('createPaidTools in a LangChain agent, against the demo API on anvil', () => {
   test('default: the agent gets the data and the artifact carries the on-chain payment', async () => {
     const { client } = clientFor(demo.devnet, 0)

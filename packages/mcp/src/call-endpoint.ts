@@ -19,7 +19,7 @@ export type CallEndpointInput = {
   server: Server
   client: PaidEndpointClient
   compiled: CompiledPaidEndpoint
-  /** Arguments as the SDK validated them; core validates them again against the same strict schema. */
+  /** Arguments as the client sent them; core validates them against the tool's strict schema. */
   args: unknown
   extra: RequestHandlerExtra<ServerRequest, ServerNotification>
   maxResponseChars: number
@@ -37,7 +37,9 @@ export async function callEndpoint(input: CallEndpointInput): Promise<CallToolRe
   const { compiled, extra } = input
   const { name, maxPrice } = compiled.tool
   let approvedUpTo: Money | undefined
-  if (maxPrice !== undefined && input.client.policy.needsApproval(maxPrice)) {
+  // Invalid arguments are answered (`invalid_parameters`, nothing requested) before anyone is asked to pay.
+  const valid = compiled.schema.safeParse(input.args).success
+  if (valid && maxPrice !== undefined && input.client.policy.needsApproval(maxPrice)) {
     const price = typeof maxPrice === 'string' ? maxPrice : `${maxPrice.amount} ${maxPrice.asset}`
     const approved = await askApproval(input.server, {
       message: `Pay up to ${price} to ${hostOf(compiled.tool.endpoint)} for "${name}"?`,

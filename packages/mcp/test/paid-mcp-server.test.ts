@@ -9,7 +9,7 @@ import { usdcBalance, usdcRegistry, walletOf } from '@tollgate/test-support'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { z } from 'zod'
-import { paidMcpServer } from '../src/paid-mcp-server.js'
+import { createPaidMcpServer, paidMcpServer } from '../src/create-paid-mcp-server.js'
 import { connectOverHttp } from './support/connect-over-http.js'
 
 let devnet: Devnet
@@ -217,5 +217,60 @@ describe('paidMcpServer tool definitions', () => {
         },
       ]),
     ).toBe('config_invalid')
+  })
+
+  test('error: arguments that do not fit the schema are the invalid_parameters problem; nothing is requested or paid', async () => {
+    const served = await serve(5)
+    const payer = devnet.accounts[5]!.address
+    const requests = seen.length
+    try {
+      const before = await usdcBalance(devnet, payer)
+      for (const args of [
+        {},
+        { ticker: 42 },
+        { ticker: 'BTC', extra: true },
+        { ticker: 'BTC', currency: 'gbp' },
+      ]) {
+        const result = await call(served, 'get_price', args)
+        expect(result.isError).toBe(true)
+        const problem = JSON.parse((result.content[0] as { text: string }).text)
+        expect(problem).toMatchObject({ error: 'invalid_parameters', issues: expect.any(Array) })
+      }
+      expect(seen.length).toBe(requests)
+      expect(await usdcBalance(devnet, payer)).toBe(before)
+    } finally {
+      await served.close()
+    }
+  })
+
+  test('behavior: the shorthand { wallet, budget } builds the client, and the deprecated name still works', async () => {
+    const account = devnet.accounts[6]!
+    const tools = [
+      {
+        name: 'get_price',
+        description: 'Price of a ticker',
+        endpoint: `${apiUrl}/price/{ticker}`,
+        params: { ticker: z.string() },
+      },
+    ]
+    expect(paidMcpServer).toBe(createPaidMcpServer)
+    const connection = await connectOverHttp(() =>
+      createPaidMcpServer({
+        wallet: { privateKey: account.privateKey, rpcUrl: devnet.rpcUrl },
+        budget: '$1',
+        registry: usdcRegistry(devnet),
+        tools,
+      }),
+    )
+    try {
+      const before = await usdcBalance(devnet, account.address)
+      const result = await call(connection, 'get_price', { ticker: 'ETH' })
+      expect(result.structuredContent).toMatchObject({ ticker: 'ETH' })
+      expect(before - (await usdcBalance(devnet, account.address))).toBe(10_000n)
+      const budget = JSON.parse(((await call(connection, 'get_budget')).content[0] as { text: string }).text)
+      expect(budget).toMatchObject({ payments: 1, usd: { spent: '0.01', remaining: '0.99' } })
+    } finally {
+      await connection.close()
+    }
   })
 })

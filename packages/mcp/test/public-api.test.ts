@@ -7,6 +7,7 @@ describe('public API', () => {
     expect(Object.keys(await import('../src/index.js')).sort()).toMatchInlineSnapshot(`
       [
         "callPaidTool",
+        "createPaidMcpServer",
         "createStreamableHttpHandler",
         "metaKeys",
         "paidMcpServer",

@@ -32,6 +32,13 @@ describe('createChainRegistry', () => {
     `)
   })
 
+  test('behavior: knows the USDC of the testkit devnet on 31337, so `$` prices work there', () => {
+    const usdc = createChainRegistry().asset('eip155:31337', 'USDC')
+    expect(usdc).toMatchObject({ address: '0x5FbDB2315678afecb367f032d93F642f64180aa3', decimals: 6 })
+    expect(usdc.eip712).toEqual({ name: 'USD Coin', version: '2' })
+    expect(createChainRegistry().usdAssets('eip155:31337')).toHaveLength(1)
+  })
+
   test('behavior: BNB Chain USDC has 18 decimals and no EIP-3009', () => {
     const usdc = createChainRegistry().asset('eip155:56', 'usdc')
     expect(usdc.decimals).toBe(18)

@@ -45,12 +45,12 @@ const BASE58_ADDRESS = /^[1-9A-HJ-NP-Za-km-z]{32,44}$/
 
 /**
  * Creates a chain registry holding Ethereum, Polygon, Base, Arbitrum, BNB Chain, Base Sepolia,
- * the local devnet (31337) and Solana mainnet and devnet, with their well-known stablecoins,
- * plus whatever chains and assets you add.
+ * the local devnet (31337, with the USDC of `@tollgate/testkit`'s devnet) and Solana mainnet and
+ * devnet, with their well-known stablecoins, plus whatever chains and assets you add.
  *
  * @example
  * const registry = createChainRegistry({
- *   assets: [{ network: 'eip155:31337', address: '0x5FbD…', symbol: 'USDC', name: 'USD Coin', decimals: 6, usdPegged: true }],
+ *   assets: [{ network: 'eip155:8453', address: '0xYourToken', symbol: 'USDX', name: 'USD X', decimals: 6, usdPegged: true }],
  * })
  * registry.asset('eip155:8453', 'USDC').decimals // 6
  * @throws {TollgateError} `config_invalid`, `network_unknown` for invalid or orphan entries

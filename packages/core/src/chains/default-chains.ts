@@ -160,6 +160,15 @@ export const defaultAssets: readonly AssetInfo[] = [
     decimals: 6,
     eip712: { name: 'USDC', version: '2' },
   },
+  // The `usdc` token of `@tollgate/testkit`'s devnet (`startDevnet()`, `tollgate-devnet`): the first
+  // contract anvil's first default account deploys, so the same address on every fresh devnet.
+  {
+    ...usdc,
+    network: 'eip155:31337',
+    address: '0x5FbDB2315678afecb367f032d93F642f64180aa3',
+    decimals: 6,
+    eip712: circleDomain,
+  },
   { ...usdc, network: SOLANA_MAINNET, address: 'EPjFWvd5AufqSSqeM2qN1xzybapC8G4wEGGkZwyTDt1v', decimals: 6 },
   { ...usdt, network: SOLANA_MAINNET, address: 'Es9vMFrzaCERmJfrF4H2FYD4KCoNkY11McCe8BenwNYB', decimals: 6 },
   { ...usdc, network: SOLANA_DEVNET, address: '4zMMC9srt5Ri5X14GAgXhaHii3GnPAEERYPJgZJDncDU', decimals: 6 },

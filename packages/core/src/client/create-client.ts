@@ -24,6 +24,7 @@ import { type Candidate, type ClientPreferences, chooseRequirements } from './ch
 import { createPassCache } from './pass-cache.js'
 import { retryDelay } from './retry-delay.js'
 import type { ExtraCost, Wallet } from './types.js'
+import { withJsonAmounts } from './with-json-amounts.js'
 
 /** Something the client did, for logs, demos and audits. Amounts are atomic units. */
 export type ClientEvent =
@@ -846,7 +847,7 @@ export function createClient(options: CreateClientOptions): Client {
     fetch: clientFetch,
     pay,
     paymentFor: (response) => payments.get(response),
-    spent: () => policy.spent(),
+    spent: () => withJsonAmounts(policy.spent()),
     passes: () => passes.list(),
     ledger,
     policy,

@@ -14,8 +14,16 @@ export type EvmWalletOptions = {
    * reads, copies or serialises key material.
    */
   account: LocalAccount
-  /** JSON-RPC endpoint per CAIP-2 network this wallet pays on, such as `{ 'eip155:8453': 'https://…' }`. */
-  rpcUrls: Readonly<Record<string, string>>
+  /**
+   * JSON-RPC endpoint per CAIP-2 network this wallet pays `tx` on, such as `{ 'eip155:8453': 'https://…' }`.
+   * `exact` needs none: its authorization is signed offline, on any eip155 network. Default none.
+   */
+  rpcUrls?: Readonly<Record<string, string>>
+  /**
+   * One JSON-RPC endpoint for `tx` on a network not in `rpcUrls`: the wallet pays there only when the
+   * endpoint's `eth_chainId` is the network's chain id (checked once, before the first transfer). Default none.
+   */
+  rpcUrl?: string
   /** Schemes this wallet pays. Default `["exact", "tx"]`. */
   schemes?: readonly ('exact' | 'tx')[]
   /** Milliseconds between receipt polls while waiting for confirmations. Default 250. */
@@ -54,25 +62,50 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
   const { account } = options
   const schemes = options.schemes ?? ['exact', 'tx']
   const pollingIntervalMs = options.pollingIntervalMs ?? 250
-  const chains = new Map<
-    string,
-    { chainId: number; rpc: JsonRpc; queue: Promise<unknown>; nonce: bigint | undefined }
-  >()
-  for (const [network, url] of Object.entries(options.rpcUrls)) {
-    const match = /^eip155:(\d{1,15})$/.exec(network)
-    if (match === null)
+  type ChainState = {
+    chainId: number
+    rpc: JsonRpc
+    queue: Promise<unknown>
+    nonce: bigint | undefined
+    /** Settles once the endpoint is known to serve this chain. */
+    ready: Promise<void>
+  }
+  const chains = new Map<string, ChainState>()
+  const timeoutMs = options.rpcTimeoutMs ?? 10_000
+  for (const [network, url] of Object.entries(options.rpcUrls ?? {})) {
+    const chainId = evmChainId(network)
+    if (chainId === undefined)
       throw new TollgateError('config_invalid', `"${network}" is not an EVM (eip155) network.`)
+    const rpc = createJsonRpc({ url, timeoutMs })
     chains.set(network, {
-      chainId: Number(match[1]),
-      rpc: createJsonRpc({ url, timeoutMs: options.rpcTimeoutMs ?? 10_000 }),
+      chainId,
+      rpc,
       queue: Promise.resolve(),
       nonce: undefined,
+      ready: Promise.resolve(),
     })
   }
-  const chainOf = (network: string) => {
-    const chain = chains.get(network)
-    if (chain === undefined)
+  const fallbackUrl = options.rpcUrl
+  const chainOf = (network: string): ChainState => {
+    const known = chains.get(network)
+    if (known !== undefined) return known
+    const chainId = evmChainId(network)
+    if (chainId === undefined || fallbackUrl === undefined)
       throw new TollgateError('wallet_unavailable', `This wallet has no RPC for ${network}.`)
+    const rpc = createJsonRpc({ url: fallbackUrl, timeoutMs })
+    const ready = rpc.request('eth_chainId', []).then((answer) => {
+      if (BigInt(answer as string) !== BigInt(chainId)) {
+        chains.delete(network)
+        throw new TollgateError(
+          'wallet_unavailable',
+          `This wallet's RPC serves chain ${BigInt(answer as string)}, not ${network}.`,
+        )
+      }
+    })
+    // A failed check is reported by the call that waits on it; a later call checks again.
+    ready.catch(() => chains.delete(network))
+    const chain = { chainId, rpc, queue: Promise.resolve(), nonce: undefined, ready }
+    chains.set(network, chain)
     return chain
   }
 
@@ -90,6 +123,7 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
         })
     // One transaction at a time per chain: nonces are assigned in order and never reused.
     const run = chain.queue.then(async () => {
+      await chain.ready
       const call = { from: account.address, to, value: toHex(value), ...(data ? { data } : {}) }
       const [nonce, gas, block, tip] = await chain.rpc
         .batch([
@@ -138,21 +172,28 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
   const wallet: Wallet & { toJSON(): unknown } = {
     specificationVersion: 'v1',
     supports(requirements) {
-      if (!chains.has(requirements.network) || !schemes.includes(requirements.scheme as 'exact' | 'tx'))
-        return false
+      if (!schemes.includes(requirements.scheme as 'exact' | 'tx')) return false
       if (requirements.scheme === 'exact') {
+        // Signed offline: any eip155 network, no RPC.
         return (
+          evmChainId(requirements.network) !== undefined &&
           requirements.asset !== NATIVE_ASSET &&
           typeof requirements.extra.name === 'string' &&
           typeof requirements.extra.version === 'string'
         )
       }
-      return requirements.asset === NATIVE_ASSET || /^0x[0-9a-fA-F]{40}$/.test(requirements.asset)
+      const reachable =
+        chains.has(requirements.network) ||
+        (fallbackUrl !== undefined && evmChainId(requirements.network) !== undefined)
+      return (
+        reachable && (requirements.asset === NATIVE_ASSET || /^0x[0-9a-fA-F]{40}$/.test(requirements.asset))
+      )
     },
     address: () => account.address,
     sendTransfer: ({ requirements }) => sendTransfer(requirements),
     async confirmTransfer({ requirements, transaction, confirmations, timeoutMs, signal }) {
       const chain = chainOf(requirements.network)
+      await chain.ready
       const deadline = Date.now() + timeoutMs
       let polls = 0
       for (;;) {
@@ -188,7 +229,12 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
     },
     signProof: ({ message }) => account.signMessage({ message }),
     async authorize({ requirements, now }) {
-      const chain = chainOf(requirements.network)
+      const chainId = evmChainId(requirements.network)
+      if (chainId === undefined)
+        throw new TollgateError(
+          'wallet_unavailable',
+          `${requirements.network} is not an EVM (eip155) network.`,
+        )
       const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)))
       const nowSeconds = Math.floor(now / 1000)
       const authorization = {
@@ -203,7 +249,7 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
         domain: {
           name: requirements.extra.name as string,
           version: requirements.extra.version as string,
-          chainId: chain.chainId,
+          chainId,
           verifyingContract: getAddress(requirements.asset),
         },
         types: transferWithAuthorizationTypes,
@@ -221,6 +267,7 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
     },
     async balance(network, asset) {
       const chain = chainOf(network)
+      await chain.ready
       if (asset === NATIVE_ASSET)
         return BigInt((await chain.rpc.request('eth_getBalance', [account.address, 'latest'])) as string)
       const data = `${BALANCE_OF}${account.address.slice(2).toLowerCase().padStart(64, '0')}`
@@ -233,4 +280,9 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
     value: () => `EvmWallet(${account.address})`,
   })
   return wallet
+}
+
+function evmChainId(network: string): number | undefined {
+  const match = /^eip155:(\d{1,15})$/.exec(network)
+  return match === null ? undefined : Number(match[1])
 }

@@ -33,3 +33,8 @@ export {
 export { type EvmNetworkOptions, evmNetwork } from './evm-network.js'
 export { type EvmWalletOptions, evmWallet } from './evm-wallet.js'
 export type { SupportedResponse } from './facilitator-schemas.js'
+export {
+  type PaidToolsShorthand,
+  type PaidToolsWallet,
+  toPaidToolsClient,
+} from './to-paid-tools-client.js'

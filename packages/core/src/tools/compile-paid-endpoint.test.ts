@@ -1,4 +1,6 @@
 import { describe, expect, test } from 'vitest'
+import { z } from 'zod'
+import { z as z3 } from 'zod/v3'
 import { compilePaidEndpoint } from './compile-paid-endpoint.js'
 import type { PaidEndpoint } from './types.js'
 
@@ -52,7 +54,52 @@ describe('compilePaidEndpoint', () => {
     expect(
       codeAndMessage({ ...valid, params: { ticker: { type: 'date' } } } as unknown as PaidEndpoint),
     ).toMatchInlineSnapshot(
-      `"config_invalid: Parameter "ticker" has type "date"; use string, number, integer or boolean."`,
+      `"config_invalid: Paid tool "stock_price": Parameter "ticker" has type "date"; use string, number, integer or boolean."`,
+    )
+  })
+
+  test('behavior: params are optional; a tool without them takes no arguments', () => {
+    const { params: _params, ...rest } = valid
+    const compiled = compilePaidEndpoint({ ...rest, endpoint: 'https://api.example.com/price' })
+    expect(compiled.schema.safeParse({}).success).toBe(true)
+    expect(compiled.schema.safeParse({ ticker: 'AAPL' }).success).toBe(false)
+  })
+
+  test('behavior: raw zod shapes (zod 4 and zod 3), zod objects and plain specs alike', () => {
+    const shapes: PaidEndpoint['params'][] = [
+      { ticker: z.enum(['AAPL', 'MSFT']) },
+      { ticker: z3.enum(['AAPL', 'MSFT']) },
+      z.object({ ticker: z.enum(['AAPL', 'MSFT']) }),
+      z3.object({ ticker: z3.enum(['AAPL', 'MSFT']) }) as unknown as PaidEndpoint['params'],
+      { ticker: { type: 'string', enum: ['AAPL', 'MSFT'] } },
+      { ticker: z.enum(['AAPL', 'MSFT']), limit: { type: 'integer', optional: true } },
+    ]
+    for (const params of shapes) {
+      const { schema } = compilePaidEndpoint({ ...valid, params })
+      expect(schema.safeParse({ ticker: 'AAPL' }).success).toBe(true)
+      expect(schema.safeParse({ ticker: 'TSLA' }).success).toBe(false)
+      expect(schema.safeParse({ ticker: 'AAPL', other: 1 }).success).toBe(false)
+    }
+  })
+
+  test('error: malformed definitions are config_invalid, never a TypeError', () => {
+    const broken = [
+      null,
+      'stock_price',
+      { ...valid, endpoint: undefined },
+      { ...valid, description: 42 },
+      { ...valid, params: 5 },
+      { ...valid, params: [] },
+      { ...valid, params: { ticker: 'string' } },
+      { ...valid, params: { ticker: z3.string(), limit: z.number() } },
+      { ...valid, method: 'get', body: 'xml' },
+      { ...valid, headers: 'x' },
+    ]
+    for (const definition of broken) {
+      expect(codeAndMessage(definition as unknown as PaidEndpoint)).toMatch(/^config_invalid: /)
+    }
+    expect(codeAndMessage({ ...valid, params: 5 } as unknown as PaidEndpoint)).toMatchInlineSnapshot(
+      `"config_invalid: Paid tool "stock_price": Parameters must be a zod object, a map of zod schemas or a map of parameter specs; got number."`,
     )
   })
 })

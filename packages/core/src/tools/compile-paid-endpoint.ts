@@ -27,18 +27,38 @@ const PLACEHOLDER = /\{([^{}]*)\}/g
  * @example
  * const compiled = compilePaidEndpoint({ name: 'price', description: 'Quote', endpoint: 'https://api.example.com/price/{ticker}', params: { ticker: { type: 'string' } } })
  * compiled.pathParams // Set { 'ticker' }
- * @throws {TollgateError} `config_invalid` for a bad name, endpoint, method, body or placeholder
+ * @throws {TollgateError} `config_invalid` for a definition that is not an object, or a bad name,
+ * description, endpoint, method, params, body, headers or placeholder
  */
 export function compilePaidEndpoint(tool: PaidEndpoint): CompiledPaidEndpoint {
   const invalid = (message: string) => new TollgateError('config_invalid', `Paid tool ${message}`)
-  if (!NAME.test(tool.name)) {
+  if (typeof tool !== 'object' || tool === null) {
+    throw invalid(
+      `definitions are objects such as { name, description, endpoint }; got ${tool === null ? 'null' : typeof tool}.`,
+    )
+  }
+  if (typeof tool.name !== 'string' || !NAME.test(tool.name)) {
     throw invalid(`${JSON.stringify(tool.name)}: names are 1 to 64 letters, digits, "_" or "-".`)
   }
-  const method = (tool.method ?? 'GET').toUpperCase()
+  for (const field of ['description', 'endpoint'] as const) {
+    if (typeof tool[field] !== 'string' || tool[field] === '') {
+      throw invalid(`"${tool.name}" needs a ${field} string.`)
+    }
+  }
+  if (tool.title !== undefined && typeof tool.title !== 'string') {
+    throw invalid(`"${tool.name}" has a title that is not a string.`)
+  }
+  const method = String(tool.method ?? 'GET').toUpperCase()
   if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) {
     throw invalid(`"${tool.name}" has method ${JSON.stringify(tool.method)}.`)
   }
-  const schema = createInputSchema(tool.params)
+  let schema: ZodObject
+  try {
+    schema = createInputSchema(tool.params)
+  } catch (error) {
+    if (!TollgateError.is(error)) throw error
+    throw invalid(`"${tool.name}": ${error.message}`)
+  }
   const pathParams = new Set(Array.from(tool.endpoint.matchAll(PLACEHOLDER), (match) => match[1] as string))
   for (const name of pathParams) {
     const field = schema.shape[name]
@@ -58,6 +78,12 @@ export function compilePaidEndpoint(tool: PaidEndpoint): CompiledPaidEndpoint {
     throw invalid(`"${tool.name}": the endpoint must be an http or https URL.`)
   }
   const bodyAllowed = method !== 'GET'
+  if (tool.body !== undefined && tool.body !== 'json' && typeof tool.body !== 'function') {
+    throw invalid(`"${tool.name}": body is 'json' or a function.`)
+  }
+  if (tool.headers !== undefined && (typeof tool.headers !== 'object' || tool.headers === null)) {
+    throw invalid(`"${tool.name}": headers is a map of header names to strings.`)
+  }
   if (tool.body !== undefined && !bodyAllowed) {
     throw invalid(`"${tool.name}": a GET request cannot have a body.`)
   }

@@ -21,7 +21,16 @@ export type PaidEndpointParameter =
       optional?: boolean
     }
 
-/** A paid HTTP endpoint described as a tool. */
+/**
+ * A zod schema of any version (zod 3 or 4), as far as Tollgate needs it: something that parses.
+ * Raw zod shapes such as `{ ticker: z.string() }` are maps of these.
+ */
+export type ZodSchemaLike = { safeParse(value: unknown): unknown }
+
+/**
+ * A paid HTTP endpoint described as a tool: the one definition every adapter (LangChain, the AI
+ * SDK, MCP) takes, so a tool list can be moved between frameworks unchanged.
+ */
 export type PaidEndpoint = {
   /** Tool name the model calls: letters, digits, `_` and `-`, at most 64 characters. */
   name: string
@@ -32,13 +41,16 @@ export type PaidEndpoint = {
    * `https://api.example.com/price/{ticker}`. Placeholders are filled with `encodeURIComponent(value)`.
    */
   endpoint: string
+  /** Display name, for frameworks that show one (MCP). Default none. */
+  title?: string
   /** HTTP method. Default `GET`. */
   method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   /**
-   * The parameters: a zod object schema (made strict) or a map of {@link PaidEndpointParameter}s. Unknown
-   * parameters are refused before any request.
+   * The parameters: a zod object schema (made strict), a raw zod shape (`{ ticker: z.string() }`) or a
+   * map of {@link PaidEndpointParameter}s; zod 3 and zod 4 alike. Unknown parameters are refused before
+   * any request. Default none.
    */
-  params: ZodObject | Readonly<Record<string, PaidEndpointParameter>>
+  params?: ZodObject | Readonly<Record<string, PaidEndpointParameter | ZodSchemaLike>> | undefined
   /**
    * Where parameters that are not in the path go. Default: the query string for `GET` and `DELETE`, a
    * JSON body otherwise. `'json'` sends them as a JSON body; a function returns the JSON body from all

@@ -7,25 +7,34 @@ import {
   type PaymentProblem,
   TollgateError,
 } from '@tollgate/core'
+import { type PaidToolsShorthand, toPaidToolsClient } from '@tollgate/core/evm'
 import { type ToolSet, tool } from 'ai'
 import { isToolCallApproved } from './is-tool-call-approved.js'
 
-/** Options of {@link paidTools} (and of `tollgateToolApproval`). */
-export type PaidToolsOptions = {
-  /** The Tollgate client that pays, within its spending policy. */
-  client: PaidEndpointClient
+/**
+ * Options of {@link createPaidTools} (and of `tollgateToolApproval`): a Tollgate `client`, or the
+ * shorthand `{ wallet: { privateKey, rpcUrl }, budget }` from which the client is built.
+ */
+export type CreatePaidToolsOptions = ({ client: PaidEndpointClient } | PaidToolsShorthand) & {
   /** The paid endpoints to expose. */
   tools: readonly PaidEndpoint[]
   /** Longest response body handed to the model, in characters; longer ones are cut with a note. Default 16000. */
   maxResponseChars?: number
 }
 
+/** @deprecated Renamed {@link CreatePaidToolsOptions}. */
+export type PaidToolsOptions = CreatePaidToolsOptions
+
 /** What a call cost, as the model sees it (a pass's token is never shown). */
 export type PaymentSummary = {
   /** Paid now, or covered by a pass bought earlier. */
   method: 'payment' | 'pass'
-  /** Such as `"0.001 USDC"`. */
+  /** Atomic units of `asset`, a decimal string, such as `"1000"`. */
   amount?: string
+  /** Asset address, mint or `"native"`. */
+  asset?: string
+  /** For people, such as `"0.001 USDC"`. */
+  display?: string
   /** CAIP-2 network. */
   network?: string
   /** Transaction hash or signature. */
@@ -48,10 +57,11 @@ export type PaidToolOutput =
  *
  * @example
  * import { generateText, stepCountIs } from 'ai'
- * import { paidTools } from '@tollgate/ai-sdk'
+ * import { createPaidTools } from '@tollgate/ai-sdk'
  *
- * const tools = paidTools({
- *   client,
+ * const tools = createPaidTools({
+ *   wallet: { privateKey: process.env.AGENT_KEY, rpcUrl: process.env.RPC_URL },
+ *   budget: '$5',
  *   tools: [{
  *     name: 'stock_price',
  *     description: 'Latest price of a stock',
@@ -61,17 +71,21 @@ export type PaidToolOutput =
  *   }],
  * })
  * const { text } = await generateText({ model, tools, stopWhen: stepCountIs(5), prompt: 'Price of AAPL?' })
- * @throws {TollgateError} `config_invalid` for an invalid or duplicate tool definition (at creation, never during a call)
+ * @throws {TollgateError} `config_invalid` for an invalid or duplicate tool definition, or neither a
+ * client nor a wallet (at creation, never during a call)
  */
-export function paidTools(options: PaidToolsOptions): ToolSet {
-  const { client } = options
+export function createPaidTools(options: CreatePaidToolsOptions): ToolSet {
+  const client = toPaidToolsClient<PaidEndpointClient>(options)
   const maxResponseChars = options.maxResponseChars ?? 16_000
+  if (!Array.isArray(options.tools)) {
+    throw new TollgateError('config_invalid', 'Paid tools need `tools`, an array of tool definitions.')
+  }
   const tools: ToolSet = {}
   for (const definition of options.tools) {
+    const compiled = compilePaidEndpoint(definition)
     if (Object.hasOwn(tools, definition.name)) {
       throw new TollgateError('config_invalid', `Paid tool "${definition.name}" is defined twice.`)
     }
-    const compiled = compilePaidEndpoint(definition)
     const { maxPrice } = definition
     tools[definition.name] = tool({
       description: compiled.description,
@@ -98,9 +112,18 @@ export function paidTools(options: PaidToolsOptions): ToolSet {
 function summarize(payment: PaymentInfo): PaymentSummary {
   return {
     method: payment.method,
-    ...(payment.display === undefined ? {} : { amount: payment.display }),
+    ...(payment.amount === undefined ? {} : { amount: payment.amount }),
+    ...(payment.asset === undefined ? {} : { asset: payment.asset }),
+    ...(payment.display === undefined ? {} : { display: payment.display }),
     ...(payment.network === undefined ? {} : { network: payment.network }),
     ...(payment.transaction === undefined ? {} : { transaction: payment.transaction }),
     ...(payment.pass === undefined ? {} : { passExpiresAt: payment.pass.expiresAt }),
   }
 }
+
+/**
+ * @deprecated Renamed {@link createPaidTools}, the name every Tollgate tool adapter uses.
+ * @example const tools = paidTools({ client, tools: [priceTool] })
+ * @throws {TollgateError} `config_invalid`, as {@link createPaidTools}
+ */
+export const paidTools: (options: CreatePaidToolsOptions) => ToolSet = createPaidTools

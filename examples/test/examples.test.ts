@@ -1,0 +1,219 @@
+import { spawn, spawnSync } from 'node:child_process'
+import { once } from 'node:events'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js'
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { type Devnet, startDevnet, testUsdcAbi } from '@tollgate/testkit'
+import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { examplesDir, freePort, runExample, startExample } from './run-example.js'
+
+// Every example of every README runs here against a real devnet; money is read from the chain.
+let devnet: Devnet
+let scratch: string
+const stops: (() => Promise<void>)[] = []
+const servers: Record<'devnetApi' | 'expressApp', string> = { devnetApi: '', expressApp: '' }
+const payTo = '0xa0Ee7A142d267C1f36714E4a8F75612F20a79720' as const
+
+const usdcOf = (address: `0x${string}`) =>
+  devnet.publicClient.readContract({
+    address: devnet.tokens.usdc.address,
+    abi: testUsdcAbi,
+    functionName: 'balanceOf',
+    args: [address],
+  })
+const envOf = (account: number, apiUrl = servers.expressApp) => ({
+  RPC_URL: devnet.rpcUrl,
+  AGENT_KEY: devnet.accounts[account]!.privateKey,
+  API_URL: apiUrl,
+})
+/** Runs `body` and returns how much USDC reached the examples' payee meanwhile. */
+async function received(body: () => Promise<unknown>): Promise<bigint> {
+  const before = await usdcOf(payTo)
+  await body()
+  return (await usdcOf(payTo)) - before
+}
+
+beforeAll(async () => {
+  devnet = await startDevnet()
+  expect(devnet.accounts[9]!.address).toBe(payTo)
+  scratch = mkdtempSync(join(tmpdir(), 'tollgate-examples-'))
+  for (const [name, file] of [
+    ['devnetApi', 'src/devnet-api.ts'],
+    ['expressApp', 'src/express-app.ts'],
+  ] as const) {
+    const port = await freePort()
+    const server = await startExample(file, { RPC_URL: devnet.rpcUrl, PORT: String(port) }, /listening/)
+    stops.push(server.stop)
+    servers[name] = `http://127.0.0.1:${port}`
+  }
+})
+afterAll(async () => {
+  for (const stop of stops.splice(0)) await stop()
+  await devnet?.stop()
+  if (scratch) rmSync(scratch, { recursive: true, force: true })
+})
+
+describe('README examples on the devnet', () => {
+  test('root README: the agent pays the API $0.001, read from the chain', async () => {
+    let stdout = ''
+    expect(
+      await received(async () => {
+        ;({ stdout } = await runExample('src/devnet-agent.ts', envOf(1, servers.devnetApi)))
+      }),
+    ).toBe(1000n)
+    expect(stdout).toMatch(/^200 /)
+    expect(stdout).toContain('"spentAtomic":"1000"')
+  })
+
+  test('express README: an unpaid request is a 402, the pass route has a handler, free routes pass', async () => {
+    expect((await fetch(`${servers.expressApp}/api/search`)).status).toBe(402)
+    expect((await fetch(`${servers.expressApp}/api/pass`, { method: 'POST' })).status).toBe(402)
+    expect(await (await fetch(`${servers.expressApp}/health`)).json()).toEqual({ ok: true })
+  })
+
+  test('core README: the client pays with a file ledger and an approval rule', async () => {
+    const env = { ...envOf(2), LEDGER_PATH: join(scratch, 'ledger.jsonl') }
+    expect(await received(() => runExample('src/core-client.ts', env))).toBe(1000n)
+  })
+
+  test('core README: the fetch-style gate answers 402 with an exact offer', async () => {
+    const script = `import('./src/core-gate.ts').then(async (module) => {
+      const response = await module.default.fetch(new Request('http://127.0.0.1/api/search'))
+      process.stdout.write(String(response.status) + ' ' + response.headers.get('payment-required'))
+    })`
+    const file = join(scratch, 'core-gate-probe.mts')
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(file, script.replace('./src/core-gate.ts', join(examplesDir, 'src/core-gate.ts')))
+    const { stdout } = await runExample(file, {
+      RPC_URL: devnet.rpcUrl,
+      SETTLER_KEY: devnet.accounts[8]!.privateKey,
+    })
+    const [status, header] = stdout.split(' ')
+    expect(status).toBe('402')
+    const offers = JSON.parse(Buffer.from(header!, 'base64').toString()).accepts as { scheme: string }[]
+    expect(offers.map((offer) => offer.scheme).sort()).toEqual(['exact', 'tx'])
+  })
+
+  test('langchain README: the tool pays and the artifact says what it cost', async () => {
+    let stdout = ''
+    expect(
+      await received(async () => {
+        ;({ stdout } = await runExample('src/langchain-tools.ts', envOf(3)))
+      }),
+    ).toBe(1000n)
+    expect(stdout).toContain("amount: '1000'")
+  })
+
+  test('ai-sdk README: the tool pays; amount is atomic, display is for people', async () => {
+    let stdout = ''
+    expect(
+      await received(async () => {
+        ;({ stdout } = await runExample('src/ai-sdk-tools.ts', envOf(4)))
+      }),
+    ).toBe(1000n)
+    expect(JSON.parse(stdout)).toMatchObject({ payment: { amount: '1000', display: '0.001 USDC' } })
+  })
+
+  test('mcp README: the stdio server pays a tool call from the official MCP client', async () => {
+    const transport = new StdioClientTransport({
+      command: fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url)),
+      args: ['src/mcp-server.ts'],
+      cwd: examplesDir,
+      env: { ...(process.env as Record<string, string>), ...envOf(5) },
+      stderr: 'pipe',
+    })
+    const client = new McpClient({ name: 'examples', version: '1.0.0' })
+    await client.connect(transport)
+    try {
+      let result: unknown
+      expect(
+        await received(async () => {
+          result = await client.callTool({ name: 'web_search', arguments: { q: 'x402' } })
+        }),
+      ).toBe(1000n)
+      expect(result).toMatchObject({ _meta: { 'tollgate/payment': { amount: '1000' } } })
+      const invalid = await client.callTool({ name: 'web_search', arguments: { q: 5 } })
+      expect(invalid.isError).toBe(true)
+      expect(JSON.stringify(invalid.content)).toContain('invalid_parameters')
+    } finally {
+      await client.close()
+    }
+  })
+
+  test('mcp README: Streamable HTTP serves the same paid tools', async () => {
+    const port = await freePort()
+    const server = await startExample('src/mcp-http.ts', { ...envOf(6), PORT: String(port) }, /MCP listening/)
+    stops.push(server.stop)
+    const client = new McpClient({ name: 'examples', version: '1.0.0' })
+    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mcp`)))
+    try {
+      const names = (await client.listTools()).tools.map((tool) => tool.name)
+      expect(names).toContain('web_search')
+    } finally {
+      await client.close()
+    }
+  })
+
+  test('mcp README: withPayment charges an MCP tool and callPaidTool pays it', async () => {
+    let stdout = ''
+    expect(
+      await received(async () => {
+        ;({ stdout } = await runExample('src/mcp-paid-tool.ts', envOf(7)))
+      }),
+    ).toBe(10_000n)
+    expect(stdout).toContain('Sunny in Paris')
+  })
+
+  test('prometheus README: the metrics endpoint counts the refusal', async () => {
+    const port = await freePort()
+    const server = await startExample(
+      'src/prometheus-metrics.ts',
+      { RPC_URL: devnet.rpcUrl, PORT: String(port) },
+      /listening/,
+    )
+    stops.push(server.stop)
+    expect((await fetch(`http://127.0.0.1:${port}/api/search`)).status).toBe(402)
+    expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/^tollgate_/m)
+  })
+
+  test('sqlite README: a gate on a SQLite store', async () => {
+    const { stdout } = await runExample('src/sqlite-store.ts', {
+      RPC_URL: devnet.rpcUrl,
+      STORE_PATH: join(scratch, 'tollgate.db'),
+    })
+    expect(stdout.trim()).toBe('402')
+  })
+
+  test('redis README: a gate on a Redis store (a real redis-server)', async (context) => {
+    const found = spawnSync('redis-server', ['--version']).status === 0
+    if (!found && process.env.CI) throw new Error('redis-server is not installed')
+    if (!found) return context.skip()
+    const port = await freePort()
+    const redis = spawn('redis-server', ['--port', String(port), '--save', '', '--appendonly', 'no'])
+    stops.push(async () => {
+      redis.kill('SIGTERM')
+      if (redis.exitCode === null) await once(redis, 'exit')
+    })
+    await new Promise<void>((resolve) => {
+      let output = ''
+      redis.stdout.on('data', (chunk: Buffer) => {
+        output += chunk
+        if (output.includes('Ready to accept connections')) resolve()
+      })
+    })
+    const { stdout } = await runExample('src/redis-store.ts', {
+      RPC_URL: devnet.rpcUrl,
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+    })
+    expect(stdout.trim()).toBe('402')
+  })
+
+  test('testkit README: the EIP-3009 transfer and the Solana devnet', async () => {
+    await runExample('src/testkit-devnet.ts', {})
+    await runExample('src/testkit-solana.ts', {})
+  })
+})
