@@ -39,16 +39,10 @@ export {
   type CreateClientOptions,
   createClient,
   type PaymentInfo,
+  type PaymentLifecycleEvent,
   type PayOptions,
   type PendingPayment,
 } from './client/create-client.js'
-export type {
-  AuthorizeInput,
-  ConfirmTransferInput,
-  ExtraCost,
-  SendTransferInput,
-  Wallet,
-} from './client/types.js'
 // Errors
 export { errorStatus, type TollgateErrorCode } from './errors/error-codes.js'
 export { statusForCode, TollgateError, type TollgateErrorOptions } from './errors/tollgate-error.js'
@@ -164,6 +158,16 @@ export { networkFromV1 } from './protocol/v1-networks.js'
 export { compareRouteSpecificity } from './route/compare-route-specificity.js'
 export { matchRoute } from './route/match-route.js'
 export { parseRoutePattern, type RoutePattern, type RouteSegment } from './route/parse-route-pattern.js'
+export type {
+  AuthorizationState,
+  AuthorizationStateInput,
+  AuthorizeInput,
+  ConfirmTransferInput,
+  ExtraCost,
+  SendTransferInput,
+  SignedTransfer,
+  Wallet,
+} from './scheme/wallet.js'
 // Stores
 export { assertTokenBucket } from './store/assert-token-bucket.js'
 export { type CreateMemoryStoreOptions, createMemoryStore } from './store/memory-store.js'

@@ -1,10 +1,19 @@
-import { encodeFunctionData, getAddress, type Hex, type LocalAccount, parseSignature, toHex } from 'viem'
+import {
+  decodeFunctionResult,
+  encodeFunctionData,
+  getAddress,
+  type Hex,
+  keccak256,
+  type LocalAccount,
+  parseSignature,
+  toHex,
+} from 'viem'
 import { NATIVE_ASSET } from '../chains/types.js'
-import type { Wallet } from '../client/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
-import type { PaymentRequirements } from '../protocol/types.js'
 import { createJsonRpc, type JsonRpc } from '../rpc/create-json-rpc.js'
+import type { SendTransferInput, Wallet } from '../scheme/wallet.js'
 import { transferWithAuthorizationTypes } from './check-exact-authorization.js'
+import { eip3009Abi } from './eip3009-abi.js'
 
 /** Options of {@link evmWallet}. */
 export type EvmWalletOptions = {
@@ -76,7 +85,8 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
     return chain
   }
 
-  const sendTransfer = async (requirements: PaymentRequirements): Promise<{ transaction: string }> => {
+  const sendTransfer = async (input: SendTransferInput): Promise<{ transaction: string }> => {
+    const { requirements } = input
     const chain = chainOf(requirements.network)
     const native = requirements.asset === NATIVE_ASSET
     const to = getAddress(native ? requirements.payTo : requirements.asset)
@@ -122,14 +132,15 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
         maxPriorityFeePerGas: priority,
         maxFeePerGas: baseFee * 2n + priority,
       })
-      try {
-        const hash = (await chain.rpc.request('eth_sendRawTransaction', [signed])) as string
-        chain.nonce = next + 1n
-        return { transaction: hash.toLowerCase() }
-      } catch (error) {
+      // The id is known before the transfer can exist: the caller records it, then it is sent.
+      const transaction = keccak256(signed).toLowerCase()
+      await input.onSigned?.({ transaction, raw: signed })
+      await broadcast(chain.rpc, transaction, signed).catch((error) => {
         chain.nonce = undefined
         throw error
-      }
+      })
+      chain.nonce = next + 1n
+      return { transaction }
     })
     chain.queue = run.catch(() => {})
     return run
@@ -150,8 +161,8 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
       return requirements.asset === NATIVE_ASSET || /^0x[0-9a-fA-F]{40}$/.test(requirements.asset)
     },
     address: () => account.address,
-    sendTransfer: ({ requirements }) => sendTransfer(requirements),
-    async confirmTransfer({ requirements, transaction, confirmations, timeoutMs, signal }) {
+    sendTransfer,
+    async confirmTransfer({ requirements, transaction, confirmations, timeoutMs, raw, signal }) {
       const chain = chainOf(requirements.network)
       const deadline = Date.now() + timeoutMs
       let polls = 0
@@ -163,6 +174,10 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
           ],
           signal,
         )) as [{ status: string; blockNumber: string } | null, string]
+        if (receipt === null && raw !== undefined && polls % 8 === 0) {
+          // A transfer recorded but maybe never sent (a crash, a lost send) is sent again: same bytes, same id.
+          await resend(chain.rpc, transaction, raw)
+        }
         if (receipt !== null) {
           if (BigInt(receipt.status) !== 1n) {
             throw new TollgateError('payment_failed', `Transfer ${transaction} reverted.`, {
@@ -187,7 +202,7 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
       }
     },
     signProof: ({ message }) => account.signMessage({ message }),
-    async authorize({ requirements, now }) {
+    async authorize({ requirements, now, validForSeconds }) {
       const chain = chainOf(requirements.network)
       const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)))
       const nowSeconds = Math.floor(now / 1000)
@@ -195,8 +210,9 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
         from: account.address,
         to: getAddress(requirements.payTo),
         value: requirements.amount,
-        validAfter: String(nowSeconds - 60),
-        validBefore: String(nowSeconds + requirements.maxTimeoutSeconds),
+        // Valid at once: a past validAfter fails on a chain whose block time lags the wall clock.
+        validAfter: '0',
+        validBefore: String(nowSeconds + Math.max(1, Math.floor(validForSeconds))),
         nonce,
       }
       const signature = await account.signTypedData({
@@ -219,6 +235,23 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
       parseSignature(signature as Hex)
       return { signature, authorization }
     },
+    async authorizationState({ network, asset, authorizer, nonce, signal }) {
+      const chain = chainOf(network)
+      const data = encodeFunctionData({
+        abi: eip3009Abi,
+        functionName: 'authorizationState',
+        args: [getAddress(authorizer), nonce as Hex],
+      })
+      const [answer, block] = (await chain.rpc.batch(
+        [
+          { method: 'eth_call', params: [{ to: getAddress(asset), data }, 'latest'] },
+          { method: 'eth_getBlockByNumber', params: ['latest', false] },
+        ],
+        signal,
+      )) as [Hex, { timestamp: string }]
+      const used = decodeFunctionResult({ abi: eip3009Abi, functionName: 'authorizationState', data: answer })
+      return { used: used === true, chainTime: Number(BigInt(block.timestamp)) }
+    },
     async balance(network, asset) {
       const chain = chainOf(network)
       if (asset === NATIVE_ASSET)
@@ -233,4 +266,45 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
     value: () => `EvmWallet(${account.address})`,
   })
   return wallet
+}
+
+// Sends a signed transaction. A node's own refusal is final (`payment_failed`: nothing was sent);
+// a lost or failed round trip is ambiguous, so the hash is looked up before anything is concluded.
+async function broadcast(rpc: JsonRpc, transaction: string, raw: string): Promise<void> {
+  try {
+    await rpc.request('eth_sendRawTransaction', [raw])
+    return
+  } catch (error) {
+    const refusal = TollgateError.is(error) ? error.details?.rpcMessage : undefined
+    if (typeof refusal === 'string' && /already known|known transaction/i.test(refusal)) return
+    if (await known(rpc, transaction)) return
+    if (typeof refusal === 'string') {
+      throw new TollgateError(
+        'payment_failed',
+        `The node refused transfer ${transaction}; nothing was sent.`,
+        {
+          cause: error,
+          details: { transaction, sent: false },
+        },
+      )
+    }
+    throw new TollgateError(
+      'rpc_unavailable',
+      `Sending transfer ${transaction} got no answer; it may still land and is kept.`,
+      { cause: error, details: { transaction, ambiguous: true } },
+    )
+  }
+}
+
+async function resend(rpc: JsonRpc, transaction: string, raw: string): Promise<void> {
+  if (await known(rpc, transaction)) return
+  await rpc.request('eth_sendRawTransaction', [raw]).catch(() => {})
+}
+
+async function known(rpc: JsonRpc, transaction: string): Promise<boolean> {
+  try {
+    return (await rpc.request('eth_getTransactionByHash', [transaction])) !== null
+  } catch {
+    return false
+  }
 }

@@ -32,10 +32,10 @@ import {
 } from '@solana-program/token'
 import { SOLANA_MAINNET } from '../chains/default-chains.js'
 import { NATIVE_ASSET } from '../chains/types.js'
-import type { Wallet } from '../client/types.js'
 import type { TollgateErrorCode } from '../errors/error-codes.js'
 import { TollgateError } from '../errors/tollgate-error.js'
 import type { PaymentRequirements } from '../protocol/types.js'
+import type { Wallet } from '../scheme/wallet.js'
 import type { SolanaCommitment } from './create-solana-tx-verifier.js'
 import { decodeBase58Bytes } from './decode-base58-bytes.js'
 import {
@@ -301,10 +301,13 @@ export function solanaWallet(options: SolanaWalletOptions): Wallet {
       const transaction = await signTransactionMessageWithSigners(message)
       const signature = getSignatureFromTransaction(transaction)
       remember(expiries, signature, lifetime.lastValidBlockHeight)
+      const wire = getBase64EncodedWireTransaction(transaction)
+      // The signature is the id: the caller records it before the transfer can exist.
+      await input.onSigned?.({ transaction: signature, raw: wire })
       try {
         // Not the caller's signal: once broadcasting starts, the id must reach the caller.
         await rpc
-          .sendTransaction(getBase64EncodedWireTransaction(transaction), {
+          .sendTransaction(wire, {
             encoding: 'base64',
             preflightCommitment: commitment,
           })
