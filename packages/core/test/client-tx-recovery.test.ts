@@ -9,6 +9,8 @@ import { evmWallet } from '../src/evm/evm-wallet.js'
 import { createGate } from '../src/gate/create-gate.js'
 import type { Ledger } from '../src/ledger/types.js'
 import type { Wallet } from '../src/scheme/wallet.js'
+import { callPaidEndpoint } from '../src/tools/call-paid-endpoint.js'
+import { compilePaidEndpoint } from '../src/tools/compile-paid-endpoint.js'
 import { devnetRegistry, startDevnet } from './support/devnet-gate.js'
 import { type RpcCall, type RpcVerdict, rpcProxy } from './support/rpc-proxy.js'
 import { serve } from './support/serve.js'
@@ -217,6 +219,32 @@ describe('a paid request whose answer was lost is retried with the same proof', 
     expect(calls.sendTransfer).toBe(1)
     expect(await spentOnChain(payer)).toBe(1000n)
     expect(client.spent().usd?.spent).toBe('0.001')
+    await proxy.close()
+  })
+
+  test('behavior: a paid tool call retried by the agent after a lost answer reuses its payment', async () => {
+    const payer = devnet.accounts[6]!.address
+    let down = true
+    // Every paid attempt of the first tool call is lost before the gate sees it.
+    const unreachable: typeof fetch = async (input, init) => {
+      if (down && new Headers(init?.headers).has('PAYMENT-SIGNATURE'))
+        throw new TypeError('fetch failed: ECONNRESET')
+      return fetch(input, init)
+    }
+    const { client, calls, proxy } = await clientThrough(6, () => 'forward', { fetch: unreachable })
+    const tool = compilePaidEndpoint({
+      name: 'search',
+      description: 'Searches.',
+      endpoint: `${gateServer.origin}/api/search`,
+      params: {},
+    })
+    const first = await callPaidEndpoint(client, tool, {}, { maxResponseChars: 1000 })
+    expect(first).toMatchObject({ ok: false, problem: { error: 'request_failed' } })
+    down = false
+    const second = await callPaidEndpoint(client, tool, {}, { maxResponseChars: 1000 })
+    expect(second).toMatchObject({ ok: true, status: 200, payment: { reused: true } })
+    expect(calls.sendTransfer).toBe(1)
+    expect(await spentOnChain(payer)).toBe(1000n)
     await proxy.close()
   })
 })
