@@ -11,7 +11,14 @@ import {
 import { NATIVE_ASSET } from '../chains/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
 import { createJsonRpc, type JsonRpc } from '../rpc/create-json-rpc.js'
-import type { SendTransferInput, Wallet } from '../scheme/wallet.js'
+import type {
+  AuthorizationState,
+  AuthorizationStateInput,
+  AuthorizeInput,
+  ConfirmTransferInput,
+  SendTransferInput,
+  Wallet,
+} from '../scheme/wallet.js'
 import { transferWithAuthorizationTypes } from './check-exact-authorization.js'
 import { eip3009Abi } from './eip3009-abi.js'
 
@@ -49,6 +56,9 @@ const ERC20_TRANSFER = [
 ] as const
 const BALANCE_OF = '0x70a08231'
 
+// One chain a wallet pays on: its RPC, and the queue and nonce that serialise its sends.
+type EvmChain = { chainId: number; rpc: JsonRpc; queue: Promise<unknown>; nonce: bigint | undefined }
+
 /**
  * Creates a wallet that pays on EVM chains: `tx` requirements with an ERC-20 `transfer` or a native
  * send (then an EIP-191 proof), and x402 `exact` requirements with an EIP-3009
@@ -63,10 +73,7 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
   const { account } = options
   const schemes = options.schemes ?? ['exact', 'tx']
   const pollingIntervalMs = options.pollingIntervalMs ?? 250
-  const chains = new Map<
-    string,
-    { chainId: number; rpc: JsonRpc; queue: Promise<unknown>; nonce: bigint | undefined }
-  >()
+  const chains = new Map<string, EvmChain>()
   for (const [network, url] of Object.entries(options.rpcUrls)) {
     const match = /^eip155:(\d{1,15})$/.exec(network)
     if (match === null)
@@ -162,96 +169,11 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
     },
     address: () => account.address,
     sendTransfer,
-    async confirmTransfer({ requirements, transaction, confirmations, timeoutMs, raw, signal }) {
-      const chain = chainOf(requirements.network)
-      const deadline = Date.now() + timeoutMs
-      let polls = 0
-      for (;;) {
-        const [receipt, head] = (await chain.rpc.batch(
-          [
-            { method: 'eth_getTransactionReceipt', params: [transaction] },
-            { method: 'eth_blockNumber', params: [] },
-          ],
-          signal,
-        )) as [{ status: string; blockNumber: string } | null, string]
-        if (receipt === null && raw !== undefined && polls % 8 === 0) {
-          // A transfer recorded but maybe never sent (a crash, a lost send) is sent again: same bytes, same id.
-          await resend(chain.rpc, transaction, raw)
-        }
-        if (receipt !== null) {
-          if (BigInt(receipt.status) !== 1n) {
-            throw new TollgateError('payment_failed', `Transfer ${transaction} reverted.`, {
-              details: { transaction },
-            })
-          }
-          if (BigInt(head) - BigInt(receipt.blockNumber) + 1n >= BigInt(confirmations)) {
-            return { hints: { blockNumber: receipt.blockNumber } }
-          }
-        }
-        if (Date.now() >= deadline) {
-          throw new TollgateError(
-            'retry_limit_exceeded',
-            `Transfer ${transaction} was not confirmed within ${timeoutMs} ms.`,
-            {
-              details: { transaction },
-            },
-          )
-        }
-        // Early polls come quickly, since a fast chain has often mined it already.
-        await new Promise((resolve) => setTimeout(resolve, Math.min(pollingIntervalMs, 10 * 2 ** ++polls)))
-      }
-    },
+    confirmTransfer: (input) =>
+      confirmTransfer(chainOf(input.requirements.network), pollingIntervalMs, input),
     signProof: ({ message }) => account.signMessage({ message }),
-    async authorize({ requirements, now, validForSeconds }) {
-      const chain = chainOf(requirements.network)
-      const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)))
-      const nowSeconds = Math.floor(now / 1000)
-      const authorization = {
-        from: account.address,
-        to: getAddress(requirements.payTo),
-        value: requirements.amount,
-        // Valid at once: a past validAfter fails on a chain whose block time lags the wall clock.
-        validAfter: '0',
-        validBefore: String(nowSeconds + Math.max(1, Math.floor(validForSeconds))),
-        nonce,
-      }
-      const signature = await account.signTypedData({
-        domain: {
-          name: requirements.extra.name as string,
-          version: requirements.extra.version as string,
-          chainId: chain.chainId,
-          verifyingContract: getAddress(requirements.asset),
-        },
-        types: transferWithAuthorizationTypes,
-        primaryType: 'TransferWithAuthorization',
-        message: {
-          ...authorization,
-          value: BigInt(authorization.value),
-          validAfter: BigInt(authorization.validAfter),
-          validBefore: BigInt(authorization.validBefore),
-        },
-      })
-      // Reject a signer that returns something other than a signature before it reaches a server.
-      parseSignature(signature as Hex)
-      return { signature, authorization }
-    },
-    async authorizationState({ network, asset, authorizer, nonce, signal }) {
-      const chain = chainOf(network)
-      const data = encodeFunctionData({
-        abi: eip3009Abi,
-        functionName: 'authorizationState',
-        args: [getAddress(authorizer), nonce as Hex],
-      })
-      const [answer, block] = (await chain.rpc.batch(
-        [
-          { method: 'eth_call', params: [{ to: getAddress(asset), data }, 'latest'] },
-          { method: 'eth_getBlockByNumber', params: ['latest', false] },
-        ],
-        signal,
-      )) as [Hex, { timestamp: string }]
-      const used = decodeFunctionResult({ abi: eip3009Abi, functionName: 'authorizationState', data: answer })
-      return { used: used === true, chainTime: Number(BigInt(block.timestamp)) }
-    },
+    authorize: (input) => authorize(chainOf(input.requirements.network), account, input),
+    authorizationState: (input) => authorizationState(chainOf(input.network), input),
     async balance(network, asset) {
       const chain = chainOf(network)
       if (asset === NATIVE_ASSET)
@@ -307,4 +229,104 @@ async function known(rpc: JsonRpc, transaction: string): Promise<boolean> {
   } catch {
     return false
   }
+}
+
+async function confirmTransfer(
+  chain: EvmChain,
+  pollingIntervalMs: number,
+  { transaction, confirmations, timeoutMs, raw, signal }: ConfirmTransferInput,
+): Promise<{ hints: Record<string, unknown> }> {
+  const deadline = Date.now() + timeoutMs
+  let polls = 0
+  for (;;) {
+    const [receipt, head] = (await chain.rpc.batch(
+      [
+        { method: 'eth_getTransactionReceipt', params: [transaction] },
+        { method: 'eth_blockNumber', params: [] },
+      ],
+      signal,
+    )) as [{ status: string; blockNumber: string } | null, string]
+    if (receipt === null && raw !== undefined && polls % 8 === 0) {
+      // A transfer recorded but maybe never sent (a crash, a lost send) is sent again: same bytes, same id.
+      await resend(chain.rpc, transaction, raw)
+    }
+    if (receipt !== null) {
+      if (BigInt(receipt.status) !== 1n) {
+        throw new TollgateError('payment_failed', `Transfer ${transaction} reverted.`, {
+          details: { transaction },
+        })
+      }
+      if (BigInt(head) - BigInt(receipt.blockNumber) + 1n >= BigInt(confirmations)) {
+        return { hints: { blockNumber: receipt.blockNumber } }
+      }
+    }
+    if (Date.now() >= deadline) {
+      throw new TollgateError(
+        'retry_limit_exceeded',
+        `Transfer ${transaction} was not confirmed within ${timeoutMs} ms.`,
+        {
+          details: { transaction },
+        },
+      )
+    }
+    // Early polls come quickly, since a fast chain has often mined it already.
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollingIntervalMs, 10 * 2 ** ++polls)))
+  }
+}
+
+async function authorize(
+  chain: EvmChain,
+  account: LocalAccount,
+  { requirements, now, validForSeconds }: AuthorizeInput,
+): Promise<Record<string, unknown>> {
+  const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)))
+  const nowSeconds = Math.floor(now / 1000)
+  const authorization = {
+    from: account.address,
+    to: getAddress(requirements.payTo),
+    value: requirements.amount,
+    // Valid at once: a past validAfter fails on a chain whose block time lags the wall clock.
+    validAfter: '0',
+    validBefore: String(nowSeconds + Math.max(1, Math.floor(validForSeconds))),
+    nonce,
+  }
+  const signature = await account.signTypedData({
+    domain: {
+      name: requirements.extra.name as string,
+      version: requirements.extra.version as string,
+      chainId: chain.chainId,
+      verifyingContract: getAddress(requirements.asset),
+    },
+    types: transferWithAuthorizationTypes,
+    primaryType: 'TransferWithAuthorization',
+    message: {
+      ...authorization,
+      value: BigInt(authorization.value),
+      validAfter: BigInt(authorization.validAfter),
+      validBefore: BigInt(authorization.validBefore),
+    },
+  })
+  // Reject a signer that returns something other than a signature before it reaches a server.
+  parseSignature(signature as Hex)
+  return { signature, authorization }
+}
+
+async function authorizationState(
+  chain: EvmChain,
+  { asset, authorizer, nonce, signal }: AuthorizationStateInput,
+): Promise<AuthorizationState> {
+  const data = encodeFunctionData({
+    abi: eip3009Abi,
+    functionName: 'authorizationState',
+    args: [getAddress(authorizer), nonce as Hex],
+  })
+  const [answer, block] = (await chain.rpc.batch(
+    [
+      { method: 'eth_call', params: [{ to: getAddress(asset), data }, 'latest'] },
+      { method: 'eth_getBlockByNumber', params: ['latest', false] },
+    ],
+    signal,
+  )) as [Hex, { timestamp: string }]
+  const used = decodeFunctionResult({ abi: eip3009Abi, functionName: 'authorizationState', data: answer })
+  return { used: used === true, chainTime: Number(BigInt(block.timestamp)) }
 }

@@ -79,86 +79,101 @@ export async function buildSolanaTransfer(
       withReference(getTransferSolInstruction({ source: signer, destination: payTo, amount })),
     )
   } else {
-    const mint = asset.address as Address
-    const [[payToToken, payToToken2022], [sourceToken, sourceToken2022]] = await Promise.all([
-      associatedTokenAccounts(payTo, mint),
-      associatedTokenAccounts(signer.address, mint),
-    ])
-    const [accounts, latest] = await Promise.all([
-      call(
-        rpc.getMultipleAccounts([mint, payToToken, payToToken2022, sourceToken, sourceToken2022], {
-          encoding: 'base64',
-          commitment,
-        }),
-        signal,
-      ),
-      call(rpc.getLatestBlockhash({ commitment }), signal),
-      checkCluster(network, signal),
-    ])
-    lifetime = latest.value
-    const [mintAccount, ...tokenAccounts] = accounts.value
-    if (mintAccount === null || mintAccount === undefined || !TOKEN_PROGRAMS.includes(mintAccount.owner)) {
-      throw new TollgateError('payment_failed', `The mint ${mint} does not exist on ${network}.`, {
-        details: { asset: mint, network },
-      })
-    }
-    const tokenProgram = mintAccount.owner
-    const decimals = bytesOf(mintAccount.data)[44]
-    if (decimals !== asset.decimals) {
-      throw new TollgateError(
-        'payment_failed',
-        `The mint ${mint} has ${decimals} decimals; the asset registry says ${asset.decimals}.`,
-        { details: { asset: mint, decimals, expected: asset.decimals } },
-      )
-    }
-    const offset = tokenProgram === TOKEN_PROGRAM ? 0 : 1
-    const destination = offset === 0 ? payToToken : payToToken2022
-    const source = offset === 0 ? sourceToken : sourceToken2022
-    const sourceAccount = tokenAccounts[2 + offset]
-    const balance = sourceAccount ? tokenAmountOf(bytesOf(sourceAccount.data)) : 0n
-    if (balance < amount) {
-      throw new TollgateError(
-        'wallet_insufficient_funds',
-        `The wallet holds ${balance} atomic units of ${mint}; ${amount} are needed.`,
-        { details: { asset: mint, balance, required: amount } },
-      )
-    }
-    if (!tokenAccounts[offset]) {
-      // payTo has no token account yet: creating it costs rent, paid by this wallet, if the policy agrees.
-      const size = TOKEN_ACCOUNT_SIZE[tokenProgram as keyof typeof TOKEN_ACCOUNT_SIZE]
-      const rent = await call(rpc.getMinimumBalanceForRentExemption(BigInt(size)), signal)
-      const cost = { reason: 'create_token_account', network, asset: NATIVE_ASSET, amount: BigInt(rent) }
-      if (!(await input.approveExtraCost(cost))) {
-        throw new TollgateError(
-          'policy_approval_declined',
-          `Paying requires creating the recipient's token account for ${rent} lamports of rent, which was declined.`,
-          { details: cost },
-        )
-      }
-      instructions.push(
-        getCreateAssociatedTokenIdempotentInstruction({
-          payer: signer,
-          ata: destination,
-          owner: payTo,
-          mint,
-          tokenProgram,
-        }),
-      )
-    }
-    instructions.push(
-      withReference(
-        getTransferCheckedInstruction(
-          { source, mint, destination, authority: signer, amount, decimals: asset.decimals },
-          { programAddress: tokenProgram },
-        ),
-      ),
-    )
+    const built = await tokenTransfer(runtime, input, { amount, payTo, network })
+    lifetime = built.lifetime
+    instructions.push(...built.instructions)
   }
   if (options.computeUnitPrice !== undefined) {
     instructions.unshift(
       ...computeBudgetInstructions(options.computeUnitLimit ?? 50_000, options.computeUnitPrice),
     )
   }
+  return { instructions, lifetime }
+}
+
+// An SPL transferChecked between associated token accounts, creating payTo's if approved.
+async function tokenTransfer(
+  runtime: SolanaWalletRuntime,
+  input: SendTransferInput,
+  { amount, payTo, network }: { amount: bigint; payTo: Address; network: string },
+): Promise<SolanaTransfer> {
+  const { signer, rpc, commitment, call, checkCluster } = runtime
+  const { asset, signal } = input
+  const instructions: Instruction[] = []
+  const mint = asset.address as Address
+  const [[payToToken, payToToken2022], [sourceToken, sourceToken2022]] = await Promise.all([
+    associatedTokenAccounts(payTo, mint),
+    associatedTokenAccounts(signer.address, mint),
+  ])
+  const [accounts, latest] = await Promise.all([
+    call(
+      rpc.getMultipleAccounts([mint, payToToken, payToToken2022, sourceToken, sourceToken2022], {
+        encoding: 'base64',
+        commitment,
+      }),
+      signal,
+    ),
+    call(rpc.getLatestBlockhash({ commitment }), signal),
+    checkCluster(network, signal),
+  ])
+  const lifetime = latest.value
+  const [mintAccount, ...tokenAccounts] = accounts.value
+  if (mintAccount === null || mintAccount === undefined || !TOKEN_PROGRAMS.includes(mintAccount.owner)) {
+    throw new TollgateError('payment_failed', `The mint ${mint} does not exist on ${network}.`, {
+      details: { asset: mint, network },
+    })
+  }
+  const tokenProgram = mintAccount.owner
+  const decimals = bytesOf(mintAccount.data)[44]
+  if (decimals !== asset.decimals) {
+    throw new TollgateError(
+      'payment_failed',
+      `The mint ${mint} has ${decimals} decimals; the asset registry says ${asset.decimals}.`,
+      { details: { asset: mint, decimals, expected: asset.decimals } },
+    )
+  }
+  const offset = tokenProgram === TOKEN_PROGRAM ? 0 : 1
+  const destination = offset === 0 ? payToToken : payToToken2022
+  const source = offset === 0 ? sourceToken : sourceToken2022
+  const sourceAccount = tokenAccounts[2 + offset]
+  const balance = sourceAccount ? tokenAmountOf(bytesOf(sourceAccount.data)) : 0n
+  if (balance < amount) {
+    throw new TollgateError(
+      'wallet_insufficient_funds',
+      `The wallet holds ${balance} atomic units of ${mint}; ${amount} are needed.`,
+      { details: { asset: mint, balance, required: amount } },
+    )
+  }
+  if (!tokenAccounts[offset]) {
+    // payTo has no token account yet: creating it costs rent, paid by this wallet, if the policy agrees.
+    const size = TOKEN_ACCOUNT_SIZE[tokenProgram as keyof typeof TOKEN_ACCOUNT_SIZE]
+    const rent = await call(rpc.getMinimumBalanceForRentExemption(BigInt(size)), signal)
+    const cost = { reason: 'create_token_account', network, asset: NATIVE_ASSET, amount: BigInt(rent) }
+    if (!(await input.approveExtraCost(cost))) {
+      throw new TollgateError(
+        'policy_approval_declined',
+        `Paying requires creating the recipient's token account for ${rent} lamports of rent, which was declined.`,
+        { details: cost },
+      )
+    }
+    instructions.push(
+      getCreateAssociatedTokenIdempotentInstruction({
+        payer: signer,
+        ata: destination,
+        owner: payTo,
+        mint,
+        tokenProgram,
+      }),
+    )
+  }
+  instructions.push(
+    withReference(
+      getTransferCheckedInstruction(
+        { source, mint, destination, authority: signer, amount, decimals: asset.decimals },
+        { programAddress: tokenProgram },
+      ),
+    ),
+  )
   return { instructions, lifetime }
 }
 

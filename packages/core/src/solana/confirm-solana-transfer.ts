@@ -18,7 +18,7 @@ export async function confirmSolanaTransfer(
   runtime: SolanaWalletRuntime,
   input: ConfirmTransferInput,
 ): Promise<{ hints: Record<string, unknown> }> {
-  const { rpc, commitment, call, expiries, pollingIntervalMs } = runtime
+  const { commitment, expiries, pollingIntervalMs } = runtime
   const transaction = input.transaction
   if (decodeBase58Bytes(transaction, 64) === undefined) {
     throw new TollgateError('invalid_payload', 'The transaction is not a base58 Solana signature.')
@@ -28,46 +28,12 @@ export async function confirmSolanaTransfer(
   let lastError: unknown
   for (;;) {
     input.signal?.throwIfAborted()
-    let status: StatusValue | undefined
-    let height: bigint | undefined
-    try {
-      const [statuses, blockHeight] = await Promise.all([
-        call(rpc.getSignatureStatuses([transaction as Signature]), input.signal),
-        expiry === undefined ? undefined : call(rpc.getBlockHeight({ commitment }), input.signal),
-      ])
-      status = statuses.value[0] ?? null
-      height = blockHeight
-    } catch (error) {
-      input.signal?.throwIfAborted()
-      lastError = error
-    }
-    if (status !== undefined && status !== null) {
-      if (status.err !== null) {
-        throw new TollgateError('payment_failed', `Transaction ${transaction} failed on chain.`, {
-          details: { transaction, error: boundedJson(status.err) },
-        })
-      }
-      if (
-        status.confirmationStatus === 'finalized' ||
-        (commitment === 'confirmed' && status.confirmationStatus === 'confirmed')
-      ) {
-        return { hints: {} }
-      }
-    } else if (status === null && expiry !== undefined && height !== undefined && height > expiry) {
+    const poll = await pollStatus(runtime, transaction, expiry, input.signal)
+    if (poll.error !== undefined) lastError = poll.error
+    if (reachedCommitment(poll.status, transaction, commitment)) return { hints: {} }
+    if (poll.status === null && expiry !== undefined && poll.height !== undefined && poll.height > expiry) {
       // Its blockhash expired: look once more, across history, before calling it lost.
-      const again = await call(
-        rpc.getSignatureStatuses([transaction as Signature], { searchTransactionHistory: true }),
-        input.signal,
-      )
-      if (again.value[0] === null || again.value[0] === undefined) {
-        throw new TollgateError(
-          'payment_failed',
-          `Transaction ${transaction} expired without landing; nothing was paid.`,
-          {
-            details: { transaction, reason: 'expired' },
-          },
-        )
-      }
+      await assertInHistory(runtime, transaction, input.signal)
       continue
     }
     const remaining = giveUpAt - Date.now()
@@ -83,6 +49,62 @@ export async function confirmSolanaTransfer(
       )
     }
     await sleep(Math.min(pollingIntervalMs, remaining), input.signal)
+  }
+}
+
+async function pollStatus(
+  runtime: SolanaWalletRuntime,
+  transaction: string,
+  expiry: bigint | undefined,
+  signal: AbortSignal | undefined,
+): Promise<{ status: StatusValue | undefined; height: bigint | undefined; error?: unknown }> {
+  const { rpc, commitment, call } = runtime
+  try {
+    const [statuses, height] = await Promise.all([
+      call(rpc.getSignatureStatuses([transaction as Signature]), signal),
+      expiry === undefined ? undefined : call(rpc.getBlockHeight({ commitment }), signal),
+    ])
+    return { status: statuses.value[0] ?? null, height }
+  } catch (error) {
+    signal?.throwIfAborted()
+    return { status: undefined, height: undefined, error }
+  }
+}
+
+function reachedCommitment(
+  status: StatusValue | undefined,
+  transaction: string,
+  commitment: string,
+): boolean {
+  if (status === undefined || status === null) return false
+  if (status.err !== null) {
+    throw new TollgateError('payment_failed', `Transaction ${transaction} failed on chain.`, {
+      details: { transaction, error: boundedJson(status.err) },
+    })
+  }
+  return (
+    status.confirmationStatus === 'finalized' ||
+    (commitment === 'confirmed' && status.confirmationStatus === 'confirmed')
+  )
+}
+
+async function assertInHistory(
+  runtime: SolanaWalletRuntime,
+  transaction: string,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const again = await runtime.call(
+    runtime.rpc.getSignatureStatuses([transaction as Signature], { searchTransactionHistory: true }),
+    signal,
+  )
+  if (again.value[0] === null || again.value[0] === undefined) {
+    throw new TollgateError(
+      'payment_failed',
+      `Transaction ${transaction} expired without landing; nothing was paid.`,
+      {
+        details: { transaction, reason: 'expired' },
+      },
+    )
   }
 }
 
