@@ -44,7 +44,7 @@ type Pending = Omit<PaidCall, 'outcome'>
  * const tracker = createPaidCallTracker((call) => print(call))
  * const client = createClient({ wallets, onEvent: tracker.onEvent })
  */
-export function createPaidCallTracker(onCall: (call: PaidCall) => void): PaidCallTracker {
+export function createPaidCallTracker(onCall: (call: PaidCall) => void | Promise<void>): PaidCallTracker {
   const storage = new AsyncLocalStorage<Pending>()
   let count = 0
   return {
@@ -63,7 +63,7 @@ export function createPaidCallTracker(onCall: (call: PaidCall) => void): PaidCal
         approvals: [],
       }
       const value = await storage.run(pending, run)
-      onCall({ ...pending, outcome: outcomeOf(value) })
+      await onCall({ ...pending, outcome: outcomeOf(value) })
       return value
     },
   }

@@ -43,7 +43,7 @@ const DETAIL = 6
  * network), the approval, what it paid (amount and transaction) or which pass covered it, what it
  * got (or the structured problem and hint the model was handed), and the budget left.
  *
- * @example const payment = reportPaidCall(report, call, { payer: 'LangChain agent', route, budget: client.spent(), asset })
+ * @example const payment = reportPaidCall(report, call, { payer: 'LangChain agent', route, budget: await client.spent(), asset })
  * @returns the payment the API accepted in this call, if any
  */
 export function reportPaidCall(

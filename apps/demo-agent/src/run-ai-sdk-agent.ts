@@ -73,12 +73,13 @@ export async function runAiSdkAgent(options: RunAiSdkAgentOptions): Promise<AiSd
   const approvals: { tool: string; approved: boolean }[] = []
   const approvedCalls = new Set<string>()
   let client: Client | undefined
-  const tracker = createPaidCallTracker((call) => {
+  const tracker = createPaidCallTracker(async (call) => {
     calls.push(call)
+    const budget = await (client as Client).spent()
     const payment = reportPaidCall(report, call, {
       payer: 'AI SDK agent',
       route: routeOf(definitions, call.tool),
-      budget: (client as Client).spent(),
+      budget,
       asset: services.asset,
     })
     if (payment !== undefined) payments.push(payment)
@@ -160,7 +161,7 @@ export async function runAiSdkAgent(options: RunAiSdkAgentOptions): Promise<AiSd
   }
   report.blank()
   report.field('answer', answer)
-  report.field('spent', formatBudget(client.spent()))
+  report.field('spent', formatBudget(await client.spent()))
   return { client, calls, payments, answer, messages, approvals }
 }
 

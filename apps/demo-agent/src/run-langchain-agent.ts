@@ -70,12 +70,13 @@ export async function runLangChainAgent(options: RunLangChainAgentOptions): Prom
   const calls: PaidCall[] = []
   const payments: DemoPayment[] = []
   let client: Client | undefined
-  const tracker = createPaidCallTracker((call) => {
+  const tracker = createPaidCallTracker(async (call) => {
     calls.push(call)
+    const budget = await (client as Client).spent()
     const payment = reportPaidCall(report, call, {
       payer: 'LangChain agent',
       route: routeOf(definitions, call.tool),
-      budget: (client as Client).spent(),
+      budget,
       asset: services.asset,
     })
     if (payment !== undefined) payments.push(payment)
@@ -130,7 +131,7 @@ export async function runLangChainAgent(options: RunLangChainAgentOptions): Prom
   const answer = last?.text ?? ''
   report.blank()
   report.field('answer', answer)
-  report.field('spent', formatBudget(client.spent()))
+  report.field('spent', formatBudget(await client.spent()))
   return { client, calls, payments, answer, messages }
 }
 

@@ -77,7 +77,10 @@ describe('the LangChain agent, with the scripted fakeModel', () => {
     await expectOnChain(run.payments, payer)
     expect((await services.balanceOf(services.payTo)) - payeeBefore).toBe(1_301_000n)
     expect(payerBefore - (await services.balanceOf(payer))).toBe(1_301_000n)
-    expect(run.client.spent()).toMatchObject({ payments: 3, usd: { spent: '1.301', remaining: '0.199' } })
+    expect(await run.client.spent()).toMatchObject({
+      payments: 3,
+      usd: { spent: '1.301', remaining: '0.199' },
+    })
 
     // The $1 pass is above the $0.50 threshold: the owner's approve() callback was asked.
     expect(run.calls[1]?.approvals).toEqual([
@@ -173,7 +176,10 @@ describe('the AI SDK agent, with the scripted MockLanguageModelV3', () => {
     expect(parts.some((part) => part.type === 'tool-error')).toBe(false)
     expect(run.answer).toContain('policy_budget_exceeded')
     expect(run.answer).toMatch(/identity is verified \(check idv_[0-9a-f]{16}/)
-    expect(run.client.spent()).toMatchObject({ payments: 3, usd: { spent: '0.901', remaining: '0.599' } })
+    expect(await run.client.spent()).toMatchObject({
+      payments: 3,
+      usd: { spent: '0.901', remaining: '0.599' },
+    })
     expect(text().replace(/\s+/g, ' ')).toContain('the AI SDK paused the run with a tool-approval-request')
   })
 })

@@ -247,7 +247,7 @@ describe('approval: the SDK asks, the policy does not ask again', () => {
     expect(approve).not.toHaveBeenCalled()
     expect((await usdcBalance(demo.devnet, demo.payTo)) - before).toBe(600_000n)
     expect(second.text).toContain('"payment":{"method":"payment","amount":"0.6 USDC"')
-    expect(client.spent()).toMatchObject({ payments: 1, usd: { spent: '0.6' } })
+    expect(await client.spent()).toMatchObject({ payments: 1, usd: { spent: '0.6' } })
   })
 
   test('behavior: a denial pays nothing and the model hears it was denied', async () => {

@@ -11,6 +11,7 @@ export { MAX_UINT256 } from './amount/constants.js'
 export { formatAmount } from './amount/format-amount.js'
 export { parseAmount } from './amount/parse-amount.js'
 export { parseAtomicAmount } from './amount/parse-atomic-amount.js'
+export { addressKey } from './chains/address-key.js'
 // Chains
 export {
   type ChainRegistry,
@@ -19,6 +20,7 @@ export {
 } from './chains/create-chain-registry.js'
 export { defaultAssets, defaultChains, SOLANA_DEVNET, SOLANA_MAINNET } from './chains/default-chains.js'
 export { isNetwork } from './chains/is-network.js'
+export { sameAddress } from './chains/same-address.js'
 export {
   type AssetInfo,
   type ChainFamily,
@@ -77,14 +79,31 @@ export {
   type KeyInput,
   type Keyring,
 } from './keyring/create-keyring.js'
-export { createMemoryLedger } from './ledger/create-memory-ledger.js'
+// Ledger backends (memory here; file in ./node; SQLite and Redis in their packages) share these rules.
+export { assertReserveRequest } from './ledger/assert-reserve-request.js'
+export { createLedgerIndex, type LedgerIndex } from './ledger/create-ledger-index.js'
+export { type CreateMemoryLedgerOptions, createMemoryLedger } from './ledger/create-memory-ledger.js'
+export { type EncodeLedgerRecordResult, encodeLedgerRecord } from './ledger/encode-ledger-record.js'
+export { type EncodedLedgerSpend, encodeLedgerSpend } from './ledger/encode-ledger-spend.js'
 export { isFinalRejection } from './ledger/is-final-rejection.js'
+export { measureUsage } from './ledger/measure-usage.js'
+export { parseLedgerRecord } from './ledger/parse-ledger-record.js'
+export { parseLedgerSpend } from './ledger/parse-ledger-spend.js'
 export type {
   AuthorizationMatch,
   Ledger,
+  LedgerCharge,
+  LedgerHold,
+  LedgerLimit,
   LedgerPass,
   LedgerRecord,
   LedgerRecordType,
+  LedgerReserveRequest,
+  LedgerReserveResult,
+  LedgerSpend,
+  LedgerSpendStatus,
+  LedgerSpendsQuery,
+  LedgerUsage,
   TransferMatch,
 } from './ledger/types.js'
 export {
@@ -101,7 +120,6 @@ export { type VerifyPassOptions, verifyPass } from './pass/verify-pass.js'
 export { type CreateSpendingPolicyOptions, createSpendingPolicy } from './policy/create-spending-policy.js'
 export type {
   Money,
-  PastSpend,
   PolicyCheckResult,
   PolicyDeclineEvent,
   PolicyPayment,
@@ -110,6 +128,7 @@ export type {
   PolicyRateLimit,
   PolicyWindow,
   Reservation,
+  ReservationReference,
   ReserveOptions,
   SpendingPolicy,
   SpendingReport,

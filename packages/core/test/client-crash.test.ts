@@ -121,6 +121,6 @@ describe('kill -9 between recording a transfer and sending it', () => {
       fromBlock: 0n,
     })
     expect(transfers.map((event) => event.transactionHash)).toEqual([recorded[1]!.transaction])
-    expect(client.spent().usd?.spent).toBe('0.001')
+    expect((await client.spent()).usd?.spent).toBe('0.001')
   })
 })

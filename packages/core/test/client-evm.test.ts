@@ -57,7 +57,7 @@ describe('createClient with evmWallet on a real chain', () => {
     expect((await balanceOf(devnet, devnet.tokens.usdc.address, devnet.accounts[9]!.address)) - before).toBe(
       1000n,
     )
-    expect(client.spent().usd).toMatchObject({ spent: '0.001', remaining: '0.999' })
+    expect((await client.spent()).usd).toMatchObject({ spent: '0.001', remaining: '0.999' })
     const types = (await client.ledger.records()).map((record) => record.type)
     expect(types).toEqual(['quote', 'broadcast', 'confirmed', 'accepted'])
   })
@@ -81,7 +81,7 @@ describe('createClient with evmWallet on a real chain', () => {
       Array.from({ length: 6 }, () => client.fetch(`${server.origin}/api/search`)),
     )
     expect(responses.map((response) => response.status)).toEqual([200, 200, 200, 200, 200, 200])
-    expect(client.spent().payments).toBe(6)
+    expect((await client.spent()).payments).toBe(6)
   })
 
   test('behavior: pay() pays requirements that arrived outside HTTP, under the same policy', async () => {

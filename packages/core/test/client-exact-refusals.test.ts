@@ -176,8 +176,8 @@ describe('an exact authorization is money until it provably is not', () => {
       expect(authorization.validAfter).toBe('0')
       expect(Number(authorization.validBefore) - clock.now / 1000).toBeLessThanOrEqual(120)
     }
-    expect(client.spent().usd?.spent).toBe('0')
-    expect(client.reserved()).toMatchObject({ payments: 3, usd: '0.003' })
+    expect((await client.spent()).usd?.spent).toBe('0')
+    expect(await client.reserved()).toMatchObject({ payments: 3, usd: '0.003' })
 
     const distinct = [...nonces].map(
       (nonce) =>
@@ -191,8 +191,8 @@ describe('an exact authorization is money until it provably is not', () => {
     await devnet.mine()
     clock.now = await chainTimeMs()
     await client.reconcile()
-    expect(client.spent().usd?.spent).toBe('0.003')
-    expect(client.reserved().payments).toBe(0)
+    expect((await client.spent()).usd?.spent).toBe('0.003')
+    expect((await client.reserved()).payments).toBe(0)
     expect(await codeOf(client.fetch(`${server.origin}/paid`))).toBe('policy_budget_exceeded')
     expect(await spentOnChain(payer)).toBe(3000n)
     await server.close()
@@ -218,12 +218,12 @@ describe('an exact authorization is money until it provably is not', () => {
     // A fresh process on the same ledger: expired, unused on chain, so released and recorded.
     const later = restart()
     await later.reconcile()
-    expect(later.spent().usd?.spent).toBe('0')
-    expect(later.reserved().payments).toBe(0)
+    expect((await later.spent()).usd?.spent).toBe('0')
+    expect((await later.reserved()).payments).toBe(0)
     expect((await later.ledger.records()).filter((record) => record.type === 'released')).toHaveLength(2)
     // The running client frees its reservations the same way.
     await client.reconcile()
-    expect(client.reserved().payments).toBe(0)
+    expect((await client.reserved()).payments).toBe(0)
     expect(events.filter((event) => event.type === 'released').map((event) => event.type)).toEqual([
       'released',
       'released',
@@ -249,8 +249,8 @@ describe('an exact authorization is money until it provably is not', () => {
     const error = await client.fetch(`${server.origin}/paid`).catch((caught: unknown) => caught)
     expect(error).toMatchObject({ code: 'payment_rejected', details: { code: 'payment_already_used' } })
     expect(await spentOnChain(payer)).toBe(1000n)
-    expect(client.spent().usd?.spent).toBe('0.001')
-    expect(client.reserved().payments).toBe(0)
+    expect((await client.spent()).usd?.spent).toBe('0.001')
+    expect((await client.reserved()).payments).toBe(0)
     await server.close()
   })
 })

@@ -172,7 +172,7 @@ describe('the client refuses before paying what cannot be right', () => {
     expect(client.paymentFor(response)).toMatchObject({ scheme: 'tx' })
     expect(await spentOnChain(devnet.accounts[3]!.address)).toBe(1000n)
     // The refused authorization stays reserved until it provably cannot settle.
-    expect(client.reserved().payments).toBe(1)
+    expect((await client.reserved()).payments).toBe(1)
     const rejected = (await client.ledger.records()).find((record) => record.type === 'rejected')
     expect(rejected).toMatchObject({ scheme: 'exact', error: 'invalid_exact_evm_token_name_mismatch' })
 

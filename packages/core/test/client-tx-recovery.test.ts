@@ -109,7 +109,7 @@ describe('a transfer is recorded before it can exist', () => {
     expect(response.status).toBe(200)
     expect(calls.sendTransfer).toBe(1)
     expect(await spentOnChain(payer)).toBe(1000n)
-    expect(client.spent().usd?.spent).toBe('0.001')
+    expect((await client.spent()).usd?.spent).toBe('0.001')
     const lifecycle = events
       .filter((event) => ['reserved', 'signed', 'broadcast', 'settled', 'released'].includes(event.type))
       .map((event) => event.type)
@@ -132,16 +132,16 @@ describe('a transfer is recorded before it can exist', () => {
     const error = await client.fetch(`${gateServer.origin}/api/search`).catch((caught: unknown) => caught)
     expect(error).toMatchObject({ code: 'rpc_unavailable', details: { ambiguous: true } })
     // Still reserved: the transfer may have moved (it did), so its budget is not freed.
-    expect(client.reserved().payments).toBe(1)
-    expect(client.spent().usd).toMatchObject({ spent: '0', remaining: '0.999' })
+    expect((await client.reserved()).payments).toBe(1)
+    expect((await client.spent()).usd).toMatchObject({ spent: '0', remaining: '0.999' })
     phase = 'normal'
     const response = await client.fetch(`${gateServer.origin}/api/search`)
     expect(response.status).toBe(200)
     expect(client.paymentFor(response)).toMatchObject({ reused: true })
     expect(calls.sendTransfer).toBe(1)
     expect(await spentOnChain(payer)).toBe(1000n)
-    expect(client.spent().usd?.spent).toBe('0.001')
-    expect(client.reserved().payments).toBe(0)
+    expect((await client.spent()).usd?.spent).toBe('0.001')
+    expect((await client.reserved()).payments).toBe(0)
     await proxy.close()
   })
 
@@ -159,7 +159,7 @@ describe('a transfer is recorded before it can exist', () => {
     expect(response.status).toBe(200)
     expect(calls.sendTransfer).toBe(1)
     expect(await spentOnChain(payer)).toBe(1000n)
-    expect(client.spent().usd?.spent).toBe('0.001')
+    expect((await client.spent()).usd?.spent).toBe('0.001')
     await proxy.close()
   })
 })
@@ -218,7 +218,7 @@ describe('a paid request whose answer was lost is retried with the same proof', 
     expect(new Set(proofs).size).toBe(1)
     expect(calls.sendTransfer).toBe(1)
     expect(await spentOnChain(payer)).toBe(1000n)
-    expect(client.spent().usd?.spent).toBe('0.001')
+    expect((await client.spent()).usd?.spent).toBe('0.001')
     await proxy.close()
   })
 

@@ -77,7 +77,7 @@ describe('createPaidTools in a LangChain agent, against the demo API on anvil', 
     expect(receipt.status).toBe('success')
     // The model saw the data and answered with it.
     expect(String(messages.at(-1)?.content)).toContain(data.results[0].title)
-    expect(client.spent()).toMatchObject({ payments: 1, usd: { spent: '0.001' } })
+    expect(await client.spent()).toMatchObject({ payments: 1, usd: { spent: '0.001' } })
   })
 
   test('behavior: an exhausted budget comes back as a structured result and the loop goes on', async () => {
@@ -190,7 +190,7 @@ describe('createPaidTools in a LangChain agent, against the demo API on anvil', 
     expect(String(refused?.content)).toMatch(/pay_extra/)
     expect(requests).toEqual([])
     expect(await usdcBalance(demo.devnet, payer)).toBe(before)
-    expect(client.spent().payments).toBe(0)
+    expect((await client.spent()).payments).toBe(0)
     expect(messages.at(-1)).toBeInstanceOf(AIMessage)
   })
 

@@ -97,7 +97,7 @@ export function paidMcpServer(options: PaidMcpServerOptions): McpServer {
       description: 'What the wallet has spent and what remains of its budget, in USD and per asset.',
       annotations: { readOnlyHint: true },
     },
-    () => jsonResult(client.spent() as unknown as Record<string, unknown>),
+    async () => jsonResult((await client.spent()) as unknown as Record<string, unknown>),
   )
   server.registerTool(
     'list_payments',

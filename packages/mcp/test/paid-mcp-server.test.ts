@@ -118,7 +118,7 @@ describe('paidMcpServer against a gated API on anvil', () => {
       expect(seen.at(-1)).toBe('/price/BTC%2FUSD?currency=eur')
       expect(result._meta?.['tollgate/payment']).toMatchObject({ amount: '10000', display: '0.01 USDC' })
       expect(before - (await usdcBalance(devnet, payer))).toBe(10_000n)
-      expect(served.tollgate.spent()).toMatchObject({ payments: 1, usd: { spent: '0.01' } })
+      expect(await served.tollgate.spent()).toMatchObject({ payments: 1, usd: { spent: '0.01' } })
     } finally {
       await served.close()
     }
@@ -181,7 +181,7 @@ describe('paidMcpServer against a gated API on anvil', () => {
       expect(result._meta).toBeUndefined()
       expect(await usdcBalance(devnet, payer)).toBe(before)
       expect(await usdcBalance(devnet, devnet.accounts[9]!.address)).toBe(payees)
-      expect(served.tollgate.spent()).toMatchObject({ payments: 0 })
+      expect(await served.tollgate.spent()).toMatchObject({ payments: 0 })
       expect(await served.tollgate.ledger.records()).toEqual([])
     } finally {
       await served.close()

@@ -169,7 +169,7 @@ describe('withPayment and callPaidTool on anvil (tx scheme)', () => {
       expect((await usdcBalance(devnet, payTo)) - before).toBe(10_000n)
       expect(server.runs.forecast).toBe(1)
       expect(server.payers).toEqual([payer])
-      expect(client.spent()).toMatchObject({ payments: 1, usd: { spent: '0.01' } })
+      expect(await client.spent()).toMatchObject({ payments: 1, usd: { spent: '0.01' } })
     } finally {
       await server.close()
     }
@@ -260,7 +260,7 @@ describe('withPayment and callPaidTool on anvil (exact scheme)', () => {
       expect(payment).toBeUndefined()
       expect(server.runs.broken).toBe(1)
       expect(await usdcBalance(devnet, payer)).toBe(before)
-      expect(client.spent().payments).toBe(0)
+      expect((await client.spent()).payments).toBe(0)
     } finally {
       await server.close()
     }
@@ -289,7 +289,7 @@ describe('withPayment and callPaidTool on anvil (exact scheme)', () => {
         errorReason: required.error,
       })
       await pending.rejected(required.error!)
-      expect(client.spent().payments).toBe(0)
+      expect((await client.spent()).payments).toBe(0)
     } finally {
       await server.close()
     }

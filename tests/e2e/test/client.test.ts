@@ -110,7 +110,7 @@ describe('the client against the demo API on anvil', () => {
     expect((await usdcBalance(demo.devnet, demo.payTo)) - before).toBe(
       1_000n + 300_000n + 600_000n + 1_000_000n,
     )
-    expect(client.spent()).toMatchObject({ payments: 4, usd: { spent: '1.901', remaining: '8.099' } })
+    expect(await client.spent()).toMatchObject({ payments: 4, usd: { spent: '1.901', remaining: '8.099' } })
   })
 
   test('error: a differently-cased path that Express would serve is still priced', async () => {
@@ -137,7 +137,7 @@ describe('the client against the demo API on anvil', () => {
       expect((await client.fetch(`${demo.api.url}/api/search?q=${index}`)).status).toBe(200)
     }
     expect(await usdcBalance(demo.devnet, payer(1))).toBe(balance)
-    expect(client.spent().payments).toBe(1)
+    expect((await client.spent()).payments).toBe(1)
   })
 
   test('behavior: 100 concurrent calls with a budget for 10 make at most 10 payments', async () => {
@@ -327,7 +327,7 @@ describe('the client against the demo API on anvil', () => {
     expect((await first.fetch(`${demo.api.url}/api/search?q=2`)).status).toBe(200)
     const second = clientFor(8, policy, { ledger: createFileLedger({ path }) })
     expect(await codeOf(second.fetch(`${demo.api.url}/api/search?q=3`))).toBe('policy_budget_exceeded')
-    expect(second.spent().usd).toMatchObject({ spent: '0.002', remaining: '0' })
+    expect((await second.spent()).usd).toMatchObject({ spent: '0.002', remaining: '0' })
   })
 
   test('error: approval declined -> no signature', async () => {

@@ -126,7 +126,7 @@ describe('interop with the official x402 packages on one anvil', () => {
       expect(await response.json()).toEqual({ weather: 'sunny' })
       expect(client.paymentFor(response)).toMatchObject({ scheme: 'exact', amount: '10000' })
       expect((await usdcBalance(demo.devnet, demo.payTo)) - before).toBe(10_000n)
-      expect(client.spent().usd).toMatchObject({ spent: '0.01' })
+      expect((await client.spent()).usd).toMatchObject({ spent: '0.01' })
     } finally {
       await server.close()
     }

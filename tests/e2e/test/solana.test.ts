@@ -90,6 +90,6 @@ describe('the demo API next to Solana', () => {
       amount: '1000',
     })
     expect((await solana.tokenBalance('usdc', solana.accounts[9]!.address)) - before).toBe(1000n)
-    expect(client.spent().usd).toMatchObject({ spent: '0.001' })
+    expect((await client.spent()).usd).toMatchObject({ spent: '0.001' })
   })
 })

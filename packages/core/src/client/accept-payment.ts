@@ -19,7 +19,7 @@ export async function acceptPayment(
   const pass = readPass(settle?.extensions?.pass)
   if (pass !== undefined) runtime.passes.add(pass, session.url)
   const transaction = settle?.transaction || session.transaction
-  session.commit('accepted', transaction)
+  await session.commit('accepted', transaction)
   await session.record('accepted', {
     ...(transaction ? { transaction } : {}),
     ...(settle?.payer ? { payer: settle.payer } : {}),

@@ -1,27 +1,18 @@
 import { type ChainRegistry, createChainRegistry } from '../chains/create-chain-registry.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import { createMemoryLedger } from '../ledger/create-memory-ledger.js'
-import type { Ledger } from '../ledger/types.js'
-import { createSpendingPolicy } from '../policy/create-spending-policy.js'
-import type { Reservation, SpendingPolicy } from '../policy/types.js'
+import type { Ledger, LedgerHold } from '../ledger/types.js'
+import { type CreateSpendingPolicyOptions, createSpendingPolicy } from '../policy/create-spending-policy.js'
+import type { SpendingPolicy } from '../policy/types.js'
 import type { ExtraCost } from '../scheme/wallet.js'
 import type { ClientEvent, CreateClientOptions, PaymentInfo } from './client-types.js'
 import { createPassCache, type PassCache } from './pass-cache.js'
-import type { PaymentSession } from './payment-session.js'
 
 /** The policy a client without one pays under: small, and only in USD-pegged assets. @internal */
 export const DEFAULT_POLICY = { perCall: '$0.10', budget: '$1' } as const
 
-/** An `exact` authorization whose outcome is unknown: it may still settle until `validBefore`. @internal */
-export type UnsettledAuthorization = {
-  session: PaymentSession
-  /** `authorization.from`. */
-  authorizer: string
-  /** `authorization.nonce`. */
-  nonce: string
-  /** Unix seconds. */
-  validBefore: number
-}
+// How long a request holds a payment in flight before the hold lapses on its own (after a crash).
+const HOLD_MS = 15 * 60_000
 
 /** Everything one client's steps share: configuration, policy, ledger and in-flight state. @internal */
 export type ClientRuntime = {
@@ -39,16 +30,13 @@ export type ClientRuntime = {
   readonly maxAuthorizationSeconds: number
   readonly passes: PassCache
   readonly payments: WeakMap<Response, PaymentInfo>
-  /** Reservations of payments whose money may still move, by payment id: reused, never paid twice. */
-  readonly open: Map<string, Reservation>
-  /** `exact` authorizations that were refused, lost or unanswered, by payment id. */
-  readonly unsettled: Map<string, UnsettledAuthorization>
-  /** Payments some request of this client is working on: never reused by another meanwhile. */
-  readonly inFlight: Set<string>
-  /** Past spend read back from the ledger, once. */
-  restored: Promise<void> | undefined
-  /** Finding and taking a reusable payment happens one request at a time. */
-  reuseQueue: Promise<unknown>
+  /**
+   * Unix milliseconds before which no reserved payment of the ledger can be ended by the chain
+   * (the earliest `validBefore` of a held authorization); 0 looks at once (at start).
+   */
+  nextReconcileAt: number
+  /** A hold of a payment in flight for one request, lapsing on its own after a crash. */
+  holdFor(holder: string): LedgerHold
   emit(event: ClientEvent): void
   approveExtraCost(cost: ExtraCost): Promise<boolean>
 }
@@ -62,9 +50,22 @@ export type ClientRuntime = {
 export function createClientRuntime(options: CreateClientOptions): ClientRuntime {
   const registry = options.registry ?? createChainRegistry()
   const defaultPolicy = options.policy === undefined
-  const policy = isPolicy(options.policy)
-    ? options.policy
-    : createSpendingPolicy({ registry, ...(options.policy ?? DEFAULT_POLICY) })
+  const given = isPolicy(options.policy) ? options.policy : undefined
+  const ledger = options.ledger ?? given?.ledger ?? createMemoryLedger()
+  if (given !== undefined && given.ledger !== ledger) {
+    throw new TollgateError(
+      'config_invalid',
+      'The policy keeps its budget in another ledger than `ledger`; pass the same ledger to both.',
+    )
+  }
+  const policy =
+    given ??
+    createSpendingPolicy({
+      registry,
+      ...((options.policy as CreateSpendingPolicyOptions | undefined) ?? DEFAULT_POLICY),
+      ledger,
+    })
+  const now = options.now ?? Date.now
   const maxAuthorizationSeconds = options.maxAuthorizationSeconds ?? 120
   // Below ~10 s a settlement cannot land in time (gates ask for 6 s of margin).
   if (!Number.isInteger(maxAuthorizationSeconds) || maxAuthorizationSeconds < 10) {
@@ -78,9 +79,9 @@ export function createClientRuntime(options: CreateClientOptions): ClientRuntime
     registry,
     policy,
     defaultPolicy,
-    ledger: options.ledger ?? createMemoryLedger(),
+    ledger,
     fetch: options.fetch ?? globalThis.fetch,
-    now: options.now ?? Date.now,
+    now,
     retry: {
       maxRetries: options.retry?.maxRetries ?? 3,
       baseDelayMs: options.retry?.baseDelayMs ?? 250,
@@ -91,11 +92,8 @@ export function createClientRuntime(options: CreateClientOptions): ClientRuntime
     maxAuthorizationSeconds,
     passes: createPassCache(),
     payments: new WeakMap(),
-    open: new Map(),
-    unsettled: new Map(),
-    inFlight: new Set(),
-    restored: undefined,
-    reuseQueue: Promise.resolve(),
+    nextReconcileAt: 0,
+    holdFor: (holder) => ({ holder, until: now() + HOLD_MS }),
     emit(event) {
       try {
         options.onEvent?.(event)

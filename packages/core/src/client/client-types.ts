@@ -198,15 +198,15 @@ export type Client = {
    * same policy and ledger. Send `payload` to the server, then report the outcome exactly once.
    */
   pay(paymentRequired: PaymentRequired, options: PayOptions): Promise<PendingPayment>
-  /** What has been spent and what remains, per asset and in USD. */
-  spent(): SpendingReport
+  /** What has been spent and what remains, per asset and in USD, read from the ledger. */
+  spent(): Promise<SpendingReport>
   /** Budget held by payments that may still move money (signed, not yet settled or released). */
-  reserved(): SpendingReportReserved
+  reserved(): Promise<SpendingReportReserved>
   /**
    * Settles or releases `exact` authorizations whose outcome was unknown (refused, lost or
    * unanswered) once their `validBefore` has passed on chain: used on chain counts as spent,
-   * unused is released. Runs by itself before each payment and at start; call it to free budget
-   * sooner.
+   * unused is released; a reservation never signed (a crash before signing) is released too.
+   * Runs by itself at start and when a held authorization can expire; call it to free budget sooner.
    */
   reconcile(): Promise<void>
   /** Passes bought and still cached. */

@@ -2,7 +2,6 @@ import { createClientRuntime } from './client-runtime.js'
 import type { Client, CreateClientOptions } from './client-types.js'
 import { payRequirements } from './pay-requirements.js'
 import { reconcileAuthorizations } from './reconcile-authorizations.js'
-import { restoreClient } from './restore-client.js'
 import { runFetch } from './run-fetch.js'
 
 export type {
@@ -38,11 +37,8 @@ export function createClient(options: CreateClientOptions): Client {
     pay: (paymentRequired, payOptions) => payRequirements(runtime, paymentRequired, payOptions),
     paymentFor: (response) => runtime.payments.get(response),
     spent: () => runtime.policy.spent(),
-    reserved: () => runtime.policy.spent().reserved,
-    async reconcile() {
-      await restoreClient(runtime)
-      await reconcileAuthorizations(runtime)
-    },
+    reserved: async () => (await runtime.policy.spent()).reserved,
+    reconcile: () => reconcileAuthorizations(runtime, { force: true }),
     passes: () => runtime.passes.list(),
     ledger: runtime.ledger,
     policy: runtime.policy,

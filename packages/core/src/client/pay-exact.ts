@@ -4,7 +4,6 @@ import { encodePaymentSignatureHeader, encodeXPaymentHeader } from '../protocol/
 import type { ClientRuntime } from './client-runtime.js'
 import type { ClientFetchOptions } from './client-types.js'
 import type { PaymentSession } from './payment-session.js'
-import { takeReusable } from './take-reusable.js'
 
 /**
  * Pays an `exact` requirement: resends an authorization that is still valid and was never
@@ -23,18 +22,17 @@ export async function payExact(
   const { requirements, wallet, asset } = session.candidate
   if (wallet.authorize === undefined)
     throw new TollgateError('wallet_unavailable', 'The wallet cannot sign authorizations.')
-  const reused = await takeReusable(runtime, () =>
-    runtime.ledger.findUnusedAuthorization({
-      scheme: 'exact',
-      network: requirements.network,
-      asset: requirements.asset,
-      payTo: requirements.payTo,
-      minAmount: session.candidate.amount,
-      // A settlement needs time before validBefore: never resend one about to expire.
-      now: runtime.now() + 10_000,
-      exclude: runtime.inFlight,
-    }),
-  )
+  // Found and held for this request in one step: no other request, client or process takes it.
+  const reused = await runtime.ledger.findUnusedAuthorization({
+    scheme: 'exact',
+    network: requirements.network,
+    asset: requirements.asset,
+    payTo: requirements.payTo,
+    minAmount: session.candidate.amount,
+    // A settlement needs time before validBefore: never resend one about to expire.
+    now: runtime.now() + 10_000,
+    take: runtime.holdFor(session.holder),
+  })
   let payload = reused?.payload
   if (
     reused !== undefined &&
@@ -43,7 +41,7 @@ export async function payExact(
   ) {
     session.adopt(reused)
   } else {
-    runtime.inFlight.add(session.id)
+    if (reused !== undefined) await runtime.ledger.unhold(reused.id, session.holder)
     await session.reserve(options)
     const validForSeconds = Math.min(requirements.maxTimeoutSeconds, runtime.maxAuthorizationSeconds)
     try {

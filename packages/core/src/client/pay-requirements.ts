@@ -3,14 +3,13 @@ import { acceptPayment } from './accept-payment.js'
 import type { Candidate } from './choose-requirements.js'
 import type { ClientRuntime } from './client-runtime.js'
 import type { PayOptions, PendingPayment } from './client-types.js'
-import { holdAuthorization } from './hold-authorization.js'
 import { payExact } from './pay-exact.js'
 import { payTx } from './pay-tx.js'
 import { openPaymentSession } from './payment-session.js'
 import { pickCandidates } from './pick-candidates.js'
 import { reconcileAuthorizations } from './reconcile-authorizations.js'
 import { refusePayment } from './refuse-payment.js'
-import { restoreClient } from './restore-client.js'
+import { scheduleReconcile } from './schedule-reconcile.js'
 
 /**
  * Pays requirements that arrived outside HTTP (such as an MCP tool's `PaymentRequired`) under the
@@ -24,11 +23,12 @@ export async function payRequirements(
   paymentRequired: PaymentRequired,
   options: PayOptions,
 ): Promise<PendingPayment> {
-  await restoreClient(runtime)
-  const url = options.url
-  const [candidate] = pickCandidates(runtime, paymentRequired.accepts, url, options)
   await reconcileAuthorizations(runtime)
-  const session = openPaymentSession(runtime, { candidate: candidate as Candidate, url })
+  const url = options.url
+  const [candidate] = await pickCandidates(runtime, paymentRequired.accepts, url, options)
+  const holder = crypto.randomUUID()
+  const held = new Set<string>()
+  const session = openPaymentSession(runtime, { candidate: candidate as Candidate, url, holder, held })
   runtime.emit({
     type: 'quote',
     url,
@@ -37,10 +37,8 @@ export async function payRequirements(
     amount: session.candidate.amount,
     display: session.display(),
   })
-  const taken = new Set<string>()
-  const done = () => {
-    taken.add(session.id)
-    for (const id of taken) runtime.inFlight.delete(id)
+  const done = async () => {
+    await Promise.all([...held].map((id) => runtime.ledger.unhold(id, holder).catch(() => {})))
   }
   const payOptions = {
     ...(options.approvedUpTo === undefined ? {} : { approvedUpTo: options.approvedUpTo }),
@@ -50,29 +48,28 @@ export async function payRequirements(
     if (session.candidate.requirements.scheme === 'tx') await payTx(runtime, session, payOptions)
     else await payExact(runtime, session, payOptions)
   } catch (error) {
-    done()
+    await done()
     throw error
   }
-  taken.add(session.id)
   return {
     payload: session.payload as PaymentPayload,
     accepted: async (settle) => {
       try {
         return await acceptPayment(runtime, session, settle)
       } finally {
-        done()
+        await done()
       }
     },
     rejected: async (code) => {
       try {
         return await refusePayment(runtime, session, code)
       } finally {
-        done()
+        await done()
       }
     },
     lost: () => {
-      holdAuthorization(runtime, session)
-      done()
+      scheduleReconcile(runtime, session)
+      void done()
     },
   }
 }

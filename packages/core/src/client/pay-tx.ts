@@ -3,7 +3,6 @@ import type { ClientRuntime } from './client-runtime.js'
 import type { ClientFetchOptions } from './client-types.js'
 import type { PaymentSession } from './payment-session.js'
 import { proveTx } from './prove-tx.js'
-import { takeReusable } from './take-reusable.js'
 
 /**
  * Pays a `tx` requirement: reuses a transfer that already left for this recipient and was never
@@ -23,16 +22,16 @@ export async function payTx(
   if (wallet.sendTransfer === undefined || wallet.confirmTransfer === undefined) {
     throw new TollgateError('wallet_unavailable', 'The wallet cannot send transfers.')
   }
-  const reused = await takeReusable(runtime, () =>
-    runtime.ledger.findUnusedTransfer({
-      scheme: 'tx',
-      network: requirements.network,
-      asset: requirements.asset,
-      payTo: requirements.payTo,
-      minAmount: session.candidate.amount,
-      exclude: runtime.inFlight,
-    }),
-  )
+  // Found and held for this request in one step: no other request, client or process takes it.
+  const reused = await runtime.ledger.findUnusedTransfer({
+    scheme: 'tx',
+    network: requirements.network,
+    asset: requirements.asset,
+    payTo: requirements.payTo,
+    minAmount: session.candidate.amount,
+    take: runtime.holdFor(session.holder),
+    now: runtime.now(),
+  })
   if (reused?.transaction !== undefined) {
     // Money already left for this recipient and was never credited: prove it again, never pay twice.
     session.adopt(reused)
@@ -43,7 +42,6 @@ export async function payTx(
       transaction: reused.transaction,
     })
   } else {
-    runtime.inFlight.add(session.id)
     await session.reserve(options)
     await send(runtime, session, options.signal)
   }
@@ -110,7 +108,7 @@ async function confirm(runtime: ClientRuntime, session: PaymentSession, signal?:
     if (failure.code === 'payment_failed') await session.release('reverted', failure.code)
     throw failure
   }
-  session.commit('confirmed')
+  await session.commit('confirmed')
   await session.record('confirmed', { transaction, hints: session.hints })
   runtime.emit({ type: 'transfer_confirmed', url: session.url, network: requirements.network, transaction })
 }

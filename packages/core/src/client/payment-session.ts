@@ -1,6 +1,5 @@
 import { formatAmount } from '../amount/format-amount.js'
 import type { LedgerRecord, LedgerRecordType } from '../ledger/types.js'
-import type { Reservation } from '../policy/types.js'
 import type { PaymentPayload, PaymentRequirementsV1 } from '../protocol/types.js'
 import type { Candidate } from './choose-requirements.js'
 import type { ClientRuntime } from './client-runtime.js'
@@ -8,17 +7,19 @@ import type { ClientFetchOptions } from './client-types.js'
 
 /**
  * One payment from reservation to its end, with the only operations that move budget: reserve,
- * commit (the money moved) and release (it provably did not and cannot). Every step is recorded in
- * the ledger and reported as a lifecycle event. @internal
+ * commit (the money moved) and release (it provably did not and cannot). The budget and the hold
+ * that keeps other requests off the payment live in the ledger; every step is recorded there and
+ * reported as a lifecycle event. @internal
  */
 export type PaymentSession = {
-  /** Payment id, shared by its ledger records; replaced by the reused payment's id on reuse. */
+  /** Payment id, shared by its ledger records and its spend; the reused payment's id on reuse. */
   id: string
   readonly url: string
   readonly candidate: Candidate
   /** The x402 v1 requirements behind the candidate, when the server spoke v1. */
   readonly v1: PaymentRequirementsV1 | undefined
-  reservation: Reservation | undefined
+  /** Whether budget is reserved for it in the ledger (reserved now, or by the payment reused). */
+  reserved: boolean
   /** `tx`: the transfer's id, known from signing on. */
   transaction: string | undefined
   /** `tx`: the signed transfer, to send it again. */
@@ -34,27 +35,37 @@ export type PaymentSession = {
   /** `"0.001 USDC"`. */
   display(): string
   record(type: LedgerRecordType, extra?: Partial<LedgerRecord>): Promise<void>
-  /** Reserves budget under the policy and records the quote. */
+  /** Reserves budget under the policy, holds the payment for this request, and records the quote. */
   reserve(options: ClientFetchOptions): Promise<void>
-  /** Takes over a payment from the ledger: its id, transaction and open reservation. */
+  /** Takes over a payment the ledger found (and holds for this request): id, transaction, budget. */
   adopt(record: LedgerRecord): void
-  /** The money moved: the reservation counts as spent. Idempotent. */
-  commit(reason: string, transaction?: string): void
+  /** The request that holds this payment in the ledger. */
+  readonly holder: string
+  /** The money moved: the reservation counts as spent. Once per session. */
+  commit(reason: string, transaction?: string): Promise<void>
   /** The money provably did not and cannot move: the budget is freed and it is recorded. */
   release(reason: string, error?: string): Promise<void>
 }
 
 /**
- * Opens a payment session for a chosen candidate.
- * @example const session = openPaymentSession(runtime, { candidate, url })
+ * Opens a payment session for a chosen candidate, on behalf of one request (`holder`); the ids it
+ * holds are added to `held`, for the request to let go of when it ends.
+ * @example const session = openPaymentSession(runtime, { candidate, url, holder, held })
  * @internal
  */
 export function openPaymentSession(
   runtime: ClientRuntime,
-  init: { candidate: Candidate; url: string; v1?: PaymentRequirementsV1 | undefined },
+  init: {
+    candidate: Candidate
+    url: string
+    v1?: PaymentRequirementsV1 | undefined
+    holder: string
+    held: Set<string>
+  },
 ): PaymentSession {
-  const { candidate, url } = init
+  const { candidate, url, holder, held } = init
   const { requirements } = candidate
+  let ended = false
   const lifecycle = () => ({
     paymentId: session.id,
     url,
@@ -68,13 +79,14 @@ export function openPaymentSession(
     url,
     candidate,
     v1: init.v1,
-    reservation: undefined,
+    reserved: false,
     transaction: undefined,
     raw: undefined,
     hints: {},
     header: { name: '', value: '' },
     payload: undefined,
     reused: false,
+    holder,
     display: () => `${formatAmount(candidate.amount, candidate.asset.decimals)} ${candidate.asset.symbol}`,
     record: (type, extra = {}) =>
       runtime.ledger.append({
@@ -90,28 +102,34 @@ export function openPaymentSession(
         ...extra,
       }),
     async reserve(options) {
-      session.reservation = await runtime.policy.reserve(
+      await runtime.policy.reserve(
         { url, requirements, asset: candidate.asset, amount: candidate.amount },
-        options.approvedUpTo === undefined ? {} : { approvedUpTo: options.approvedUpTo },
+        {
+          id: session.id,
+          hold: runtime.holdFor(holder),
+          ...(options.approvedUpTo === undefined ? {} : { approvedUpTo: options.approvedUpTo }),
+        },
       )
-      runtime.open.set(session.id, session.reservation)
+      held.add(session.id)
+      session.reserved = true
       runtime.emit({ type: 'reserved', ...lifecycle() })
       await session.record('quote')
     },
     adopt(record) {
       session.id = record.id
+      held.add(record.id)
       session.reused = true
+      session.reserved = true
       session.transaction = record.transaction
       const raw = record.payload?.raw
       if (typeof raw === 'string') session.raw = raw
-      session.reservation = runtime.open.get(record.id)
-      runtime.unsettled.delete(record.id)
+      // A confirmed transfer was committed when it confirmed.
+      if (record.type === 'confirmed') ended = true
     },
-    commit(reason, transaction) {
-      runtime.unsettled.delete(session.id)
-      if (!runtime.open.has(session.id)) return
-      runtime.open.delete(session.id)
-      if (session.reservation !== undefined) runtime.policy.commit(session.reservation)
+    async commit(reason, transaction) {
+      if (!session.reserved || ended) return
+      ended = true
+      await runtime.policy.commit({ id: session.id })
       const id = transaction ?? session.transaction
       runtime.emit({
         type: 'settled',
@@ -121,11 +139,8 @@ export function openPaymentSession(
       })
     },
     async release(reason, error) {
-      runtime.unsettled.delete(session.id)
-      if (session.reservation !== undefined && runtime.open.has(session.id)) {
-        runtime.policy.release(session.reservation)
-      }
-      runtime.open.delete(session.id)
+      if (session.reserved && !ended) await runtime.policy.release({ id: session.id })
+      ended = true
       runtime.emit({ type: 'released', ...lifecycle(), reason })
       await session.record(
         error === undefined ? 'released' : 'failed',

@@ -32,12 +32,12 @@ const DEFAULT_OPTION: Readonly<Record<string, string>> = {
  * listing every offer and why it was skipped
  * @internal
  */
-export function pickCandidates(
+export async function pickCandidates(
   runtime: ClientRuntime,
   accepts: readonly PaymentRequirements[],
   url: string,
   limits: { maxAmount?: Money | undefined; approvedUpTo?: Money | undefined },
-): Candidate[] {
+): Promise<Candidate[]> {
   const { maxAmount, approvedUpTo } = limits
   const ordered = chooseRequirements(
     accepts,
@@ -77,7 +77,7 @@ export function pickCandidates(
   let firstRefusal: TollgateError | undefined
   for (const candidate of withinCeiling) {
     try {
-      runtime.policy.check(
+      await runtime.policy.check(
         { url, requirements: candidate.requirements, asset: candidate.asset, amount: candidate.amount },
         approvedUpTo === undefined ? {} : { approvedUpTo },
       )

@@ -1,7 +1,7 @@
 import { TollgateError } from '../errors/tollgate-error.js'
 import type { ClientRuntime } from './client-runtime.js'
-import { holdAuthorization } from './hold-authorization.js'
 import type { PaymentSession } from './payment-session.js'
+import { scheduleReconcile } from './schedule-reconcile.js'
 
 // Refusals after which a `tx` transfer can never pay for anything at that gate.
 const FINAL_FOR_TRANSFER = new Set([
@@ -32,8 +32,8 @@ export async function refusePayment(
 ): Promise<TollgateError> {
   const scheme = session.candidate.requirements.scheme
   const alreadyUsed = ALREADY_USED.has(code)
-  if (alreadyUsed) session.commit('already_used')
-  else holdAuthorization(runtime, session)
+  if (alreadyUsed) await session.commit('already_used')
+  else scheduleReconcile(runtime, session)
   if (scheme !== 'tx' || FINAL_FOR_TRANSFER.has(code)) {
     await session.record('rejected', {
       error: code,
@@ -41,7 +41,8 @@ export async function refusePayment(
     })
   }
   runtime.emit({ type: 'payment_rejected', url: session.url, code })
-  const held = runtime.unsettled.get(session.id)
+  const authorization = session.payload?.payload.authorization as { validBefore?: unknown } | undefined
+  const reservedUntil = scheme === 'exact' && !alreadyUsed ? Number(authorization?.validBefore) : Number.NaN
   return new TollgateError('payment_rejected', `The server refused the payment (${code}).`, {
     details: {
       code,
@@ -49,7 +50,7 @@ export async function refusePayment(
       url: session.url,
       scheme,
       ...(session.transaction ? { transaction: session.transaction } : {}),
-      ...(held === undefined ? {} : { reservedUntil: held.validBefore }),
+      ...(Number.isSafeInteger(reservedUntil) ? { reservedUntil } : {}),
       ...(alreadyUsed
         ? { hint: 'The server had already accepted this payment; an earlier response was lost.' }
         : {}),

@@ -1,6 +1,6 @@
+import { sameAddress } from '../chains/same-address.js'
 import { TollgateError, toTollgateError } from '../errors/tollgate-error.js'
 import type { IssuedPass } from '../pass/issued-pass.js'
-import { sameAddress } from '../policy/same-address.js'
 import { headerNames } from '../protocol/headers.js'
 import { readPaymentRequired } from '../protocol/read-payment-required.js'
 import type { PaymentRequired, PaymentRequirementsV1 } from '../protocol/types.js'
@@ -8,7 +8,6 @@ import { acceptPayment } from './accept-payment.js'
 import type { Candidate } from './choose-requirements.js'
 import type { ClientRuntime } from './client-runtime.js'
 import type { ClientFetchOptions } from './client-types.js'
-import { holdAuthorization } from './hold-authorization.js'
 import { payExact } from './pay-exact.js'
 import { payTx } from './pay-tx.js'
 import { openPaymentSession, type PaymentSession } from './payment-session.js'
@@ -17,8 +16,8 @@ import { proveTx } from './prove-tx.js'
 import { readSettlement } from './read-settlement.js'
 import { reconcileAuthorizations } from './reconcile-authorizations.js'
 import { refusePayment } from './refuse-payment.js'
-import { restoreClient } from './restore-client.js'
 import { retryDelay } from './retry-delay.js'
+import { scheduleReconcile } from './schedule-reconcile.js'
 import { sleep } from './sleep.js'
 
 // Refusals a `tx` payment recovers from by proving the same transfer again.
@@ -46,8 +45,10 @@ type FetchState = {
   refusedSchemes: Set<string>
   retries: number
   proofs: number
-  /** Payment ids this request marked in flight. */
-  ids: Set<string>
+  /** This request, as the holder of its payments in the ledger. */
+  readonly holder: string
+  /** Payment ids this request holds in the ledger, let go of when it ends. */
+  readonly held: Set<string>
 }
 
 type Attempt = { kind: 'answered'; response: Response } | { kind: 'lost'; error: unknown }
@@ -70,7 +71,7 @@ export async function runFetch(
   init: RequestInit | undefined,
   options: ClientFetchOptions,
 ): Promise<Response> {
-  await restoreClient(runtime)
+  await reconcileAuthorizations(runtime)
   const template = new Request(input, init)
   const state: FetchState = {
     method: template.method,
@@ -86,7 +87,8 @@ export async function runFetch(
     refusedSchemes: new Set(),
     retries: 0,
     proofs: 0,
-    ids: new Set(),
+    holder: crypto.randomUUID(),
+    held: new Set(),
   }
   try {
     for (;;) {
@@ -94,8 +96,7 @@ export async function runFetch(
       if (next.done) return next.response
     }
   } finally {
-    if (state.session !== undefined) state.ids.add(state.session.id)
-    for (const id of state.ids) runtime.inFlight.delete(id)
+    await Promise.all([...state.held].map((id) => runtime.ledger.unhold(id, state.holder).catch(() => {})))
   }
 }
 
@@ -149,7 +150,7 @@ async function onLost(runtime: ClientRuntime, state: FetchState, error: unknown)
     return CONTINUE
   }
   // Whether it was accepted is unknown: the payment stays reserved and reusable.
-  if (session !== undefined) holdAuthorization(runtime, session)
+  if (session !== undefined) scheduleReconcile(runtime, session)
   throw error
 }
 
@@ -161,7 +162,7 @@ async function onBusy(runtime: ClientRuntime, state: FetchState, response: Respo
     await sleep(wait, state.signal)
     return CONTINUE
   }
-  if (state.session !== undefined) holdAuthorization(runtime, state.session)
+  if (state.session !== undefined) scheduleReconcile(runtime, state.session)
   return { done: true, response }
 }
 
@@ -191,7 +192,7 @@ async function on402(runtime: ClientRuntime, state: FetchState, response: Respon
     accepts: paymentRequired.accepts,
     ...(code === 'payment_required' ? {} : { error: code }),
   })
-  const [best] = pickCandidates(runtime, paymentRequired.accepts, state.url, state.options)
+  const [best] = await pickCandidates(runtime, paymentRequired.accepts, state.url, state.options)
   await startPayment(runtime, state, best as Candidate, x402Version === 1 ? v1Accepts : undefined)
   return CONTINUE
 }
@@ -212,7 +213,7 @@ async function onRefused(
       sameAddress(entry.network, entry.asset, requirements.asset),
   )
   if (again === undefined || !sameAddress(again.network, again.payTo, requirements.payTo)) {
-    holdAuthorization(runtime, session)
+    scheduleReconcile(runtime, session)
     throw new TollgateError(
       'pay_to_changed',
       'The server changed the recipient after the payment; nothing more is paid.',
@@ -222,7 +223,7 @@ async function onRefused(
     )
   }
   if (BigInt(again.amount) > session.candidate.amount) {
-    holdAuthorization(runtime, session)
+    scheduleReconcile(runtime, session)
     throw new TollgateError(
       'price_changed',
       'The server raised the price after the payment; nothing more is paid.',
@@ -241,14 +242,13 @@ async function onRefused(
   if (requirements.scheme !== 'exact' || ALREADY_USED.has(code)) throw refusal
   let fallback: Candidate | undefined
   try {
-    fallback = pickCandidates(runtime, paymentRequired.accepts, state.url, state.options).find(
+    fallback = (await pickCandidates(runtime, paymentRequired.accepts, state.url, state.options)).find(
       (candidate) => !state.refusedSchemes.has(candidate.requirements.scheme),
     )
   } catch {
     fallback = undefined
   }
   if (fallback === undefined) throw refusal
-  state.ids.add(session.id)
   try {
     await startPayment(runtime, state, fallback, v1Accepts)
   } catch (error) {
@@ -288,7 +288,13 @@ async function startPayment(
   v1Accepts: PaymentRequirementsV1[] | undefined,
 ): Promise<void> {
   await reconcileAuthorizations(runtime)
-  const session = openPaymentSession(runtime, { candidate, url: state.url, v1: v1Accepts?.[candidate.index] })
+  const session = openPaymentSession(runtime, {
+    candidate,
+    url: state.url,
+    v1: v1Accepts?.[candidate.index],
+    holder: state.holder,
+    held: state.held,
+  })
   state.session = session
   runtime.emit({
     type: 'quote',
@@ -299,13 +305,8 @@ async function startPayment(
     display: session.display(),
   })
   const payOptions = { ...state.options, signal: state.signal }
-  try {
-    if (candidate.requirements.scheme === 'tx') await payTx(runtime, session, payOptions)
-    else await payExact(runtime, session, payOptions)
-  } finally {
-    // A reused payment replaces the fresh id; both were marked in flight.
-    state.ids.add(session.id)
-  }
+  if (candidate.requirements.scheme === 'tx') await payTx(runtime, session, payOptions)
+  else await payExact(runtime, session, payOptions)
 }
 
 function delay(runtime: ClientRuntime, attempt: number, retryAfter: string | null): number | undefined {

@@ -101,6 +101,8 @@ export const errorStatus = {
   wallet_unavailable: 402,
   // The client's payment ledger cannot be read or written (I/O failure or a corrupt record).
   ledger_unavailable: 500,
+  // Another process (or another ledger object in this one) writes the same ledger file.
+  ledger_locked: 500,
   response_invalid: 502,
 } as const satisfies Record<string, number>
 

@@ -1,17 +1,18 @@
+import { sameAddress } from '../chains/same-address.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import { isFinalRejection } from './is-final-rejection.js'
 import type { AuthorizationMatch, LedgerRecord, TransferMatch } from './types.js'
 
-/** Records in memory plus what each payment id still has to offer for reuse. @internal */
+/** Records in memory plus what each payment id still has to offer for reuse, for ledger backends. */
 export type LedgerIndex = {
   /** Adds a validated record, in append order. */
   add(record: LedgerRecord): void
   /** Copies of every record, in append order. */
   records(): LedgerRecord[]
-  /** See {@link Ledger.findUnusedTransfer}. */
-  findUnusedTransfer(match: TransferMatch): LedgerRecord | undefined
-  /** See {@link Ledger.findUnusedAuthorization}. */
-  findUnusedAuthorization(match: AuthorizationMatch): LedgerRecord | undefined
+  /** Unused transfers matching, latest first, whoever holds them (see {@link Ledger.findUnusedTransfer}). */
+  transferCandidates(match: TransferMatch): LedgerRecord[]
+  /** Unused, still valid authorizations matching, latest first, whoever holds them. */
+  authorizationCandidates(match: AuthorizationMatch): LedgerRecord[]
 }
 
 type Candidate = { record: LedgerRecord; sequence: number }
@@ -24,29 +25,28 @@ type PaymentState = {
 }
 
 /**
- * Creates the in-memory index both ledgers share, so the memory and file ledgers decide reuse
- * by exactly the same rules.
+ * Creates the in-memory index every ledger backend decides reuse with, so they all decide by
+ * exactly the same rules. Holds are applied on top, by the backend.
  *
- * @example const index = createLedgerIndex(); index.add(record); index.findUnusedTransfer(match)
- * @throws {TollgateError} `config_invalid` from the finders for a malformed match
- * @internal
+ * @example const index = createLedgerIndex(); index.add(record); index.transferCandidates(match)[0]
+ * @throws {TollgateError} `config_invalid` from the candidate lists for a malformed match
  */
 export function createLedgerIndex(): LedgerIndex {
   const all: LedgerRecord[] = []
   const payments = new Map<string, PaymentState>()
 
-  const latest = (
+  const collect = (
     pick: (state: PaymentState) => Candidate | undefined,
     accepts: (record: LedgerRecord) => boolean,
-    exclude: ReadonlySet<string> | undefined,
-  ): LedgerRecord | undefined => {
-    let best: Candidate | undefined
-    for (const [id, state] of payments) {
-      const candidate = state.closed || exclude?.has(id) ? undefined : pick(state)
-      if (candidate === undefined || (best !== undefined && candidate.sequence < best.sequence)) continue
-      if (accepts(candidate.record)) best = candidate
+  ): LedgerRecord[] => {
+    const found: Candidate[] = []
+    for (const state of payments.values()) {
+      const candidate = state.closed ? undefined : pick(state)
+      if (candidate !== undefined && accepts(candidate.record)) found.push(candidate)
     }
-    return best === undefined ? undefined : structuredClone(best.record)
+    return found
+      .sort((left, right) => right.sequence - left.sequence)
+      .map(({ record }) => structuredClone(record))
   }
 
   return {
@@ -85,16 +85,15 @@ export function createLedgerIndex(): LedgerIndex {
 
     records: () => structuredClone(all),
 
-    findUnusedTransfer(match) {
+    transferCandidates(match) {
       assertMatch(match, 'findUnusedTransfer')
-      return latest(
+      return collect(
         (state) => state.transfer,
         (record) => matches(record, match.scheme, match),
-        match.exclude,
       )
     },
 
-    findUnusedAuthorization(match) {
+    authorizationCandidates(match) {
       assertMatch(match, 'findUnusedAuthorization')
       if (typeof match.now !== 'number' || !Number.isFinite(match.now)) {
         throw new TollgateError(
@@ -103,14 +102,13 @@ export function createLedgerIndex(): LedgerIndex {
         )
       }
       const nowSeconds = BigInt(Math.floor(match.now / 1000))
-      return latest(
+      return collect(
         (state) => state.authorization,
         (record) => {
           if (!matches(record, match.scheme ?? 'exact', match)) return false
           const validBefore = validBeforeOf(record.payload)
           return validBefore !== undefined && validBefore > nowSeconds
         },
-        match.exclude,
       )
     },
   }
@@ -121,15 +119,11 @@ function matches(
   scheme: string,
   match: { network: string; asset: string; payTo: string; minAmount: bigint },
 ): boolean {
-  // EVM addresses are case-insensitive; Solana's base58 addresses are not.
-  const same = match.network.startsWith('eip155:')
-    ? (left: string, right: string) => left.toLowerCase() === right.toLowerCase()
-    : (left: string, right: string) => left === right
   return (
     record.scheme === scheme &&
     record.network === match.network &&
-    same(record.asset, match.asset) &&
-    same(record.payTo, match.payTo) &&
+    sameAddress(match.network, record.asset, match.asset) &&
+    sameAddress(match.network, record.payTo, match.payTo) &&
     BigInt(record.amount) >= match.minAmount
   )
 }
@@ -153,11 +147,25 @@ function assertMatch(match: TransferMatch | AuthorizationMatch, method: string):
     typeof match.asset === 'string' &&
     typeof match.payTo === 'string' &&
     typeof match.minAmount === 'bigint' &&
-    (match.scheme === undefined || typeof match.scheme === 'string')
+    (match.scheme === undefined || typeof match.scheme === 'string') &&
+    (match.take === undefined || isHold(match.take))
   if (!valid) {
     throw new TollgateError(
       'config_invalid',
-      `${method} needs { scheme, network, asset, payTo, minAmount } with minAmount a bigint.`,
+      `${method} needs { scheme, network, asset, payTo, minAmount } with minAmount a bigint, and \`take\` a { holder, until }.`,
     )
   }
+}
+
+function isHold(value: unknown): boolean {
+  const hold = value as { holder?: unknown; until?: unknown } | null
+  return (
+    typeof hold === 'object' &&
+    hold !== null &&
+    typeof hold.holder === 'string' &&
+    hold.holder.length > 0 &&
+    hold.holder.length <= 128 &&
+    typeof hold.until === 'number' &&
+    Number.isFinite(hold.until)
+  )
 }

@@ -159,7 +159,7 @@ describe('createMemoryLedger', () => {
         ledger.findUnusedTransfer({ ...transfer, minAmount: 10_000 as unknown as bigint }),
       )
       expect(error).toMatchInlineSnapshot(
-        `[TollgateError: findUnusedTransfer needs { scheme, network, asset, payTo, minAmount } with minAmount a bigint.]`,
+        `[TollgateError: findUnusedTransfer needs { scheme, network, asset, payTo, minAmount } with minAmount a bigint, and \`take\` a { holder, until }.]`,
       )
     })
   })

@@ -2,7 +2,7 @@ import { TollgateError } from '../errors/tollgate-error.js'
 import { parseLedgerRecord } from './parse-ledger-record.js'
 import type { LedgerRecord } from './types.js'
 
-/** What {@link encodeLedgerRecord} returns. @internal */
+/** What {@link encodeLedgerRecord} returns. */
 export type EncodeLedgerRecordResult = {
   /** One line of JSON, without the trailing newline. */
   line: string
@@ -16,7 +16,6 @@ export type EncodeLedgerRecordResult = {
  *
  * @example encodeLedgerRecord(record).line // '{"id":"…","type":"broadcast",…}'
  * @throws {TollgateError} `config_invalid` for an invalid or unserialisable record
- * @internal
  */
 export function encodeLedgerRecord(record: LedgerRecord): EncodeLedgerRecordResult {
   let line: string

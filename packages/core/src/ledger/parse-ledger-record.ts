@@ -59,7 +59,6 @@ const SECRET_KEY = /^(private_?key|secret_?key|secret|mnemonic|seed|seed_?phrase
  *
  * @example parseLedgerRecord(JSON.parse(line))
  * @throws {TollgateError} `config_invalid` naming the first problem
- * @internal
  */
 export function parseLedgerRecord(value: unknown): LedgerRecord {
   const result = ledgerRecordSchema.safeParse(value)

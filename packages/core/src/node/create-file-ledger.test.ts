@@ -1,10 +1,10 @@
 import { appendFile, mkdtemp, open, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeEach, describe, expect, test, vi } from 'vitest'
+import { afterAll, afterEach, beforeEach, describe, expect, test, vi } from 'vitest'
 import { TollgateError } from '../errors/tollgate-error.js'
 import type { LedgerRecord, TransferMatch } from '../ledger/types.js'
-import { createFileLedger } from './create-file-ledger.js'
+import { createFileLedger as createLedger, type FileLedger } from './create-file-ledger.js'
 
 const T = 1_700_000_000_000
 const usdc = '0x833589fCD6eDb6E08f4c7C32D4f71b54bdA02913'
@@ -38,6 +38,21 @@ let counter = 0
 beforeEach(() => {
   path = join(root, `case-${++counter}`, 'ledger.jsonl')
 })
+// Every ledger a test opens is closed after it, releasing its lock.
+const opened: FileLedger[] = []
+function createFileLedger(options: { path: string }): FileLedger {
+  const ledger = createLedger(options)
+  opened.push(ledger)
+  return ledger
+}
+// Opens the file again, as a restarted process would, after closing what is open.
+async function reopen(): Promise<FileLedger> {
+  await Promise.all(opened.splice(0).map((ledger) => ledger.close()))
+  return createFileLedger({ path })
+}
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((ledger) => ledger.close()))
+})
 afterAll(async () => {
   await rm(root, { recursive: true, force: true })
 })
@@ -69,13 +84,13 @@ describe('createFileLedger', () => {
     const before = createFileLedger({ path })
     await before.append(record('p1', 'quote'))
     await before.append(record('p1', 'broadcast', { transaction: '0xaa' }))
-    const after = createFileLedger({ path })
+    const after = await reopen()
     expect(await after.findUnusedTransfer(transfer)).toEqual(
       record('p1', 'broadcast', { transaction: '0xaa' }),
     )
     expect(await after.records()).toHaveLength(2)
     await after.append(record('p1', 'accepted', { transaction: '0xaa' }))
-    expect(await createFileLedger({ path }).findUnusedTransfer(transfer)).toBeUndefined()
+    expect(await (await reopen()).findUnusedTransfer(transfer)).toBeUndefined()
   })
 
   test('behavior: one JSON line per record, bigints as strings, directory created', async () => {
@@ -89,24 +104,24 @@ describe('createFileLedger', () => {
   })
 
   test('behavior: a torn last line from a crash is dropped and the next append starts cleanly', async () => {
-    await createFileLedger({ path }).append(record('p1', 'broadcast', { transaction: '0xaa' }))
+    await (await reopen()).append(record('p1', 'broadcast', { transaction: '0xaa' }))
     await appendFile(path, '{"id":"p2","type":"broad')
-    const ledger = createFileLedger({ path })
+    const ledger = await reopen()
     expect(await ledger.records()).toHaveLength(1)
     await ledger.append(record('p3', 'quote'))
     const written = await lines()
     expect(written).toHaveLength(3)
     expect(written.slice(0, 2).map((line) => JSON.parse(line).id)).toEqual(['p1', 'p3'])
-    expect(await createFileLedger({ path }).records()).toHaveLength(2)
+    expect(await (await reopen()).records()).toHaveLength(2)
   })
 
   test('behavior: a whole last record that lost only its newline is kept', async () => {
-    await createFileLedger({ path }).append(record('p1', 'quote'))
+    await (await reopen()).append(record('p1', 'quote'))
     await appendFile(path, JSON.stringify(record('p1', 'broadcast', { transaction: '0xaa' })))
-    const ledger = createFileLedger({ path })
+    const ledger = await reopen()
     expect((await ledger.findUnusedTransfer(transfer))?.transaction).toBe('0xaa')
     await ledger.append(record('p1', 'confirmed', { transaction: '0xaa' }))
-    expect(await createFileLedger({ path }).records()).toHaveLength(3)
+    expect(await (await reopen()).records()).toHaveLength(3)
   })
 
   test('behavior: 200 concurrent appends produce 200 intact lines, in call order', async () => {
@@ -117,7 +132,7 @@ describe('createFileLedger', () => {
     expect(written).toHaveLength(201)
     expect(written.slice(0, 200).map((line) => JSON.parse(line).id)).toEqual(ids)
     expect((await ledger.records()).map((entry) => entry.id)).toEqual(ids)
-    expect((await createFileLedger({ path }).records()).map((entry) => entry.id)).toEqual(ids)
+    expect((await (await reopen()).records()).map((entry) => entry.id)).toEqual(ids)
   })
 
   test('behavior: every append is fsynced before it resolves', async () => {
@@ -153,7 +168,7 @@ describe('createFileLedger', () => {
       `"The payment ledger <path> could not be written (ENOSPC)."`,
     )
     await ledger.append(record('p3', 'quote'))
-    expect((await createFileLedger({ path }).records()).map((entry) => entry.id)).toEqual(['p1', 'p3'])
+    expect((await (await reopen()).records()).map((entry) => entry.id)).toEqual(['p1', 'p3'])
   })
 
   test('error: a corrupt line in the middle is refused, on every call', async () => {
@@ -161,7 +176,7 @@ describe('createFileLedger', () => {
     await ledger.append(record('p1', 'quote'))
     await appendFile(path, 'garbage\n')
     await ledger.append(record('p2', 'quote'))
-    const restarted = createFileLedger({ path })
+    const restarted = await reopen()
     const error = await errorOf(restarted.findUnusedTransfer(transfer))
     expect(error.code).toBe('ledger_unavailable')
     expect(error.message.replace(path, '<path>')).toMatchInlineSnapshot(
@@ -177,7 +192,7 @@ describe('createFileLedger', () => {
     await ledger.append(record('p1', 'quote'))
     await appendFile(path, `${JSON.stringify({ ...record('p2', 'quote'), amount: '-1' })}\n`)
     await appendFile(path, `${JSON.stringify(record('p3', 'quote'))}\n`)
-    expect((await errorOf(createFileLedger({ path }).records())).details).toMatchObject({ line: 2 })
+    expect((await errorOf((await reopen()).records())).details).toMatchObject({ line: 2 })
   })
 
   test('error: key material is refused before anything is written', async () => {

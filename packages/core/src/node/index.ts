@@ -3,4 +3,4 @@
  * Node.js-only parts of Tollgate: durable storage on the local file system. The only entry of
  * `@tollgate/core` that imports `node:` modules.
  */
-export { type CreateFileLedgerOptions, createFileLedger } from './create-file-ledger.js'
+export { type CreateFileLedgerOptions, createFileLedger, type FileLedger } from './create-file-ledger.js'

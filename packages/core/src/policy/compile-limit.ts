@@ -1,11 +1,12 @@
 import { formatAmount } from '../amount/format-amount.js'
 import { parseAmount } from '../amount/parse-amount.js'
+import { addressKey } from '../chains/address-key.js'
 import type { ChainRegistry } from '../chains/create-chain-registry.js'
+import { sameAddress } from '../chains/same-address.js'
 import type { AssetInfo } from '../chains/types.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import { parsePrice } from '../price/parse-price.js'
 import { rescaleAmount } from './rescale-amount.js'
-import { sameAddress } from './same-address.js'
 import type { Money } from './types.js'
 
 /**
@@ -21,6 +22,11 @@ export type LimitLine = {
   kind: 'usd' | 'units' | 'atomic'
   /** The limit as people read it: `"$5"`, `"10 USDC"`, `"5 USDC on eip155:8453"`. */
   label: string
+  /**
+   * What the line measures, without its limit: the ledger line spend is charged to, such as
+   * `"usd:18"` or `"atomic:eip155:8453|0xabc…:6"`. Two limits on the same measure share it.
+   */
+  key: string
   /** Fixed-point decimals of `limit` and of {@link LimitLine.measure}'s results. */
   decimals: number
   /** The limit, in units of 10^-decimals. */
@@ -78,6 +84,7 @@ function compile(money: Money, { registry, option }: CompileLimitOptions): Limit
       return {
         kind: 'usd',
         label: format(limit),
+        key: `usd:${decimals}`,
         decimals,
         limit,
         applies: (asset) => asset.usdPegged,
@@ -93,6 +100,7 @@ function compile(money: Money, { registry, option }: CompileLimitOptions): Limit
       return {
         kind: 'units',
         label: format(limit),
+        key: `units:${encodeURIComponent(symbol)}:${decimals}`,
         decimals,
         limit,
         applies: (asset) => asset.symbol.toUpperCase() === symbol,
@@ -109,6 +117,7 @@ function compile(money: Money, { registry, option }: CompileLimitOptions): Limit
         return {
           kind: 'atomic',
           label: format(limit),
+          key: `atomic:${network}|${encodeURIComponent(addressKey(network, resolved.address))}:${resolved.decimals}`,
           decimals: resolved.decimals,
           limit,
           applies: (asset) =>
@@ -143,6 +152,8 @@ function compile(money: Money, { registry, option }: CompileLimitOptions): Limit
       return {
         kind: 'atomic',
         label: format(limit),
+        // Without a network the reference itself names the asset; EVM-style addresses ignore case.
+        key: `atomic:*|${encodeURIComponent(reference.startsWith('0x') ? reference.toLowerCase() : reference)}:${first.decimals}`,
         decimals: first.decimals,
         limit,
         applies: (asset) => {

@@ -1,5 +1,6 @@
 import type { AssetInfo } from '../chains/types.js'
 import type { TollgateError } from '../errors/tollgate-error.js'
+import type { Ledger, LedgerHold } from '../ledger/types.js'
 import type { AssetAmountPrice } from '../price/parse-price.js'
 import type { PaymentRequirements } from '../protocol/types.js'
 
@@ -67,12 +68,15 @@ export type PolicyPayment = {
 /** Budget held for one payment between {@link SpendingPolicy.reserve} and commit or release. */
 export type Reservation = Readonly<
   PolicyPayment & {
-    /** A random id, for logs. */
+    /** The ledger's spend id: the payment id given to `reserve`, or a random one. */
     id: string
     /** When the budget was reserved, in unix milliseconds. */
     reservedAt: number
   }
 >
+
+/** What {@link SpendingPolicy.commit} and {@link SpendingPolicy.release} take: a reservation, or its id after a restart. */
+export type ReservationReference = Pick<Reservation, 'id'>
 
 /** What `onPayment` receives when a reservation is committed. */
 export type PolicyPaymentEvent = PolicyPayment & {
@@ -147,36 +151,35 @@ export type SpendingReport = {
 }
 
 /**
- * A spending policy: checks every payment before anything is signed and keeps reserve, commit and
- * release accounting so concurrent payments can never together exceed a budget.
+ * A spending policy: checks every payment before anything is signed, and keeps its reserve, commit
+ * and release accounting in a {@link Ledger}, so concurrent payments from every client, process or
+ * machine sharing that ledger never together exceed a budget.
  */
 export type SpendingPolicy = {
   /**
-   * Checks a payment and reserves its budget; resolves once it is allowed (after approval when
-   * required). Commit the reservation after paying or release it when nothing was paid.
+   * Checks a payment and reserves its budget in the ledger (one atomic step); resolves once it is
+   * allowed (after approval when required). Commit the reservation after paying, or release it
+   * only when the money provably did not and cannot move.
    */
   reserve(quote: PolicyQuote, options?: ReserveOptions): Promise<Reservation>
-  /** Marks a reservation as spent. Idempotent. */
-  commit(reservation: Reservation): void
-  /** Frees a reservation that was not paid. Idempotent; a no-op after commit. */
-  release(reservation: Reservation): void
+  /** Marks a reservation as spent; fires `onPayment` once, whoever commits. Idempotent. */
+  commit(reservation: ReservationReference): Promise<void>
+  /** Frees a reservation whose money provably did not move. Idempotent; a no-op after commit. */
+  release(reservation: ReservationReference): Promise<void>
   /**
    * Runs every check of `reserve` without reserving, asking for approval or firing hooks, to choose
-   * among payment options; throws the error `reserve` would.
+   * among payment options; rejects with the error `reserve` would (budget read without a lock).
    */
-  check(quote: PolicyQuote, options?: ReserveOptions): PolicyCheckResult
-  /** What has been spent and reserved so far. */
-  spent(): SpendingReport
+  check(quote: PolicyQuote, options?: ReserveOptions): Promise<PolicyCheckResult>
+  /** What has been spent and reserved so far, read from the ledger. */
+  spent(): Promise<SpendingReport>
   /**
    * Whether a payment of `money` would need approval under `requireApprovalAbove` (true when the
    * policy cannot tell). Lets adapters route approval through their framework before paying.
    */
   needsApproval(money: Money): boolean
-  /**
-   * Counts payments made before this policy existed (read back from a ledger after a restart), so a
-   * restart never resets a budget or a rate limit. Payments outside the window are ignored.
-   */
-  restore(spends: readonly PastSpend[]): void
+  /** The ledger the budget lives in. */
+  readonly ledger: Ledger
 }
 
 /** Options of {@link SpendingPolicy.reserve}. */
@@ -187,16 +190,8 @@ export type ReserveOptions = {
    * check still runs.
    */
   approvedUpTo?: Money
-}
-
-/** A payment made earlier, as recorded in a ledger. */
-export type PastSpend = {
-  /** Unix milliseconds it was made. */
-  at: number
-  /** CAIP-2 network. */
-  network: string
-  /** Asset address, mint or `"native"`. */
-  asset: string
-  /** Atomic units. */
-  amount: bigint
+  /** The ledger spend id: pass the payment id so records and budget share it. Default: a random UUID. */
+  id?: string
+  /** Holds the payment for this request in the same atomic step as the reservation. Default: not held. */
+  hold?: LedgerHold
 }
