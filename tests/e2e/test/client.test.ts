@@ -297,6 +297,7 @@ describe('the client against the demo API on anvil', () => {
         { ledger: createFileLedger({ path }), preferences: { schemes: ['tx'] } },
       )
       await expect(first.fetch(`${proxy.url}/api/search?q=restart`)).rejects.toThrow()
+      await first.ledger.close?.()
       dropping = false
       // A new process: same ledger file, fresh memory.
       const second = clientFor(
@@ -325,6 +326,7 @@ describe('the client against the demo API on anvil', () => {
     const first = clientFor(8, policy, { ledger: createFileLedger({ path }) })
     expect((await first.fetch(`${demo.api.url}/api/search?q=1`)).status).toBe(200)
     expect((await first.fetch(`${demo.api.url}/api/search?q=2`)).status).toBe(200)
+    await first.ledger.close?.()
     const second = clientFor(8, policy, { ledger: createFileLedger({ path }) })
     expect(await codeOf(second.fetch(`${demo.api.url}/api/search?q=3`))).toBe('policy_budget_exceeded')
     expect((await second.spent()).usd).toMatchObject({ spent: '0.002', remaining: '0' })

@@ -287,7 +287,9 @@ async function authorize(
     value: requirements.amount,
     // Valid at once: a past validAfter fails on a chain whose block time lags the wall clock.
     validAfter: '0',
-    validBefore: String(nowSeconds + Math.max(1, Math.floor(validForSeconds))),
+    validBefore: String(
+      nowSeconds + Math.max(1, Math.floor(validForSeconds ?? requirements.maxTimeoutSeconds)),
+    ),
     nonce,
   }
   const signature = await account.signTypedData({

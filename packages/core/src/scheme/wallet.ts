@@ -62,9 +62,9 @@ export type AuthorizeInput = {
   now: number
   /**
    * Seconds from `now` the authorization stays valid (its `validBefore`), chosen by the client: the
-   * server's `maxTimeoutSeconds` capped by the client's own limit.
+   * server's `maxTimeoutSeconds` capped by the client's own limit. Default `requirements.maxTimeoutSeconds`.
    */
-  validForSeconds: number
+  validForSeconds?: number
   signal?: AbortSignal
 }
 
