@@ -425,11 +425,20 @@ describe('solanaWallet', () => {
       // The node is reachable but the answer to sendTransaction is lost (and it was never delivered).
       proxy.rule('sendTransaction', { httpStatus: 502 })
       const balanceBefore = await devnet.tokenBalance('usdc', devnet.accounts[6]!.address)
+      // The id is handed over (to be recorded) before the node is ever asked to send it.
+      const signed: { transaction: string; sendsSeen: number }[] = []
       const { transaction } = await wallet.sendTransfer!({
         requirements,
         asset: assetOf(requirements),
         approveExtraCost: async () => true,
+        onSigned: async (transfer) => {
+          signed.push({
+            transaction: transfer.transaction,
+            sendsSeen: proxy.seen.filter((method) => method === 'sendTransaction').length,
+          })
+        },
       })
+      expect(signed).toEqual([{ transaction, sendsSeen: 0 }])
       const confirming = wallet.confirmTransfer!({
         requirements,
         transaction,
