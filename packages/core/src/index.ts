@@ -80,6 +80,7 @@ export {
   type Keyring,
 } from './keyring/create-keyring.js'
 // Ledger backends (memory here; file in ./node; SQLite and Redis in their packages) share these rules.
+export { assertHold } from './ledger/assert-hold.js'
 export { assertReserveRequest } from './ledger/assert-reserve-request.js'
 export { createLedgerIndex, type LedgerIndex } from './ledger/create-ledger-index.js'
 export { type CreateMemoryLedgerOptions, createMemoryLedger } from './ledger/create-memory-ledger.js'

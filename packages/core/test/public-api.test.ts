@@ -12,6 +12,7 @@ describe('public API', () => {
         "SOLANA_MAINNET",
         "TollgateError",
         "addressKey",
+        "assertHold",
         "assertReserveRequest",
         "assertTokenBucket",
         "callPaidEndpoint",
@@ -94,7 +95,9 @@ describe('public API', () => {
   test('@tollgate/core/test', async () => {
     expect(Object.keys(await import('../src/test/index.js')).sort()).toMatchInlineSnapshot(`
       [
+        "defineLedgerConformance",
         "defineStoreConformance",
+        "runLedgerWorker",
       ]
     `)
   })

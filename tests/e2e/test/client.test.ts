@@ -299,7 +299,8 @@ describe('the client against the demo API on anvil', () => {
       await expect(first.fetch(`${proxy.url}/api/search?q=restart`)).rejects.toThrow()
       await first.ledger.close?.()
       dropping = false
-      // A new process: same ledger file, fresh memory.
+      // A new process: same ledger file, fresh memory. The file is locked to one writer.
+      await first.ledger.close?.()
       const second = clientFor(
         5,
         { budget: '$1' },

@@ -10,6 +10,7 @@
  */
 export { balanceOf, transfersOnChain, usdcBalance } from './chain-queries.js'
 export { devnetRegistry, usdcRegistry } from './devnet-registry.js'
+export { spawnLedgerWorker } from './spawn-ledger-worker.js'
 export {
   type Demo,
   type DemoApiLike,

@@ -6,7 +6,6 @@ import type { LedgerHold } from './types.js'
  *
  * @example assertHold(id, { holder: crypto.randomUUID(), until: Date.now() + 60_000 })
  * @throws {TollgateError} `config_invalid`
- * @internal
  */
 export function assertHold(id: string, hold: LedgerHold): void {
   const valid =
