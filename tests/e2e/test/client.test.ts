@@ -297,7 +297,6 @@ describe('the client against the demo API on anvil', () => {
         { ledger: createFileLedger({ path }), preferences: { schemes: ['tx'] } },
       )
       await expect(first.fetch(`${proxy.url}/api/search?q=restart`)).rejects.toThrow()
-      await first.ledger.close?.()
       dropping = false
       // A new process: same ledger file, fresh memory. The file is locked to one writer.
       await first.ledger.close?.()
