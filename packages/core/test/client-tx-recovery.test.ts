@@ -165,10 +165,10 @@ describe('a transfer is recorded before it can exist', () => {
 })
 
 describe('a paid request whose answer was lost is retried with the same proof', () => {
-  test('behavior: a 502 before the gate saw it, then 409 payment_in_progress: the same proof is sent until served', async () => {
+  test('behavior: a 502 before the gate saw it, then 409 payment_in_progress, then 202 pending: the same proof is sent until served', async () => {
     const payer = devnet.accounts[4]!.address
     const proofs: string[] = []
-    const answers = [502, 409]
+    const answers = [502, 409, 202]
     const flaky: typeof fetch = async (input, init) => {
       const proof = new Headers(init?.headers).get('PAYMENT-SIGNATURE')
       if (proof !== null) {
@@ -178,6 +178,8 @@ describe('a paid request whose answer was lost is retried with the same proof', 
         if (status === 409) {
           return Response.json({ error: 'payment_in_progress' }, { status, headers: { 'retry-after': '0' } })
         }
+        // A settlement still pending: come back later with the same proof.
+        if (status === 202) return new Response(null, { status, headers: { 'retry-after': '0' } })
       }
       return fetch(input, init)
     }
@@ -185,7 +187,7 @@ describe('a paid request whose answer was lost is retried with the same proof', 
     const runs = handlerRuns
     const response = await client.fetch(`${gateServer.origin}/api/search`)
     expect(response.status).toBe(200)
-    expect(proofs).toHaveLength(3)
+    expect(proofs).toHaveLength(4)
     expect(new Set(proofs).size).toBe(1)
     expect(handlerRuns - runs).toBe(1)
     expect(calls.sendTransfer).toBe(1)

@@ -134,10 +134,12 @@ function step(runtime: ClientRuntime, state: FetchState, attempt: Attempt): Prom
   return on402(runtime, state, response)
 }
 
-// With a proof attached: 409 payment_in_progress, 429, or a 5xx without a successful settlement
-// means the gate did not consume it; the same proof is sent again.
+// With a proof attached: 409 payment_in_progress, 429, a 5xx, or a 202 with Retry-After (a
+// settlement still pending), without a successful settlement, means the outcome is not final; the
+// same proof is sent again.
 function unsettled(response: Response): boolean {
-  if (response.status !== 409 && response.status !== 429 && response.status < 500) return false
+  const pending = response.status === 202 && response.headers.has('retry-after')
+  if (!pending && response.status !== 409 && response.status !== 429 && response.status < 500) return false
   return readSettlement(response)?.success !== true
 }
 
