@@ -134,7 +134,11 @@ describe('the AI SDK agent, with the scripted MockLanguageModelV3', () => {
       expect(call.events.map((event) => event.type)).toEqual([
         'payment_required',
         'quote',
+        'reserved',
+        'signed',
+        'broadcast',
         'transfer_sent',
+        'settled',
         'transfer_confirmed',
         'payment_accepted',
       ])

@@ -41,16 +41,10 @@ export {
   type CreateClientOptions,
   createClient,
   type PaymentInfo,
+  type PaymentLifecycleEvent,
   type PayOptions,
   type PendingPayment,
 } from './client/create-client.js'
-export type {
-  AuthorizeInput,
-  ConfirmTransferInput,
-  ExtraCost,
-  SendTransferInput,
-  Wallet,
-} from './client/types.js'
 // Errors
 export { errorStatus, type TollgateErrorCode } from './errors/error-codes.js'
 export { statusForCode, TollgateError, type TollgateErrorOptions } from './errors/tollgate-error.js'
@@ -197,6 +191,16 @@ export type {
   VerifiedTransfer,
   VerifyTransferInput,
 } from './scheme/types.js'
+export type {
+  AuthorizationState,
+  AuthorizationStateInput,
+  AuthorizeInput,
+  ConfirmTransferInput,
+  ExtraCost,
+  SendTransferInput,
+  SignedTransfer,
+  Wallet,
+} from './scheme/wallet.js'
 // Stores
 export { assertClaimValue } from './store/assert-claim-value.js'
 export { assertTokenBucket } from './store/assert-token-bucket.js'

@@ -4,12 +4,12 @@ import type { SolanaDevnet } from '@tollgate/testkit/solana'
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { SOLANA_DEVNET } from '../src/chains/default-chains.js'
 import type { AssetInfo } from '../src/chains/types.js'
-import type { ExtraCost, Wallet } from '../src/client/types.js'
 import { createGate } from '../src/gate/create-gate.js'
 import type { GateRejected } from '../src/gate/types.js'
 import { decodePaymentRequiredHeader } from '../src/protocol/payment-required-header.js'
 import { encodePaymentSignatureHeader } from '../src/protocol/payment-signature-header.js'
 import type { PaymentRequirements } from '../src/protocol/types.js'
+import type { ExtraCost, Wallet } from '../src/scheme/wallet.js'
 import { createSolanaSignerFromSeed } from '../src/solana/create-solana-signer-from-seed.js'
 import { generateSolanaSigner } from '../src/solana/generate-solana-signer.js'
 import { solanaNetwork } from '../src/solana/solana-network.js'
@@ -432,11 +432,20 @@ describe('solanaWallet', () => {
       // The node is reachable but the answer to sendTransaction is lost (and it was never delivered).
       proxy.rule('sendTransaction', { httpStatus: 502 })
       const balanceBefore = await devnet.tokenBalance('usdc', devnet.accounts[6]!.address)
+      // The id is handed over (to be recorded) before the node is ever asked to send it.
+      const signed: { transaction: string; sendsSeen: number }[] = []
       const { transaction } = await wallet.sendTransfer!({
         requirements,
         asset: assetOf(requirements),
         approveExtraCost: async () => true,
+        onSigned: async (transfer) => {
+          signed.push({
+            transaction: transfer.transaction,
+            sendsSeen: proxy.seen.filter((method) => method === 'sendTransaction').length,
+          })
+        },
       })
+      expect(signed).toEqual([{ transaction, sendsSeen: 0 }])
       const confirming = wallet.confirmTransfer!({
         requirements,
         transaction,

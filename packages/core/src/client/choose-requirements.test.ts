@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest'
 import { createChainRegistry } from '../chains/create-chain-registry.js'
 import type { PaymentRequirements } from '../protocol/types.js'
+import type { Wallet } from '../scheme/wallet.js'
 import { chooseRequirements } from './choose-requirements.js'
-import type { Wallet } from './types.js'
 
 const registry = createChainRegistry()
 const payTo = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8'

@@ -2,7 +2,7 @@ import { parseAtomicAmount } from '../amount/parse-atomic-amount.js'
 import type { ChainRegistry } from '../chains/create-chain-registry.js'
 import type { AssetInfo } from '../chains/types.js'
 import type { PaymentRequirements } from '../protocol/types.js'
-import type { Wallet } from './types.js'
+import type { Wallet } from '../scheme/wallet.js'
 
 /** A requirement the client could pay, with what it costs. @internal */
 export type Candidate = {

@@ -1,4 +1,4 @@
-import type { IssuedPass } from '../gate/types.js'
+import type { IssuedPass } from '../pass/issued-pass.js'
 import { passCoversRequest } from '../pass/pass-covers-request.js'
 
 /** Passes bought by a client, per origin, until they expire. @internal */

@@ -1,10 +1,26 @@
-import { encodeFunctionData, getAddress, type Hex, type LocalAccount, parseSignature, toHex } from 'viem'
+import {
+  decodeFunctionResult,
+  encodeFunctionData,
+  getAddress,
+  type Hex,
+  keccak256,
+  type LocalAccount,
+  parseSignature,
+  toHex,
+} from 'viem'
 import { NATIVE_ASSET } from '../chains/types.js'
-import type { Wallet } from '../client/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
-import type { PaymentRequirements } from '../protocol/types.js'
 import { createJsonRpc, type JsonRpc } from '../rpc/create-json-rpc.js'
+import type {
+  AuthorizationState,
+  AuthorizationStateInput,
+  AuthorizeInput,
+  ConfirmTransferInput,
+  SendTransferInput,
+  Wallet,
+} from '../scheme/wallet.js'
 import { transferWithAuthorizationTypes } from './check-exact-authorization.js'
+import { eip3009Abi } from './eip3009-abi.js'
 
 /** Options of {@link evmWallet}. */
 export type EvmWalletOptions = {
@@ -16,12 +32,14 @@ export type EvmWalletOptions = {
   account: LocalAccount
   /**
    * JSON-RPC endpoint per CAIP-2 network this wallet pays `tx` on, such as `{ 'eip155:8453': 'https://…' }`.
-   * `exact` needs none: its authorization is signed offline, on any eip155 network. Default none.
+   * `exact` needs none to sign: its authorization is signed offline, on any eip155 network (an
+   * endpoint is still used, when there is one, to learn whether a held authorization was used).
+   * Default none.
    */
   rpcUrls?: Readonly<Record<string, string>>
   /**
-   * One JSON-RPC endpoint for `tx` on a network not in `rpcUrls`: the wallet pays there only when the
-   * endpoint's `eth_chainId` is the network's chain id (checked once, before the first transfer). Default none.
+   * One JSON-RPC endpoint for a network not in `rpcUrls`: the wallet uses it only when the
+   * endpoint's `eth_chainId` is the network's chain id (checked once, before the first use). Default none.
    */
   rpcUrl?: string
   /** Schemes this wallet pays. Default `["exact", "tx"]`. */
@@ -48,6 +66,16 @@ const ERC20_TRANSFER = [
 ] as const
 const BALANCE_OF = '0x70a08231'
 
+// One chain a wallet pays on: its RPC, the queue and nonce that serialise its sends, and whether
+// the endpoint is known to serve this chain.
+type EvmChain = {
+  chainId: number
+  rpc: JsonRpc
+  queue: Promise<unknown>
+  nonce: bigint | undefined
+  ready: Promise<void>
+}
+
 /**
  * Creates a wallet that pays on EVM chains: `tx` requirements with an ERC-20 `transfer` or a native
  * send (then an EIP-191 proof), and x402 `exact` requirements with an EIP-3009
@@ -62,16 +90,8 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
   const { account } = options
   const schemes = options.schemes ?? ['exact', 'tx']
   const pollingIntervalMs = options.pollingIntervalMs ?? 250
-  type ChainState = {
-    chainId: number
-    rpc: JsonRpc
-    queue: Promise<unknown>
-    nonce: bigint | undefined
-    /** Settles once the endpoint is known to serve this chain. */
-    ready: Promise<void>
-  }
-  const chains = new Map<string, ChainState>()
   const timeoutMs = options.rpcTimeoutMs ?? 10_000
+  const chains = new Map<string, EvmChain>()
   for (const [network, url] of Object.entries(options.rpcUrls ?? {})) {
     const chainId = evmChainId(network)
     if (chainId === undefined)
@@ -86,30 +106,26 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
     })
   }
   const fallbackUrl = options.rpcUrl
-  const chainOf = (network: string): ChainState => {
+  const chainOf = (network: string): EvmChain => {
     const known = chains.get(network)
     if (known !== undefined) return known
     const chainId = evmChainId(network)
     if (chainId === undefined || fallbackUrl === undefined)
       throw new TollgateError('wallet_unavailable', `This wallet has no RPC for ${network}.`)
-    const rpc = createJsonRpc({ url: fallbackUrl, timeoutMs })
-    const ready = rpc.request('eth_chainId', []).then((answer) => {
-      if (BigInt(answer as string) !== BigInt(chainId)) {
-        chains.delete(network)
-        throw new TollgateError(
-          'wallet_unavailable',
-          `This wallet's RPC serves chain ${BigInt(answer as string)}, not ${network}.`,
-        )
-      }
-    })
+    const chain = checkedChain(chainId, createJsonRpc({ url: fallbackUrl, timeoutMs }), network)
     // A failed check is reported by the call that waits on it; a later call checks again.
-    ready.catch(() => chains.delete(network))
-    const chain = { chainId, rpc, queue: Promise.resolve(), nonce: undefined, ready }
+    chain.ready.catch(() => chains.delete(network))
     chains.set(network, chain)
     return chain
   }
+  const readyChain = async (network: string): Promise<EvmChain> => {
+    const chain = chainOf(network)
+    await chain.ready
+    return chain
+  }
 
-  const sendTransfer = async (requirements: PaymentRequirements): Promise<{ transaction: string }> => {
+  const sendTransfer = async (input: SendTransferInput): Promise<{ transaction: string }> => {
+    const { requirements } = input
     const chain = chainOf(requirements.network)
     const native = requirements.asset === NATIVE_ASSET
     const to = getAddress(native ? requirements.payTo : requirements.asset)
@@ -156,14 +172,15 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
         maxPriorityFeePerGas: priority,
         maxFeePerGas: baseFee * 2n + priority,
       })
-      try {
-        const hash = (await chain.rpc.request('eth_sendRawTransaction', [signed])) as string
-        chain.nonce = next + 1n
-        return { transaction: hash.toLowerCase() }
-      } catch (error) {
+      // The id is known before the transfer can exist: the caller records it, then it is sent.
+      const transaction = keccak256(signed).toLowerCase()
+      await input.onSigned?.({ transaction, raw: signed })
+      await broadcast(chain.rpc, transaction, signed).catch((error) => {
         chain.nonce = undefined
         throw error
-      }
+      })
+      chain.nonce = next + 1n
+      return { transaction }
     })
     chain.queue = run.catch(() => {})
     return run
@@ -190,84 +207,14 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
       )
     },
     address: () => account.address,
-    sendTransfer: ({ requirements }) => sendTransfer(requirements),
-    async confirmTransfer({ requirements, transaction, confirmations, timeoutMs, signal }) {
-      const chain = chainOf(requirements.network)
-      await chain.ready
-      const deadline = Date.now() + timeoutMs
-      let polls = 0
-      for (;;) {
-        const [receipt, head] = (await chain.rpc.batch(
-          [
-            { method: 'eth_getTransactionReceipt', params: [transaction] },
-            { method: 'eth_blockNumber', params: [] },
-          ],
-          signal,
-        )) as [{ status: string; blockNumber: string } | null, string]
-        if (receipt !== null) {
-          if (BigInt(receipt.status) !== 1n) {
-            throw new TollgateError('payment_failed', `Transfer ${transaction} reverted.`, {
-              details: { transaction },
-            })
-          }
-          if (BigInt(head) - BigInt(receipt.blockNumber) + 1n >= BigInt(confirmations)) {
-            return { hints: { blockNumber: receipt.blockNumber } }
-          }
-        }
-        if (Date.now() >= deadline) {
-          throw new TollgateError(
-            'retry_limit_exceeded',
-            `Transfer ${transaction} was not confirmed within ${timeoutMs} ms.`,
-            {
-              details: { transaction },
-            },
-          )
-        }
-        // Early polls come quickly, since a fast chain has often mined it already.
-        await new Promise((resolve) => setTimeout(resolve, Math.min(pollingIntervalMs, 10 * 2 ** ++polls)))
-      }
-    },
+    sendTransfer,
+    confirmTransfer: async (input) =>
+      confirmTransfer(await readyChain(input.requirements.network), pollingIntervalMs, input),
     signProof: ({ message }) => account.signMessage({ message }),
-    async authorize({ requirements, now }) {
-      const chainId = evmChainId(requirements.network)
-      if (chainId === undefined)
-        throw new TollgateError(
-          'wallet_unavailable',
-          `${requirements.network} is not an EVM (eip155) network.`,
-        )
-      const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)))
-      const nowSeconds = Math.floor(now / 1000)
-      const authorization = {
-        from: account.address,
-        to: getAddress(requirements.payTo),
-        value: requirements.amount,
-        validAfter: String(nowSeconds - 60),
-        validBefore: String(nowSeconds + requirements.maxTimeoutSeconds),
-        nonce,
-      }
-      const signature = await account.signTypedData({
-        domain: {
-          name: requirements.extra.name as string,
-          version: requirements.extra.version as string,
-          chainId,
-          verifyingContract: getAddress(requirements.asset),
-        },
-        types: transferWithAuthorizationTypes,
-        primaryType: 'TransferWithAuthorization',
-        message: {
-          ...authorization,
-          value: BigInt(authorization.value),
-          validAfter: BigInt(authorization.validAfter),
-          validBefore: BigInt(authorization.validBefore),
-        },
-      })
-      // Reject a signer that returns something other than a signature before it reaches a server.
-      parseSignature(signature as Hex)
-      return { signature, authorization }
-    },
+    authorize: (input) => authorize(account, input),
+    authorizationState: async (input) => authorizationState(await readyChain(input.network), input),
     async balance(network, asset) {
-      const chain = chainOf(network)
-      await chain.ready
+      const chain = await readyChain(network)
       if (asset === NATIVE_ASSET)
         return BigInt((await chain.rpc.request('eth_getBalance', [account.address, 'latest'])) as string)
       const data = `${BALANCE_OF}${account.address.slice(2).toLowerCase().padStart(64, '0')}`
@@ -282,7 +229,165 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
   return wallet
 }
 
+// Sends a signed transaction. A node's own refusal is final (`payment_failed`: nothing was sent);
+// a lost or failed round trip is ambiguous, so the hash is looked up before anything is concluded.
+async function broadcast(rpc: JsonRpc, transaction: string, raw: string): Promise<void> {
+  try {
+    await rpc.request('eth_sendRawTransaction', [raw])
+    return
+  } catch (error) {
+    const refusal = TollgateError.is(error) ? error.details?.rpcMessage : undefined
+    if (typeof refusal === 'string' && /already known|known transaction/i.test(refusal)) return
+    if (await known(rpc, transaction)) return
+    if (typeof refusal === 'string') {
+      throw new TollgateError(
+        'payment_failed',
+        `The node refused transfer ${transaction}; nothing was sent.`,
+        {
+          cause: error,
+          details: { transaction, sent: false },
+        },
+      )
+    }
+    throw new TollgateError(
+      'rpc_unavailable',
+      `Sending transfer ${transaction} got no answer; it may still land and is kept.`,
+      { cause: error, details: { transaction, ambiguous: true } },
+    )
+  }
+}
+
+async function resend(rpc: JsonRpc, transaction: string, raw: string): Promise<void> {
+  if (await known(rpc, transaction)) return
+  await rpc.request('eth_sendRawTransaction', [raw]).catch(() => {})
+}
+
+async function known(rpc: JsonRpc, transaction: string): Promise<boolean> {
+  try {
+    return (await rpc.request('eth_getTransactionByHash', [transaction])) !== null
+  } catch {
+    return false
+  }
+}
+
+async function confirmTransfer(
+  chain: EvmChain,
+  pollingIntervalMs: number,
+  { transaction, confirmations, timeoutMs, raw, signal }: ConfirmTransferInput,
+): Promise<{ hints: Record<string, unknown> }> {
+  const deadline = Date.now() + timeoutMs
+  let polls = 0
+  for (;;) {
+    const [receipt, head] = (await chain.rpc.batch(
+      [
+        { method: 'eth_getTransactionReceipt', params: [transaction] },
+        { method: 'eth_blockNumber', params: [] },
+      ],
+      signal,
+    )) as [{ status: string; blockNumber: string } | null, string]
+    if (receipt === null && raw !== undefined && polls % 8 === 0) {
+      // A transfer recorded but maybe never sent (a crash, a lost send) is sent again: same bytes, same id.
+      await resend(chain.rpc, transaction, raw)
+    }
+    if (receipt !== null) {
+      if (BigInt(receipt.status) !== 1n) {
+        throw new TollgateError('payment_failed', `Transfer ${transaction} reverted.`, {
+          details: { transaction },
+        })
+      }
+      if (BigInt(head) - BigInt(receipt.blockNumber) + 1n >= BigInt(confirmations)) {
+        return { hints: { blockNumber: receipt.blockNumber } }
+      }
+    }
+    if (Date.now() >= deadline) {
+      throw new TollgateError(
+        'retry_limit_exceeded',
+        `Transfer ${transaction} was not confirmed within ${timeoutMs} ms.`,
+        {
+          details: { transaction },
+        },
+      )
+    }
+    // Early polls come quickly, since a fast chain has often mined it already.
+    await new Promise((resolve) => setTimeout(resolve, Math.min(pollingIntervalMs, 10 * 2 ** ++polls)))
+  }
+}
+
+async function authorize(
+  account: LocalAccount,
+  { requirements, now, validForSeconds }: AuthorizeInput,
+): Promise<Record<string, unknown>> {
+  const chainId = evmChainId(requirements.network)
+  if (chainId === undefined)
+    throw new TollgateError('wallet_unavailable', `${requirements.network} is not an EVM (eip155) network.`)
+  const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)))
+  const nowSeconds = Math.floor(now / 1000)
+  const authorization = {
+    from: account.address,
+    to: getAddress(requirements.payTo),
+    value: requirements.amount,
+    // Valid at once: a past validAfter fails on a chain whose block time lags the wall clock.
+    validAfter: '0',
+    validBefore: String(
+      nowSeconds + Math.max(1, Math.floor(validForSeconds ?? requirements.maxTimeoutSeconds)),
+    ),
+    nonce,
+  }
+  const signature = await account.signTypedData({
+    domain: {
+      name: requirements.extra.name as string,
+      version: requirements.extra.version as string,
+      chainId,
+      verifyingContract: getAddress(requirements.asset),
+    },
+    types: transferWithAuthorizationTypes,
+    primaryType: 'TransferWithAuthorization',
+    message: {
+      ...authorization,
+      value: BigInt(authorization.value),
+      validAfter: BigInt(authorization.validAfter),
+      validBefore: BigInt(authorization.validBefore),
+    },
+  })
+  // Reject a signer that returns something other than a signature before it reaches a server.
+  parseSignature(signature as Hex)
+  return { signature, authorization }
+}
+
+async function authorizationState(
+  chain: EvmChain,
+  { asset, authorizer, nonce, signal }: AuthorizationStateInput,
+): Promise<AuthorizationState> {
+  const data = encodeFunctionData({
+    abi: eip3009Abi,
+    functionName: 'authorizationState',
+    args: [getAddress(authorizer), nonce as Hex],
+  })
+  const [answer, block] = (await chain.rpc.batch(
+    [
+      { method: 'eth_call', params: [{ to: getAddress(asset), data }, 'latest'] },
+      { method: 'eth_getBlockByNumber', params: ['latest', false] },
+    ],
+    signal,
+  )) as [Hex, { timestamp: string }]
+  const used = decodeFunctionResult({ abi: eip3009Abi, functionName: 'authorizationState', data: answer })
+  return { used: used === true, chainTime: Number(BigInt(block.timestamp)) }
+}
+
 function evmChainId(network: string): number | undefined {
   const match = /^eip155:(\d{1,15})$/.exec(network)
   return match === null ? undefined : Number(match[1])
+}
+
+// A chain reached through the wallet's one fallback endpoint: usable once it answers this chain id.
+function checkedChain(chainId: number, rpc: JsonRpc, network: string): EvmChain {
+  const ready = rpc.request('eth_chainId', []).then((answer) => {
+    if (BigInt(answer as string) !== BigInt(chainId)) {
+      throw new TollgateError(
+        'wallet_unavailable',
+        `This wallet's RPC serves chain ${BigInt(answer as string)}, not ${network}.`,
+      )
+    }
+  })
+  return { chainId, rpc, queue: Promise.resolve(), nonce: undefined, ready }
 }

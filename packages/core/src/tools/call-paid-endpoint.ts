@@ -78,7 +78,7 @@ export async function callPaidEndpoint(
       {
         error: 'request_failed',
         message: `The request failed: ${error instanceof Error ? error.message.slice(0, 200) : 'unknown error'}.`,
-        hint: 'The service could not be reached: try again later; if it keeps failing, tell the user.',
+        hint: 'The service could not be reached: call the tool again later (a payment already made is reused, never paid twice); if it keeps failing, tell the user.',
       },
       response,
     )

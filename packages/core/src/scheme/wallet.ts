@@ -21,8 +21,22 @@ export type SendTransferInput = {
   asset: AssetInfo
   /** Asks the client's policy whether an extra cost is acceptable; false means do not pay. */
   approveExtraCost(cost: ExtraCost): Promise<boolean>
+  /**
+   * Called with the signed transfer's id after signing and before sending; the send waits for it.
+   * The client records the id durably here, so a transfer can never exist without a record of it.
+   * A rejection aborts the send: nothing is broadcast.
+   */
+  onSigned?(transfer: SignedTransfer): Promise<void>
   /** Aborts the call. */
   signal?: AbortSignal
+}
+
+/** A transfer that is signed and may be broadcast: what {@link SendTransferInput.onSigned} receives. */
+export type SignedTransfer = {
+  /** The transaction id: the keccak-256 hash of the raw transaction on EVM, the signature on Solana. */
+  transaction: string
+  /** The signed transaction as sent (hex on EVM), so it can be sent again after a crash; public data. */
+  raw?: string
 }
 
 /** The input of {@link Wallet.confirmTransfer}. */
@@ -34,6 +48,8 @@ export type ConfirmTransferInput = {
   confirmations: number
   /** Give up after this many milliseconds. */
   timeoutMs: number
+  /** The signed transaction ({@link SignedTransfer.raw}); sent again while the node does not know it. */
+  raw?: string
   signal?: AbortSignal
 }
 
@@ -44,7 +60,33 @@ export type AuthorizeInput = {
   asset: AssetInfo
   /** Current time in milliseconds, from the client's clock. */
   now: number
+  /**
+   * Seconds from `now` the authorization stays valid (its `validBefore`), chosen by the client: the
+   * server's `maxTimeoutSeconds` capped by the client's own limit. Default `requirements.maxTimeoutSeconds`.
+   */
+  validForSeconds?: number
   signal?: AbortSignal
+}
+
+/** The input of {@link Wallet.authorizationState}. */
+export type AuthorizationStateInput = {
+  /** CAIP-2 network. */
+  network: string
+  /** The token contract the authorization is for. */
+  asset: string
+  /** The authorizer (`authorization.from`). */
+  authorizer: string
+  /** The EIP-3009 nonce (`authorization.nonce`). */
+  nonce: string
+  signal?: AbortSignal
+}
+
+/** What the chain says about an authorization: see {@link Wallet.authorizationState}. */
+export type AuthorizationState = {
+  /** Whether the nonce was used or cancelled on chain: `authorizationState(authorizer, nonce)`. */
+  used: boolean
+  /** Timestamp of the latest block, in unix seconds: once past `validBefore`, an unused authorization never moves money. */
+  chainTime: number
 }
 
 /**
@@ -73,6 +115,12 @@ export type Wallet = {
   signProof?(input: { network: string; message: string }): Promise<string>
   /** `exact`: signs an authorization and returns the scheme payload (`{ signature, authorization }`). */
   authorize?(input: AuthorizeInput): Promise<Record<string, unknown>>
+  /**
+   * `exact`: reads whether an authorization was used or cancelled on chain and the chain's time, so
+   * the client releases budget only for an authorization that provably can no longer move money.
+   * Without it, an `exact` reservation whose outcome is unknown is never released.
+   */
+  authorizationState?(input: AuthorizationStateInput): Promise<AuthorizationState>
   /** Atomic units of `asset` the wallet holds, to skip options it cannot afford. */
   balance?(network: string, asset: string): Promise<bigint>
 }

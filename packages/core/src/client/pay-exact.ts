@@ -1,0 +1,102 @@
+import { TollgateError, toTollgateError } from '../errors/tollgate-error.js'
+import { headerNames } from '../protocol/headers.js'
+import { encodePaymentSignatureHeader, encodeXPaymentHeader } from '../protocol/payment-signature-header.js'
+import type { ClientRuntime } from './client-runtime.js'
+import type { ClientFetchOptions } from './client-types.js'
+import type { PaymentSession } from './payment-session.js'
+
+/**
+ * Pays an `exact` requirement: resends an authorization that is still valid and was never
+ * credited (same nonce: it settles at most once), or reserves budget and signs a new one valid
+ * from 0 until the server's `maxTimeoutSeconds` capped by `maxAuthorizationSeconds`. Sets the
+ * session's payload and header (v2 `PAYMENT-SIGNATURE`, or v1 `X-PAYMENT`).
+ * @example await payExact(runtime, session, { signal })
+ * @throws {TollgateError} `policy_*`, `wallet_unavailable`, `payment_failed`
+ * @internal
+ */
+export async function payExact(
+  runtime: ClientRuntime,
+  session: PaymentSession,
+  options: ClientFetchOptions & { signal?: AbortSignal | undefined },
+): Promise<void> {
+  const { requirements, wallet, asset } = session.candidate
+  if (wallet.authorize === undefined)
+    throw new TollgateError('wallet_unavailable', 'The wallet cannot sign authorizations.')
+  // Found and held for this request in one step: no other request, client or process takes it.
+  const reused = await runtime.ledger.findUnusedAuthorization({
+    scheme: 'exact',
+    network: requirements.network,
+    asset: requirements.asset,
+    payTo: requirements.payTo,
+    minAmount: session.candidate.amount,
+    // A settlement needs time before validBefore: never resend one about to expire.
+    now: runtime.now() + 10_000,
+    take: runtime.holdFor(session.holder),
+  })
+  let payload = reused?.payload
+  if (
+    reused !== undefined &&
+    payload !== undefined &&
+    authorizedValue(payload) === session.candidate.amount
+  ) {
+    session.adopt(reused)
+  } else {
+    if (reused !== undefined) await runtime.ledger.unhold(reused.id, session.holder)
+    await session.reserve(options)
+    const validForSeconds = Math.min(requirements.maxTimeoutSeconds, runtime.maxAuthorizationSeconds)
+    try {
+      payload = await wallet.authorize({
+        requirements,
+        asset,
+        now: runtime.now(),
+        validForSeconds,
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+    } catch (error) {
+      const failure = toTollgateError(error, 'payment_failed')
+      await session.release('not_signed', failure.code)
+      throw failure
+    }
+    await session.record('authorized', { payload })
+    const validBefore = Number((payload.authorization as { validBefore?: unknown } | undefined)?.validBefore)
+    runtime.emit({
+      type: 'signed',
+      paymentId: session.id,
+      url: session.url,
+      scheme: 'exact',
+      network: requirements.network,
+      asset: requirements.asset,
+      amount: session.candidate.amount,
+      ...(Number.isSafeInteger(validBefore) ? { validBefore } : {}),
+    })
+    runtime.emit({
+      type: 'authorization_signed',
+      url: session.url,
+      network: requirements.network,
+      display: session.display(),
+    })
+  }
+  setHeader(session, payload as Record<string, unknown>)
+}
+
+function setHeader(session: PaymentSession, payload: Record<string, unknown>): void {
+  const { requirements } = session.candidate
+  session.payload = { x402Version: 2, accepted: requirements, payload }
+  session.header =
+    session.v1 === undefined
+      ? { name: headerNames.paymentSignature, value: encodePaymentSignatureHeader(session.payload) }
+      : {
+          name: headerNames.xPayment,
+          value: encodeXPaymentHeader({
+            x402Version: 1,
+            scheme: 'exact',
+            network: session.v1.network,
+            payload,
+          }),
+        }
+}
+
+function authorizedValue(payload: Record<string, unknown>): bigint | undefined {
+  const value = (payload.authorization as { value?: unknown } | undefined)?.value
+  return typeof value === 'string' && /^\d{1,78}$/.test(value) ? BigInt(value) : undefined
+}

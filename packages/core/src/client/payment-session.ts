@@ -1,0 +1,154 @@
+import { formatAmount } from '../amount/format-amount.js'
+import type { LedgerRecord, LedgerRecordType } from '../ledger/types.js'
+import type { PaymentPayload, PaymentRequirementsV1 } from '../protocol/types.js'
+import type { Candidate } from './choose-requirements.js'
+import type { ClientRuntime } from './client-runtime.js'
+import type { ClientFetchOptions } from './client-types.js'
+
+/**
+ * One payment from reservation to its end, with the only operations that move budget: reserve,
+ * commit (the money moved) and release (it provably did not and cannot). The budget and the hold
+ * that keeps other requests off the payment live in the ledger; every step is recorded there and
+ * reported as a lifecycle event. @internal
+ */
+export type PaymentSession = {
+  /** Payment id, shared by its ledger records and its spend; the reused payment's id on reuse. */
+  id: string
+  readonly url: string
+  readonly candidate: Candidate
+  /** The x402 v1 requirements behind the candidate, when the server spoke v1. */
+  readonly v1: PaymentRequirementsV1 | undefined
+  /** Whether budget is reserved for it in the ledger (reserved now, or by the payment reused). */
+  reserved: boolean
+  /** `tx`: the transfer's id, known from signing on. */
+  transaction: string | undefined
+  /** `tx`: the signed transfer, to send it again. */
+  raw: string | undefined
+  /** `tx`: proof lookup hints, such as `blockNumber`. */
+  hints: Record<string, unknown>
+  /** The header that carries the proof. */
+  header: { name: string; value: string }
+  /** The x402 v2 payload behind the header. */
+  payload: PaymentPayload | undefined
+  /** Whether an earlier payment is proven or resent instead of paying anew. */
+  reused: boolean
+  /** `"0.001 USDC"`. */
+  display(): string
+  record(type: LedgerRecordType, extra?: Partial<LedgerRecord>): Promise<void>
+  /** Reserves budget under the policy, holds the payment for this request, and records the quote. */
+  reserve(options: ClientFetchOptions): Promise<void>
+  /** Takes over a payment the ledger found (and holds for this request): id, transaction, budget. */
+  adopt(record: LedgerRecord): void
+  /** The request that holds this payment in the ledger. */
+  readonly holder: string
+  /** The money moved: the reservation counts as spent. Once per session. */
+  commit(reason: string, transaction?: string): Promise<void>
+  /** The money provably did not and cannot move: the budget is freed and it is recorded. */
+  release(reason: string, error?: string): Promise<void>
+}
+
+/**
+ * Opens a payment session for a chosen candidate, on behalf of one request (`holder`); the ids it
+ * holds are added to `held`, for the request to let go of when it ends.
+ * @example const session = openPaymentSession(runtime, { candidate, url, holder, held })
+ * @internal
+ */
+export function openPaymentSession(
+  runtime: ClientRuntime,
+  init: {
+    candidate: Candidate
+    url: string
+    v1?: PaymentRequirementsV1 | undefined
+    holder: string
+    held: Set<string>
+  },
+): PaymentSession {
+  const { candidate, url, holder, held } = init
+  const { requirements } = candidate
+  let ended = false
+  const lifecycle = () => ({
+    paymentId: session.id,
+    url,
+    scheme: requirements.scheme,
+    network: requirements.network,
+    asset: requirements.asset,
+    amount: candidate.amount,
+  })
+  const session: PaymentSession = {
+    id: crypto.randomUUID(),
+    url,
+    candidate,
+    v1: init.v1,
+    reserved: false,
+    transaction: undefined,
+    raw: undefined,
+    hints: {},
+    header: { name: '', value: '' },
+    payload: undefined,
+    reused: false,
+    holder,
+    display: () => `${formatAmount(candidate.amount, candidate.asset.decimals)} ${candidate.asset.symbol}`,
+    record: (type, extra = {}) =>
+      runtime.ledger.append({
+        id: session.id,
+        type,
+        at: runtime.now(),
+        url,
+        scheme: requirements.scheme,
+        network: requirements.network,
+        asset: requirements.asset,
+        payTo: requirements.payTo,
+        amount: candidate.amount.toString(),
+        ...extra,
+      }),
+    async reserve(options) {
+      await runtime.policy.reserve(
+        { url, requirements, asset: candidate.asset, amount: candidate.amount },
+        {
+          id: session.id,
+          hold: runtime.holdFor(holder),
+          ...(options.approvedUpTo === undefined ? {} : { approvedUpTo: options.approvedUpTo }),
+        },
+      )
+      held.add(session.id)
+      session.reserved = true
+      runtime.emit({ type: 'reserved', ...lifecycle() })
+      await session.record('quote')
+    },
+    adopt(record) {
+      session.id = record.id
+      held.add(record.id)
+      session.reused = true
+      session.reserved = true
+      session.transaction = record.transaction
+      const raw = record.payload?.raw
+      if (typeof raw === 'string') session.raw = raw
+      // A confirmed transfer was committed when it confirmed.
+      if (record.type === 'confirmed') ended = true
+    },
+    async commit(reason, transaction) {
+      if (!session.reserved || ended) return
+      ended = true
+      await runtime.policy.commit({ id: session.id })
+      const id = transaction ?? session.transaction
+      runtime.emit({
+        type: 'settled',
+        ...lifecycle(),
+        reason,
+        ...(id === undefined ? {} : { transaction: id }),
+      })
+    },
+    async release(reason, error) {
+      if (session.reserved && !ended) await runtime.policy.release({ id: session.id })
+      ended = true
+      runtime.emit({ type: 'released', ...lifecycle(), reason })
+      await session.record(
+        error === undefined ? 'released' : 'failed',
+        error === undefined
+          ? {}
+          : { error, ...(session.transaction ? { transaction: session.transaction } : {}) },
+      )
+    },
+  }
+  return session
+}
