@@ -156,6 +156,64 @@ describe('gate with x402 exact (EIP-3009) on a real chain', () => {
     expect((await balanceOf(devnet, usdc(), payTo)) - before).toBe(10_000n)
   })
 
+  test('error: 5 concurrent authorizations from a payer whose balance covers one -> one handler run, one transfer, 4 refused before the handler', async () => {
+    const poor = privateKeyToAccount(generatePrivateKey())
+    const { serve, requirements, runs } = setup()
+    const accepted = await requirements()
+    await devnet.mint('usdc', poor.address, BigInt(accepted.amount))
+    const headers = await Promise.all(
+      Array.from({ length: 5 }, async () =>
+        exactHeader(accepted, await signExactPayload({ devnet, signer: poor, requirements: accepted })),
+      ),
+    )
+    const before = await balanceOf(devnet, usdc(), payTo)
+    const responses = await Promise.all(headers.map((header) => serve(header)))
+    expect(runs()).toBe(1)
+    expect(responses.filter((response) => response.status === 200)).toHaveLength(1)
+    const refused = responses.filter((response) => response.status !== 200)
+    expect(refused.map((response) => response.status)).toEqual([402, 402, 402, 402])
+    expect(await Promise.all(refused.map(errorOf))).toEqual(Array(4).fill('insufficient_funds'))
+    // Refused at verify: no settlement was attempted, so no PAYMENT-RESPONSE.
+    expect(refused.map((response) => response.headers.get('PAYMENT-RESPONSE'))).toEqual(Array(4).fill(null))
+    const transfers = await devnet.publicClient.getContractEvents({
+      address: usdc(),
+      abi: erc20Abi,
+      eventName: 'Transfer',
+      args: { from: poor.address },
+      fromBlock: 0n,
+    })
+    expect(transfers).toHaveLength(1)
+    expect(transfers[0]!.args.value).toBe(BigInt(accepted.amount))
+    expect((await balanceOf(devnet, usdc(), payTo)) - before).toBe(BigInt(accepted.amount))
+    expect(await balanceOf(devnet, usdc(), poor.address)).toBe(0n)
+  })
+
+  test('behavior: a verified authorization holds the balance while its handler runs; a failed handler frees it at once', async () => {
+    const poor = privateKeyToAccount(generatePrivateKey())
+    const { serve, requirements, runs } = setup()
+    const accepted = await requirements()
+    await devnet.mint('usdc', poor.address, BigInt(accepted.amount))
+    const sign = async () =>
+      exactHeader(accepted, await signExactPayload({ devnet, signer: poor, requirements: accepted }))
+    const [first, second, third] = await Promise.all([sign(), sign(), sign()])
+    let during: Response | undefined
+    const failed = await serve(first, async () => {
+      during = await serve(second)
+      return new Response('boom', { status: 500 })
+    })
+    expect(failed.status).toBe(500)
+    // While the first authorization was held, the second was refused before its handler.
+    expect(during!.status).toBe(402)
+    expect(await errorOf(during!)).toBe('insufficient_funds')
+    expect(runs()).toBe(1)
+    // The failed handler released the hold (long before the authorization's lifetime ends).
+    const paid = await serve(third)
+    expect(paid.status).toBe(200)
+    expect(paymentResponse(paid).success).toBe(true)
+    expect(runs()).toBe(2)
+    expect(await balanceOf(devnet, usdc(), poor.address)).toBe(0n)
+  })
+
   test('error: a replayed authorization is refused after settlement, without running the handler', async () => {
     const { serve, requirements, runs } = setup()
     const accepted = await requirements()

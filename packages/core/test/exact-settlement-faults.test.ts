@@ -255,9 +255,15 @@ describe('exact settlement under faults', () => {
       const exact = scheme(settler, { simulationMaxAgeMs })
       const payments = await Promise.all(Array.from({ length: 5 }, () => input(payer)))
       const sendsBefore = proxy.calls('eth_sendRawTransactionSync') + proxy.calls('eth_sendRawTransaction')
-      // Each verifies on its own (the balance covers any one), then all settle at once, like five
-      // gate requests whose handlers finished together.
-      for (const payment of payments) await exact.verify(payment)
+      // A verified authorization holds its value: the next one is refused before any handler runs.
+      await exact.verify(payments[0]!)
+      await expect(exact.verify(payments[1]!)).rejects.toMatchObject({ code: 'insufficient_funds' })
+      // Past the holds (abandoned here; or verified by five processes, each holding on its own):
+      // each verifies on its own, then all settle at once, like handlers that finished together.
+      for (const payment of payments) {
+        await exact.verify(payment)
+        exact.abandon?.(payment)
+      }
       const outcomes = await Promise.allSettled(payments.map((payment) => exact.settle(payment)))
       const settled = outcomes.filter((outcome) => outcome.status === 'fulfilled')
       const refused = outcomes.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []))

@@ -9,8 +9,8 @@ import {
 import { z } from 'zod'
 import type { TollgateErrorCode } from '../errors/error-codes.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
-import type { ExactInput, ExactScheme, ExactSettlementStatus } from '../scheme/types.js'
 import { createJsonRpc, type JsonRpc, type JsonRpcCall } from '../rpc/create-json-rpc.js'
+import type { ExactInput, ExactScheme, ExactSettlementStatus } from '../scheme/types.js'
 import { checkExactAuthorization } from './check-exact-authorization.js'
 import { createExactSettlement } from './create-exact-settlement.js'
 import { createNonceManager } from './create-nonce-manager.js'
@@ -122,7 +122,17 @@ const MAX_KEPT_SIMULATIONS = 10_000
  * `authorizationState`, `balanceOf` and an `eth_call` simulation of the transfer from the settler
  * (plus, for the settlement to come, gas prices at most every 2 s and the settler's nonce once);
  * whose answers are judged in the same order: token domain, signature, nonce, balance (less what
- * this payer's pending settlements hold), simulation.
+ * this payer's other verified authorizations and pending settlements hold), simulation.
+ *
+ * A verified authorization then holds its value against the payer's balance (per payer and token),
+ * checked and held in one synchronous step after the batch answers, so of concurrent authorizations
+ * a payer can afford only one of, one passes `verify` and the others are refused
+ * `insufficient_funds` before any handler runs. The hold ends when the authorization is settled
+ * (or provably cannot be), when `abandon` is called (the gate calls it when the handler failed or
+ * the requester left), or at the latest at the authorization's `validBefore` or the offer's
+ * `maxTimeoutSeconds` after verify. Holds are per process: two instances of this scheme (two gate
+ * processes) each hold separately, and a facilitator built on it holds from `/verify` until
+ * `/settle` or the lapse.
  * Contract calls travel as deployless `eth_call`s that report a revert as data, so one revert
  * cannot fail the batch. No account's code is cached: an address can gain code at any time
  * (ERC-4337 deployment, EIP-7702 delegation), and the code is only read when ECDSA failed.
@@ -294,6 +304,9 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
         ? slot({ method: 'eth_getTransactionCount', params: [settler.address, 'pending'] })
         : -1
     const issuedAt = now()
+    const lane = laneOf(token, from)
+    // Settlements of this payer confirmed after this point may not show in the balance read.
+    const since = lanes.sequence()
 
     const results = await rpc.batch(calls, input.signal)
     if (chainSlot !== -1) checkChain(results[chainSlot])
@@ -364,8 +377,10 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
       )
     }
     const balance = readResult(decodeTryCall(results[balanceSlot], 'balanceOf'), 'balanceOf', token)
-    // A pending settlement of this very authorization holds nothing against itself.
-    assertAffordable(balance, value, lanes.held(laneOf(token, from), Math.floor(now() / 1000), nonce))
+    // What other verified authorizations and pending settlements of this payer hold; this very
+    // authorization holds nothing against itself.
+    const nowSeconds = Math.floor(now() / 1000)
+    assertAffordable(balance, value, lanes.held(lane, nowSeconds, { except: nonce, since }))
 
     // 5. Whatever else the token checks (pausing, blacklists, wallet rules) shows in the simulation.
     if (simulationSlot !== -1) {
@@ -384,7 +399,24 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
         keepSimulation(`${token}:${transfer}`, { at: issuedAt, gas, fees: feeCache.fees })
       }
     }
+    // Checked and held in one synchronous step: a concurrent verify of this payer sees the hold.
+    const lapse = Math.min(
+      Number(payload.authorization.validBefore),
+      nowSeconds + input.requirements.maxTimeoutSeconds,
+    )
+    lanes.hold(lane, nonce, value, lapse, 'verified')
     return { payer: from }
+  }
+
+  // Frees what a verified authorization held, when it will not be settled (the handler failed).
+  const abandon = (input: ExactInput): void => {
+    if (!/^0x[0-9a-fA-F]{40}$/.test(input.requirements.asset)) return
+    const parsed = safeParse(input)
+    if (parsed === undefined) return
+    lanes.abandon(
+      laneOf(input.requirements.asset as Address, parsed.authorization.from),
+      parsed.authorization.nonce,
+    )
   }
 
   const keepSimulation = (key: string, record: { at: number; gas: bigint; fees: Fees }): void => {
@@ -409,7 +441,12 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     const kept = verified.get(key)
     verified.delete(key)
     const last = lanes.lastBroadcast(lane)
-    const held = lanes.held(lane, Math.floor(now() / 1000))
+    // What other settlements of this payer that may still land hold (verified authorizations not
+    // broadcast yet change nothing on chain: of those, the first to settle is served first).
+    const held = lanes.held(lane, Math.floor(now() / 1000), {
+      except: payload.authorization.nonce,
+      pendingOnly: true,
+    })
     if (
       kept !== undefined &&
       now() - kept.at <= simulationMaxAgeMs &&
@@ -495,6 +532,7 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     extra: exactExtra,
     identify: (input) => identifyExact(input, { nowSeconds: Math.floor(now() / 1000), clockSkewSeconds }),
     verify,
+    abandon,
     settle: settlement.settle,
     settlementStatus: settlement.settlementStatus,
   }
@@ -573,6 +611,14 @@ function assertSettlerFunded(balance: bigint | undefined, gas: bigint, fees: Fee
     `The settler ${settler} holds ${balance} wei, less than the ${gas * price} wei a settlement may cost.`,
     { retryAfter: 60, details: { settler, balance, required: gas * price } },
   )
+}
+
+function safeParse(input: ExactInput): ExactPayload | undefined {
+  try {
+    return parseExactPayload(input.payload)
+  } catch {
+    return undefined
+  }
 }
 
 function laneOf(token: Address, from: Address): string {

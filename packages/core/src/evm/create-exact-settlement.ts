@@ -1,7 +1,7 @@
 import { type Address, getAddress, type Hex, type TransactionSerializable } from 'viem'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
-import type { ExactInput, ExactSettlementStatus } from '../scheme/types.js'
 import type { JsonRpc } from '../rpc/create-json-rpc.js'
+import type { ExactInput, ExactSettlementStatus } from '../scheme/types.js'
 import type { NonceManager } from './create-nonce-manager.js'
 import type { PayerLanes } from './create-payer-lanes.js'
 import { findTransferLog } from './find-transfer-log.js'
@@ -131,7 +131,9 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
         })
     remember(sent.hash, record)
     if (watched.outcome === 'mined' && BigInt(watched.receipt.status) === 1n) {
-      return confirmed(watched.hash, watched.receipt, token, payload)
+      const result = confirmed(watched.hash, watched.receipt, token, payload)
+      lanes.release(lane, nonce, true)
+      return result
     }
     const status: ExactSettlementStatus =
       watched.outcome === 'pending'
@@ -141,9 +143,12 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
             transaction: watched.hash,
             retryAfter: settings.pendingRetryAfterSeconds,
           }))
-    if (status.status === 'confirmed') return resultOf(status)
+    if (status.status === 'confirmed') {
+      lanes.release(lane, nonce, true)
+      return resultOf(status)
+    }
     if (status.status === 'failed') throw failedError(status)
-    lanes.hold(lane, nonce, value, Number(validBefore))
+    lanes.hold(lane, nonce, value, Number(validBefore), 'pending')
     pending.set(`${lane}:${nonce}`, record)
     for (const oldest of pending.keys()) {
       if (pending.size <= MAX_RECORDS) break
@@ -174,7 +179,7 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
       if (status.status === 'pending')
         throw pendingError(status.transaction as Hex, settings.receiptTimeoutMs, status.retryAfter, from)
       pending.delete(`${lane}:${nonce}`)
-      lanes.release(lane, nonce)
+      lanes.release(lane, nonce, status.status === 'confirmed')
       // Failed provably: the authorization may be settled anew.
       return status.status === 'confirmed' ? resultOf(status) : undefined
     })
@@ -188,7 +193,14 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
         throw notSettled(error)
       })
       const lane = `${prepared.token}:${prepared.payload.authorization.from}`.toLowerCase()
-      return lanes.run(lane, () => settleInLane(input, prepared, lane))
+      return lanes.run(lane, () =>
+        settleInLane(input, prepared, lane).catch((error: unknown) => {
+          // A transfer that provably did not happen holds nothing (the authorization may be tried again).
+          if (TollgateError.is(error) && error.details?.settled === false)
+            lanes.release(lane, prepared.payload.authorization.nonce)
+          throw error
+        }),
+      )
     },
 
     async settlementStatus({ input, transaction }) {
@@ -212,7 +224,7 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
       const status = await statusOf(payload, token, hashes, record?.nonce)
       if (status.status !== 'pending') {
         const lane = `${token}:${payload.authorization.from}`.toLowerCase()
-        lanes.release(lane, payload.authorization.nonce)
+        lanes.release(lane, payload.authorization.nonce, status.status === 'confirmed')
         pending.delete(`${lane}:${payload.authorization.nonce}`)
       }
       return status

@@ -36,15 +36,32 @@ describe('createPayerLanes', () => {
 
   test('behavior: holds add up per key until released or past their end', () => {
     const lanes = createPayerLanes({ now: () => 0, rememberMs: 1000 })
-    lanes.hold('a', 'n1', 10n, 100)
-    lanes.hold('a', 'n2', 5n, 200)
-    lanes.hold('b', 'n1', 7n, 100)
+    lanes.hold('a', 'n1', 10n, 100, 'pending')
+    lanes.hold('a', 'n2', 5n, 200, 'pending')
+    lanes.hold('b', 'n1', 7n, 100, 'pending')
     expect(lanes.held('a', 50)).toBe(15n)
-    expect(lanes.held('a', 50, 'n1')).toBe(5n)
+    expect(lanes.held('a', 50, { except: 'n1' })).toBe(5n)
     expect(lanes.held('a', 100)).toBe(5n)
     lanes.release('a', 'n2')
     expect(lanes.held('a', 50)).toBe(0n)
     expect(lanes.held('b', 50)).toBe(7n)
+  })
+
+  test('behavior: abandon drops only verified holds; a spent hold counts for balances read before it', () => {
+    const lanes = createPayerLanes({ now: () => 0, rememberMs: 1000 })
+    lanes.hold('a', 'n1', 10n, 100, 'verified')
+    lanes.hold('a', 'n2', 5n, 100, 'pending')
+    expect(lanes.held('a', 50, { pendingOnly: true })).toBe(5n)
+    lanes.abandon('a', 'n1')
+    lanes.abandon('a', 'n2')
+    expect(lanes.held('a', 50)).toBe(5n)
+    lanes.hold('a', 'n3', 3n, 100, 'verified')
+    const before = lanes.sequence()
+    lanes.release('a', 'n3', true)
+    expect(lanes.held('a', 50)).toBe(5n)
+    expect(lanes.held('a', 50, { since: before })).toBe(8n)
+    expect(lanes.held('a', 50, { since: lanes.sequence() })).toBe(5n)
+    expect(lanes.held('a', 100, { since: before })).toBe(0n)
   })
 
   test('behavior: broadcast times are remembered for rememberMs, then forgotten', () => {

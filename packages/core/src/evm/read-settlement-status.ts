@@ -1,7 +1,7 @@
 import { type Address, encodeFunctionData, type Hex, pad, toEventSelector } from 'viem'
 import { z } from 'zod'
-import type { ExactSettlementStatus } from '../scheme/types.js'
 import type { JsonRpc, JsonRpcCall } from '../rpc/create-json-rpc.js'
+import type { ExactSettlementStatus } from '../scheme/types.js'
 import { decodeTryCall } from './decode-try-call.js'
 import { eip3009Abi } from './eip3009-abi.js'
 import { encodeTryCall } from './encode-try-call.js'

@@ -49,7 +49,11 @@ export async function verifyExactPayment(
     noun: 'authorization',
     details: { network: offer.network.network },
   })
-  const release = claim.release
+  // A verified authorization that will not be settled frees what the scheme held for it, then its claim.
+  const release = async () => {
+    scheme.abandon?.(input)
+    await claim.release()
+  }
   await verifyAuthorization(runtime, scheme, route, offer, input, identity.payer, release)
   // A pass is signed now so the handler can hand it out; the response that carries it is only
   // sent once settlement succeeded (x402's order), so an unsettled payment never leaks one.

@@ -96,8 +96,18 @@ export type ExactScheme = {
   extra(asset: AssetInfo): Record<string, unknown> | undefined
   /** Offline: the payer and a key unique to this authorization (for the replay claim). Throws `invalid_payload`. */
   identify(input: ExactInput): { payer: string; key: string; validBefore: number }
-  /** Checks signature, amounts, times, nonce, balance; throws x402 reason codes. */
+  /**
+   * Checks signature, amounts, times, nonce, balance; throws x402 reason codes. A scheme may hold
+   * the verified value against the payer's balance until the authorization is settled, abandoned
+   * or expires, so concurrent authorizations of one payer cannot together exceed its balance.
+   */
   verify(input: ExactInput): Promise<{ payer: string }>
+  /**
+   * Tells the scheme a verified authorization will not be settled (the handler failed, the
+   * requester left, the settlement provably did not happen): it drops what `verify` held for it, so
+   * the payer's balance is free at once. Must not throw. Optional: without it, holds lapse by themselves.
+   */
+  abandon?(input: ExactInput): void
   /**
    * Submits the transfer and waits for it. Resolves once it is confirmed (`logIndex`: the
    * `Transfer` log's index in its block, when known: the gate then claims the payment's on-chain
