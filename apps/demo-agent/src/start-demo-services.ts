@@ -64,6 +64,9 @@ export async function startDemoServices(options: StartDemoServicesOptions = {}):
       // A fresh secret per run: challenges and passes end with the demo.
       secret: randomBytes(32).toString('hex'),
       settler,
+      // The demo lives for one run on a fresh chain: its in-memory store is a choice, and the
+      // script's output stays its own.
+      logger: { warn: () => {} },
     })
   } catch (error) {
     await devnet.stop()
