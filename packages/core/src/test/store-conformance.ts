@@ -144,12 +144,15 @@ export function defineStoreConformance(
       'claim: expires after its TTL, never before',
       () =>
         withStore(async (store) => {
-          const key = unique('ttl')
-          await store.claim(key, { ttlSeconds: 1 })
-          await options.elapse(300)
-          expect((await store.claim(key, { ttlSeconds: 1 })).claimed).toBe(false)
-          await options.elapse(1_000)
-          expect((await store.claim(key, { ttlSeconds: 1 })).claimed).toBe(true)
+          // Only bounds that a slow machine cannot break: a long TTL is still held after a short
+          // wait, and a short TTL is gone after a wait longer than itself.
+          const held = unique('ttl-held')
+          const expiring = unique('ttl-expiring')
+          await store.claim(held, { ttlSeconds: 60 })
+          await store.claim(expiring, { ttlSeconds: 1 })
+          await options.elapse(1_300)
+          expect((await store.claim(held, { ttlSeconds: 1 })).claimed).toBe(false)
+          expect((await store.claim(expiring, { ttlSeconds: 1 })).claimed).toBe(true)
         }),
       10_000,
     )
@@ -160,11 +163,12 @@ export function defineStoreConformance(
         withStore(async (store) => {
           const extended = unique('extended')
           const shortened = unique('shortened')
-          const extendedToken = tokenOf(await store.claim(extended, { ttlSeconds: 1 }))
+          // The claim's own TTL leaves room for a slow machine between the claim and the commit.
+          const extendedToken = tokenOf(await store.claim(extended, { ttlSeconds: 3 }))
           const shortenedToken = tokenOf(await store.claim(shortened, { ttlSeconds: 60 }))
           expect(await store.commit(extended, extendedToken, { ttlSeconds: 60 })).toBe(true)
           expect(await store.commit(shortened, shortenedToken, { ttlSeconds: 1 })).toBe(true)
-          await options.elapse(1_300)
+          await options.elapse(3_300)
           for (const key of [extended, shortened]) {
             const held = await store.claim(key, { ttlSeconds: 60 })
             expect(!held.claimed && held.state).toBe('spent')
@@ -194,11 +198,14 @@ export function defineStoreConformance(
       'put/has: revocation keys live for their TTL',
       () =>
         withStore(async (store) => {
+          const kept = unique('revoked-kept')
           const key = unique('revoked')
           expect(await store.has(key)).toBe(false)
+          await store.put(kept, 60)
           await store.put(key, 1)
-          expect(await store.has(key)).toBe(true)
+          expect(await store.has(kept)).toBe(true)
           await options.elapse(1_300)
+          expect(await store.has(kept)).toBe(true)
           expect(await store.has(key)).toBe(false)
         }),
       10_000,
