@@ -167,24 +167,25 @@ describe('holdUntilSettled', () => {
     expect(response.headers.get('set-cookie')).toBeNull()
   })
 
-  test('behavior: an agent that leaves before the answer -> complete(500) once, the late answer is dropped', async () => {
-    const { calls, called, complete } = settlement()
-    let answer = () => {}
-    const answered = new Promise<void>((resolve) => (answer = resolve))
+  test("behavior: an agent that leaves while the handler runs -> the handler's own status settles, nothing is written", async () => {
+    const { calls, called, settle, complete } = settlement()
     let entered = () => {}
     const handlerEntered = new Promise<void>((resolve) => (entered = resolve))
     const port = await serve(async (_request, response) => {
+      const gone = new Promise<void>((resolve) => response.once('close', () => resolve()))
       entered()
-      await answered
+      // Answers only once the server has seen the agent leave.
+      await gone
       response.json({ late: true })
     }, complete)
     const client = rawGet(port)
     await handlerEntered
     client.socket.destroy()
-    expect(await called).toBe(500)
-    answer()
-    await pause(50)
-    expect(calls).toEqual([500])
+    // The handler answered 200 after the agent left: that status is settled, exactly once.
+    expect(await called).toBe(200)
+    settle({ ok: true, headers: new Headers(), receipt })
+    expect(await client.ended).toBe('')
+    expect(calls).toEqual([200])
   })
 
   test('error: a handler that throws before answering reports 500; its error response is released', async () => {

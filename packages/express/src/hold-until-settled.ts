@@ -26,6 +26,8 @@ export function holdUntilSettled(response: ServerResponse, complete: GatePaid['c
   const before = response.getHeaders()
   const chunks: Buffer[] = []
   let state: State = 'holding'
+  // The connection closed before the handler answered: settle, but write nothing.
+  let departed = false
   // What `headersSent` would say without the hold, so error handlers act as usual (Express drops the
   // connection when a handler fails after it started answering).
   let started = false
@@ -70,9 +72,29 @@ export function holdUntilSettled(response: ServerResponse, complete: GatePaid['c
     return this
   } as ServerResponse['end']
 
+  // Whether the agent closed its side: the socket ended or failed from the far end. Express itself
+  // destroys the socket when a handler fails after it started answering, and that is no departure.
+  let peerClosed = false
+  const socket = response.req?.socket
+  const onPeerClosed = () => {
+    peerClosed = true
+  }
+  socket?.once('end', onPeerClosed)
+  socket?.once('error', onPeerClosed)
   response.once('close', () => {
-    // The agent left before the handler answered: nothing was delivered, so nothing is settled.
+    socket?.off('end', onPeerClosed)
+    socket?.off('error', onPeerClosed)
     if (state !== 'holding') return
+    if (peerClosed) {
+      // The agent left while the handler runs. The handler already started, so its own status
+      // decides (DESIGN gate invariant 5): a success is settled when it answers, a failure releases
+      // the claim. Settling on the socket's fate would let a payer who always hangs up replay one
+      // authorization and run the handler again and again without paying.
+      departed = true
+      return
+    }
+    // The handler failed after it started answering and the connection was dropped: nothing was
+    // delivered, so nothing is settled.
     state = 'abandoned'
     chunks.length = 0
     complete(500).catch(() => {})
@@ -89,7 +111,12 @@ export function holdUntilSettled(response: ServerResponse, complete: GatePaid['c
       })
       completion = { ok: false, error: failure, response: createErrorResponse(failure) }
     }
-    state = 'released'
+    state = departed ? 'abandoned' : 'released'
+    if (departed) {
+      chunks.length = 0
+      callback?.()
+      return
+    }
     if (completion.ok) {
       for (const [name, value] of completion.headers) target.setHeader(name, value)
       Reflect.apply(original.end, target, [Buffer.concat(chunks), callback])

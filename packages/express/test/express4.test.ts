@@ -35,6 +35,8 @@ beforeAll(async () => {
     ],
     secret: 'express4-secret-express4-secret-express4',
     registry: usdcRegistry(devnet),
+    // The memory store's start-up notice is expected here, not a test failure.
+    logger: { warn: () => {} },
   })
   // Express 4's handler types differ from Express 5's; the middleware only uses what both have.
   app.use(middleware as unknown as RequestHandler)
