@@ -87,7 +87,7 @@ export function holdUntilSettled(response: ServerResponse, complete: GatePaid['c
     if (state !== 'holding') return
     if (peerClosed) {
       // The agent left while the handler runs. The handler already started, so its own status
-      // decides (DESIGN gate invariant 5): a success is settled when it answers, a failure releases
+      // decides (ARCHITECTURE.md G5): a success is settled when it answers, a failure releases
       // the claim. Settling on the socket's fate would let a payer who always hangs up replay one
       // authorization and run the handler again and again without paying.
       departed = true

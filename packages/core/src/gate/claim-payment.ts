@@ -6,8 +6,8 @@ export type ClaimPaymentOptions = {
   /** Keys to claim together, such as `tx:<network>:<hash>:<signer>`. */
   keys: readonly string[]
   /**
-   * Seconds every claim lives, in flight or spent: at least the acceptance window (DESIGN
-   * invariant 3), so a crashed gate's in-flight claim never re-admits the payment.
+   * Seconds every claim lives, in flight or spent: at least the acceptance window
+   * (ARCHITECTURE.md G3), so a crashed gate's in-flight claim never re-admits the payment.
    */
   ttlSeconds: number
   /** Seconds a duplicate of an in-flight payment is told to wait (`Retry-After`). Default 1. */

@@ -77,7 +77,7 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     windowSeconds,
     skewSeconds,
     maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
-    // Spent proofs must outlive the window they could be accepted in (DESIGN invariant 3).
+    // Spent proofs must outlive the window they could be accepted in (ARCHITECTURE.md G3).
     claimTtlSeconds: windowSeconds + 2 * skewSeconds + 60,
     hooks: options.hooks ?? {},
     logger,
