@@ -17,7 +17,7 @@ import {
   startGateProcess,
 } from '../src/start-gate-process.js'
 
-// Real processes, a real redis-server and a real anvil: what DESIGN invariants 2 and 4 promise
+// Real processes, a real redis-server and a real anvil: what ARCHITECTURE.md G2 and G4 promise
 // across instances and crashes, and invariant 1 when the store goes away.
 
 let devnet: Devnet

@@ -10,7 +10,7 @@ import { roundTrip } from './round-trip.js'
 import { settledAnswer } from './settled-answer.js'
 import { spentAnswer } from './spent-answer.js'
 
-// DESIGN gate invariant 1: every check fails closed. An RPC that is down, slow or lying, or a
+// ARCHITECTURE.md G1: every check fails closed. An RPC that is down, slow or lying, or a
 // store that is gone, is a 503 with Retry-After or a refusal, never a served request; and a
 // refusal for a transient fault does not spend the proof.
 

@@ -9,7 +9,7 @@ import { exactSignature } from './exact-signature.js'
 import { PRICE, paidRequest, SEARCH } from './paid-request.js'
 import { payRoute } from './pay-route.js'
 
-// DESIGN gate invariant 2: a proof whose signature is not the payer's never holds the payer's
+// ARCHITECTURE.md G2: a proof whose signature is not the payer's never holds the payer's
 // claim. A stranger who watches payTo and floods proofs of the victim's hash, under a slow RPC,
 // cannot make the victim's own first try fail.
 

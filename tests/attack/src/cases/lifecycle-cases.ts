@@ -12,7 +12,7 @@ import { payRoute } from './pay-route.js'
 import { roundTrip } from './round-trip.js'
 import { settledAnswer } from './settled-answer.js'
 
-// DESIGN gate invariant 5: the outcome is the status the handler wrote, not the socket's fate. A
+// ARCHITECTURE.md G5: the outcome is the status the handler wrote, not the socket's fate. A
 // claim is released only when the handler failed before any byte was sent (and then no successful
 // PAYMENT-RESPONSE and no pass go out); once headers are out the payment is consumed; a requester
 // gone before the handler starts is not charged and the handler does not run.

@@ -12,7 +12,7 @@ import { payRoute } from './pay-route.js'
 import { sendAtOnce } from './send-at-once.js'
 import { spentAnswer } from './spent-answer.js'
 
-// DESIGN gate invariants 2 and 4: a payment is sold once, across requests, instances, schemes
+// ARCHITECTURE.md G2 and G4: a payment is sold once, across requests, instances, schemes
 // and restarts. An in-flight duplicate is 409 `payment_in_progress`, a spent one 402
 // `payment_already_used`.
 

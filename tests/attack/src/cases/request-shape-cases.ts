@@ -1,7 +1,7 @@
 import type { RawRequest } from '../raw-http.js'
 import type { AttackCase, Expectation } from '../run-case.js'
 
-// DESIGN gate invariant 1: the gate prices the path the framework routes; no header takes part in
+// ARCHITECTURE.md G1: the gate prices the path the framework routes; no header takes part in
 // route matching; a malformed Host is a 400 with a code. Every case below sends no payment, so a
 // priced handler must never run, whatever the status.
 
