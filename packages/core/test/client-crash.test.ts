@@ -13,6 +13,7 @@ import { evmWallet } from '../src/evm/evm-wallet.js'
 import { createGate } from '../src/gate/create-gate.js'
 import { createFileLedger } from '../src/node/create-file-ledger.js'
 import { devnetRegistry, startDevnet } from './support/devnet-gate.js'
+import { quietLogger } from './support/quiet-logger.js'
 import { rpcProxy } from './support/rpc-proxy.js'
 import { serve } from './support/serve.js'
 
@@ -22,6 +23,7 @@ let server: Awaited<ReturnType<typeof serve>>
 beforeAll(async () => {
   devnet = await startDevnet()
   const gate = createGate({
+    logger: quietLogger,
     routes: { 'GET /api/search': { price: '$0.001' } },
     payTo: devnet.accounts[9]!.address,
     networks: [evmNetwork({ network: devnet.network, rpcUrl: devnet.rpcUrl, assets: ['USDC'] })],

@@ -14,6 +14,7 @@ import { decodePaymentSignatureHeader } from '../src/protocol/payment-signature-
 import type { PaymentRequirements } from '../src/protocol/types.js'
 import type { Wallet } from '../src/scheme/wallet.js'
 import { devnetRegistry, startDevnet } from './support/devnet-gate.js'
+import { quietLogger } from './support/quiet-logger.js'
 import { serve } from './support/serve.js'
 
 let devnet: Devnet
@@ -22,6 +23,7 @@ let gate: ReturnType<typeof createGate>
 beforeAll(async () => {
   devnet = await startDevnet()
   gate = createGate({
+    logger: quietLogger,
     routes: { 'GET /paid': { price: '$0.001' }, 'GET /dear': { price: '$0.25' } },
     payTo: devnet.accounts[9]!.address,
     networks: [evmNetwork({ network: devnet.network, rpcUrl: devnet.rpcUrl, assets: ['USDC'] })],

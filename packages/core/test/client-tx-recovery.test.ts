@@ -12,6 +12,7 @@ import type { Wallet } from '../src/scheme/wallet.js'
 import { callPaidEndpoint } from '../src/tools/call-paid-endpoint.js'
 import { compilePaidEndpoint } from '../src/tools/compile-paid-endpoint.js'
 import { devnetRegistry, startDevnet } from './support/devnet-gate.js'
+import { quietLogger } from './support/quiet-logger.js'
 import { type RpcCall, type RpcVerdict, rpcProxy } from './support/rpc-proxy.js'
 import { serve } from './support/serve.js'
 
@@ -22,6 +23,7 @@ let handlerRuns = 0
 beforeAll(async () => {
   devnet = await startDevnet()
   const gate = createGate({
+    logger: quietLogger,
     routes: { 'GET /api/search': { price: '$0.001' } },
     payTo: devnet.accounts[9]!.address,
     networks: [evmNetwork({ network: devnet.network, rpcUrl: devnet.rpcUrl, assets: ['USDC'] })],

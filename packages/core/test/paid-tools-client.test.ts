@@ -7,6 +7,7 @@ import { toPaidToolsClient } from '../src/evm/to-paid-tools-client.js'
 import { createGate } from '../src/gate/create-gate.js'
 import type { PaymentRequirements } from '../src/protocol/types.js'
 import { balanceOf, startDevnet } from './support/devnet-gate.js'
+import { quietLogger } from './support/quiet-logger.js'
 import { serve } from './support/serve.js'
 
 let devnet: Devnet
@@ -20,12 +21,14 @@ beforeAll(async () => {
   const network = devnet.network
   const settler = privateKeyToAccount(devnet.accounts[8]!.privateKey)
   const gate = createGate({
+    logger: quietLogger,
     routes: { 'GET /exact': { price: '$0.002' }, 'GET /tx': { price: '$0.001' } },
     payTo: payee(),
     networks: [evmNetwork({ network, rpcUrl: devnet.rpcUrl, tx: false, exact: { settler } })],
     secret: 'paid-tools-client-secret-paid-tools-01',
   })
   const txGate = createGate({
+    logger: quietLogger,
     routes: { 'GET /tx': { price: '$0.001' } },
     payTo: payee(),
     networks: [evmNetwork({ network, rpcUrl: devnet.rpcUrl })],
@@ -50,7 +53,7 @@ describe('toPaidToolsClient', () => {
     const response = await client.fetch(`${server.origin}/exact`)
     expect(response.status).toBe(200)
     expect((await usdcOf(payee())) - before).toBe(2000n)
-    expect(JSON.parse(JSON.stringify(client.spent()))).toMatchObject({
+    expect(JSON.parse(JSON.stringify(await client.spent()))).toMatchObject({
       usd: { spent: '0.002', remaining: '0.998' },
     })
   })

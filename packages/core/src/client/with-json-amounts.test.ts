@@ -12,8 +12,8 @@ describe('withJsonAmounts', () => {
     expect(Object.keys(report)).toEqual(['spentAtomic', 'assets'])
   })
 
-  test('behavior: a real spending report serialises', () => {
-    const report = withJsonAmounts(createSpendingPolicy({ budget: ['10 USDC'] }).spent())
+  test('behavior: a real spending report serialises', async () => {
+    const report = withJsonAmounts(await createSpendingPolicy({ budget: ['10 USDC'] }).spent())
     expect(() => JSON.stringify(report)).not.toThrow()
     expect(JSON.parse(JSON.stringify(report))).toMatchObject({ payments: 0 })
   })

@@ -1,6 +1,6 @@
 /**
  * Gives a report holding bigint amounts a `toJSON` that writes them as decimal strings, so
- * `JSON.stringify(client.spent())` works (plain JSON has no bigint). The report itself is
+ * `JSON.stringify(await client.spent())` works (plain JSON has no bigint). The report itself is
  * unchanged: the method is not enumerable and amounts stay bigints for code.
  *
  * @example JSON.stringify(withJsonAmounts({ spentAtomic: 10n })) // '{"spentAtomic":"10"}'
