@@ -68,12 +68,15 @@ export async function verifyExactPayment(
     amount: offer.amount.toString(),
     ...(pass === undefined ? {} : { pass }),
   }
+  // Once the handler ran, its status decides (ARCHITECTURE.md G5): a requester that leaves does
+  // not abort the settlement, so the request's signal stays with verification.
+  const { signal: _requestSignal, ...settlementInput } = input
   let completion: Promise<GateCompletion> | undefined
   const complete = (status: number): Promise<GateCompletion> => {
     completion ??= settleExactPayment(runtime, {
       status,
       scheme,
-      input,
+      input: settlementInput,
       route,
       offer,
       offers,
