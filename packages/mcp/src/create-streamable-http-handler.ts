@@ -63,27 +63,10 @@ export function createStreamableHttpHandler(
       if (request.method !== 'POST') {
         return writeError(response, 400, -32000, 'Bad Request: No valid session ID provided')
       }
-      if (sessions.size >= maxSessions) {
-        const idleBefore = Date.now() - idleTimeoutMs
-        for (const session of sessions.values()) {
-          if (session.lastActive < idleBefore) await session.transport.close()
-        }
-        if (sessions.size >= maxSessions) return writeError(response, 503, -32000, 'Too many open sessions')
+      if (!(await hasRoom(sessions, maxSessions, idleTimeoutMs))) {
+        return writeError(response, 503, -32000, 'Too many open sessions')
       }
-      // A request without a session must be an initialize; the transport refuses anything else.
-      const transport = new StreamableHTTPServerTransport({
-        sessionIdGenerator: () => randomUUID(),
-        onsessioninitialized: (id) => {
-          sessions.set(id, { transport, lastActive: Date.now() })
-        },
-      })
-      transport.onclose = () => {
-        if (transport.sessionId !== undefined) sessions.delete(transport.sessionId)
-      }
-      const server = await createServer()
-      await server.connect(transport)
-      await transport.handleRequest(request, response, request.body)
-      if (transport.sessionId === undefined) await server.close()
+      await openSession(createServer, sessions, request, response)
     } catch {
       if (!response.headersSent) writeError(response, 500, -32603, 'Internal server error')
       else response.end()
@@ -97,6 +80,42 @@ export function createStreamableHttpHandler(
       sessions.clear()
     },
   }) as StreamableHttpHandler
+}
+
+/** Makes room for a new session by closing idle ones when full; false when still full. */
+async function hasRoom(
+  sessions: Map<string, Session>,
+  maxSessions: number,
+  idleTimeoutMs: number,
+): Promise<boolean> {
+  if (sessions.size < maxSessions) return true
+  const idleBefore = Date.now() - idleTimeoutMs
+  for (const session of sessions.values()) {
+    if (session.lastActive < idleBefore) await session.transport.close()
+  }
+  return sessions.size < maxSessions
+}
+
+/** Serves a request without a session, which must be an initialize; the transport refuses anything else. */
+async function openSession(
+  createServer: () => McpServer | Promise<McpServer>,
+  sessions: Map<string, Session>,
+  request: IncomingMessage & { body?: unknown },
+  response: ServerResponse,
+): Promise<void> {
+  const transport = new StreamableHTTPServerTransport({
+    sessionIdGenerator: () => randomUUID(),
+    onsessioninitialized: (id) => {
+      sessions.set(id, { transport, lastActive: Date.now() })
+    },
+  })
+  transport.onclose = () => {
+    if (transport.sessionId !== undefined) sessions.delete(transport.sessionId)
+  }
+  const server = await createServer()
+  await server.connect(transport)
+  await transport.handleRequest(request, response, request.body)
+  if (transport.sessionId === undefined) await server.close()
 }
 
 function writeError(response: ServerResponse, status: number, code: number, message: string): void {

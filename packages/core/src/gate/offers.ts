@@ -2,7 +2,7 @@ import type { ChainRegistry } from '../chains/create-chain-registry.js'
 import type { AssetInfo } from '../chains/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
 import type { Price } from '../price/parse-price.js'
-import { quotePrice } from '../price/quote-price.js'
+import { type PriceQuote, quotePrice } from '../price/quote-price.js'
 import type { PaymentRequirements } from '../protocol/types.js'
 import type { PaymentNetwork } from '../scheme/types.js'
 import type { PassOffer } from './types.js'
@@ -67,41 +67,12 @@ function offersForPrice(
   const offers: Offer[] = []
   let lastError: unknown
   for (const network of networks) {
-    let quotes: ReturnType<typeof quotePrice>
-    try {
-      quotes = quotePrice(price, {
-        network: network.network,
-        registry: context.registry,
-        ...(network.assets === undefined ? {} : { assets: network.assets }),
-      })
-    } catch (error) {
-      // A price in one chain's coin ("0.001 ETH") simply is not payable on the others.
-      if (TollgateError.is(error) && error.code === 'asset_unknown') {
-        lastError = error
-        continue
-      }
-      throw error
+    const quotes = quoteOn(price, network, context)
+    if (!Array.isArray(quotes)) {
+      lastError = quotes
+      continue
     }
-    const chain = context.registry.chain(network.network)
-    const base = {
-      network,
-      payTo: context.payTo(network),
-      maxTimeoutSeconds: route.maxTimeoutSeconds ?? 300,
-      confirmations: route.confirmations ?? network.confirmations ?? chain.confirmations,
-      ...(pass === undefined ? {} : { pass }),
-    }
-    const passExtra =
-      pass === undefined
-        ? {}
-        : { pass: { ttlSeconds: pass.ttlSeconds, scope: [...(pass.scope ?? [route.key])] } }
-    for (const { asset, amount } of quotes) {
-      if (network.exact !== undefined) {
-        const extra = network.exact.extra(asset)
-        if (extra !== undefined)
-          offers.push({ ...base, scheme: 'exact', asset, amount, extra: { ...extra, ...passExtra } })
-      }
-      if (network.tx !== undefined) offers.push({ ...base, scheme: 'tx', asset, amount, extra: passExtra })
-    }
+    pushNetworkOffers(offers, route, network, quotes, pass, context)
   }
   if (offers.length === 0) {
     throw new TollgateError(
@@ -114,6 +85,52 @@ function offersForPrice(
     )
   }
   return offers
+}
+
+/** Quotes `price` on one network; a price in another chain's coin yields the `asset_unknown` error. */
+function quoteOn(price: Price, network: PaymentNetwork, context: OfferContext): PriceQuote[] | TollgateError {
+  try {
+    return quotePrice(price, {
+      network: network.network,
+      registry: context.registry,
+      ...(network.assets === undefined ? {} : { assets: network.assets }),
+    })
+  } catch (error) {
+    // A price in one chain's coin ("0.001 ETH") simply is not payable on the others.
+    if (TollgateError.is(error) && error.code === 'asset_unknown') return error
+    throw error
+  }
+}
+
+/** Appends the `exact` and `tx` offers of one network's quotes to `offers`. */
+function pushNetworkOffers(
+  offers: Offer[],
+  route: OfferRoute,
+  network: PaymentNetwork,
+  quotes: readonly PriceQuote[],
+  pass: PassOffer | undefined,
+  context: OfferContext,
+): void {
+  const chain = context.registry.chain(network.network)
+  const base = {
+    network,
+    payTo: context.payTo(network),
+    maxTimeoutSeconds: route.maxTimeoutSeconds ?? 300,
+    confirmations: route.confirmations ?? network.confirmations ?? chain.confirmations,
+    ...(pass === undefined ? {} : { pass }),
+  }
+  const passExtra =
+    pass === undefined
+      ? {}
+      : { pass: { ttlSeconds: pass.ttlSeconds, scope: [...(pass.scope ?? [route.key])] } }
+  for (const { asset, amount } of quotes) {
+    if (network.exact !== undefined) {
+      const extra = network.exact.extra(asset)
+      if (extra !== undefined)
+        offers.push({ ...base, scheme: 'exact', asset, amount, extra: { ...extra, ...passExtra } })
+    }
+    if (network.tx !== undefined) offers.push({ ...base, scheme: 'tx', asset, amount, extra: passExtra })
+  }
 }
 
 /**

@@ -81,29 +81,7 @@ function compile(pattern: string): RoutePattern {
   if (!path.startsWith('/')) throw invalid('the path must start with "/"')
   if (path.includes('//')) throw invalid('the path has an empty segment ("//")')
 
-  const segments: RouteSegment[] = []
-  const names = new Set<string>()
-  const texts = pathSegments(path)
-  for (const [index, text] of texts.entries()) {
-    if (text === '**') {
-      if (index !== texts.length - 1) throw invalid('"**" may only be the last segment')
-      segments.push({ type: 'rest' })
-    } else if (text === '*') {
-      segments.push({ type: 'wildcard' })
-    } else if (text.startsWith(':')) {
-      const name = text.slice(1)
-      if (!PARAM_NAME.test(name)) throw invalid(`the parameter ${quote(text)} needs a name like ":city"`)
-      if (names.has(name)) throw invalid(`the parameter ":${name}" appears twice`)
-      names.add(name)
-      segments.push({ type: 'param', name })
-    } else {
-      // `new URL()` resolves dot segments and escapes other characters, so such literals never match.
-      if (text === '.' || text === '..' || !LITERAL.test(text)) {
-        throw invalid(`the segment ${quote(text)} is not a literal, ":name", "*" or "**"`)
-      }
-      segments.push({ type: 'literal', value: text })
-    }
-  }
+  const segments = parseSegments(path, invalid)
 
   // Most patterns are all literals: those match by one string comparison, with no splitting.
   const literalPath = segments.every((segment) => segment.type === 'literal')
@@ -122,6 +100,43 @@ function compile(pattern: string): RoutePattern {
       return path === literalPath || path === `${literalPath}/` ? {} : undefined
     },
   })
+}
+
+/** Parses a pattern path's segments, throwing `invalid(reason)` on the first bad one. */
+function parseSegments(path: string, invalid: (reason: string) => TollgateError): RouteSegment[] {
+  const segments: RouteSegment[] = []
+  const names = new Set<string>()
+  const texts = pathSegments(path)
+  for (const [index, text] of texts.entries()) {
+    if (text === '**') {
+      if (index !== texts.length - 1) throw invalid('"**" may only be the last segment')
+      segments.push({ type: 'rest' })
+    } else if (text === '*') {
+      segments.push({ type: 'wildcard' })
+    } else if (text.startsWith(':')) {
+      segments.push(parseParam(text, names, invalid))
+    } else {
+      // `new URL()` resolves dot segments and escapes other characters, so such literals never match.
+      if (text === '.' || text === '..' || !LITERAL.test(text)) {
+        throw invalid(`the segment ${quote(text)} is not a literal, ":name", "*" or "**"`)
+      }
+      segments.push({ type: 'literal', value: text })
+    }
+  }
+  return segments
+}
+
+/** Parses a ":name" segment, recording its name in `names` to reject duplicates. */
+function parseParam(
+  text: string,
+  names: Set<string>,
+  invalid: (reason: string) => TollgateError,
+): RouteSegment {
+  const name = text.slice(1)
+  if (!PARAM_NAME.test(name)) throw invalid(`the parameter ${quote(text)} needs a name like ":city"`)
+  if (names.has(name)) throw invalid(`the parameter ":${name}" appears twice`)
+  names.add(name)
+  return { type: 'param', name }
 }
 
 // The root is no segments; one trailing slash is dropped; an empty segment ("//") stays empty.

@@ -117,19 +117,7 @@ export function createSolanaTxVerifier(
     async verifyTransfer(input: VerifyTransferInput): Promise<VerifiedTransfer> {
       // Offline first: a malformed proof costs no RPC.
       const signature = decodeProofSignature(input.signature)
-      if (!isAddress(input.payTo)) {
-        throw new TollgateError(
-          'config_invalid',
-          `payTo "${input.payTo.slice(0, 64)}" is not a Solana address.`,
-        )
-      }
-      const native = input.asset.address === NATIVE_ASSET
-      if (!native && !isAddress(input.asset.address)) {
-        throw new TollgateError(
-          'config_invalid',
-          `Asset "${input.asset.address.slice(0, 64)}" is not a Solana mint.`,
-        )
-      }
+      const native = checkAddresses(input)
       // payTo's associated token accounts under both token programs; PDA math runs during the RPC.
       const accounts = native ? Promise.resolve([]) : associatedAccounts(input.payTo, input.asset.address)
       // Awaited only on the token path; never let an early exit leave it unobserved.
@@ -165,97 +153,151 @@ export function createSolanaTxVerifier(
         )
       }
       const transaction = parseRpcAnswer(transactionSchema, results[0], 'getTransaction')
-      if (transaction.transaction.signatures[0] !== input.transaction) {
-        throw new TollgateError('rpc_unavailable', 'The RPC node answered about another transaction.', {
-          retryAfter: 2,
-        })
-      }
-      const meta = transaction.meta
-      if (meta === null) {
-        throw new TollgateError('rpc_unavailable', 'The RPC node has no status for the transaction.', {
-          retryAfter: 2,
-        })
-      }
-      if (meta.err !== null) {
-        throw new TollgateError('verify_tx_failed', `Transaction ${input.transaction} failed.`, {
-          details: { transaction: input.transaction, error: boundedJson(meta.err) },
-        })
-      }
-      const blockTime = transaction.blockTime
-      if (blockTime === null || blockTime === undefined) {
-        throw new TollgateError(
-          'rpc_unavailable',
-          'The RPC node does not know the block time of the transaction.',
-          {
-            retryAfter: 2,
-          },
-        )
-      }
-      if (blockTime < input.notBefore || blockTime > input.notAfter) {
-        throw new TollgateError(
-          'verify_outside_window',
-          `The transaction's block time ${blockTime} is outside the acceptance window.`,
-          { details: { blockTime, notBefore: input.notBefore, notAfter: input.notAfter } },
-        )
-      }
+      const { meta, blockTime } = checkTransaction(transaction, input)
 
       const message = new TextEncoder().encode(input.message)
       const instructions = allInstructions(transaction)
       const tokenCredits = readTokenCredits(transaction, instructions)
       const solCredits = readSolCredits(instructions)
-      const payTo = input.payTo
-      const paysRecipient = (credit: TokenCredit) => credit.owner === payTo
-
-      if (native) {
-        const toPayTo = solCredits.filter((credit) => credit.destination === payTo)
-        if (toPayTo.length === 0) {
-          if (tokenCredits.some(paysRecipient)) throw assetMismatch(input.asset.address)
-          throw recipientMismatch(payTo)
-        }
-        const payer = await findSigner(unique(toPayTo.map((credit) => credit.source)), signature, message)
-        const fromPayer = toPayTo.filter((credit) => credit.source === payer)
-        const instructed = fromPayer.reduce((total, credit) => total + safeLamports(credit.lamports), 0n)
-        const index = transaction.transaction.message.accountKeys.findIndex((key) => key.pubkey === payTo)
-        const gained =
-          index === -1 ? 0n : safeLamports(meta.postBalances[index]) - safeLamports(meta.preBalances[index])
-        const paid = minimum(instructed, gained)
-        if (paid < input.amount) throw insufficient(paid, input.amount)
-        return { payer, amount: paid, blockTime, transferIds: positions(fromPayer) }
-      }
-
-      const associated = await accounts
-      const toPayTo = tokenCredits.filter(
-        (credit) => paysRecipient(credit) || associated.includes(credit.destination),
-      )
-      if (toPayTo.length === 0) {
-        if (solCredits.some((credit) => credit.destination === payTo))
-          throw assetMismatch(input.asset.address)
-        throw recipientMismatch(payTo)
-      }
-      const ofAsset = toPayTo.filter((credit) => credit.mint === input.asset.address)
-      if (ofAsset.length === 0) throw assetMismatch(input.asset.address)
-      const intoAssociated = ofAsset.filter(
-        (credit) => associated.includes(credit.destination) && credit.owner === payTo,
-      )
-      if (intoAssociated.length === 0) {
-        throw new TollgateError(
-          'verify_recipient_mismatch',
-          "The transaction does not pay into the recipient's associated token account.",
-          { details: { expected: payTo } },
-        )
-      }
-      const authorities = unique(
-        intoAssociated.flatMap((credit) => (credit.authority === undefined ? [] : [credit.authority])),
-      )
-      const payer = await findSigner(authorities, signature, message)
-      const fromPayer = intoAssociated.filter((credit) => credit.authority === payer)
-      const instructed = fromPayer.reduce((total, credit) => total + credit.amount, 0n)
-      const gained = tokenGain(transaction, associated, payTo, input.asset.address)
-      const paid = minimum(instructed, gained)
-      if (paid < input.amount) throw insufficient(paid, input.amount)
-      return { payer, amount: paid, blockTime, transferIds: positions(fromPayer) }
+      const credits = { tokenCredits, solCredits, signature, message, blockTime }
+      if (native) return settleNative(input, transaction, meta, credits)
+      return settleToken(input, transaction, await accounts, credits)
     },
   }
+}
+
+/** Checks `payTo` and the asset are Solana addresses, offline; true when the asset is native SOL. */
+function checkAddresses(input: VerifyTransferInput): boolean {
+  if (!isAddress(input.payTo)) {
+    throw new TollgateError('config_invalid', `payTo "${input.payTo.slice(0, 64)}" is not a Solana address.`)
+  }
+  const native = input.asset.address === NATIVE_ASSET
+  if (!native && !isAddress(input.asset.address)) {
+    throw new TollgateError(
+      'config_invalid',
+      `Asset "${input.asset.address.slice(0, 64)}" is not a Solana mint.`,
+    )
+  }
+  return native
+}
+
+/** Checks the fetched transaction is the one asked about, succeeded, and landed inside the window. */
+function checkTransaction(
+  transaction: Transaction,
+  input: VerifyTransferInput,
+): { meta: NonNullable<Transaction['meta']>; blockTime: number } {
+  if (transaction.transaction.signatures[0] !== input.transaction) {
+    throw new TollgateError('rpc_unavailable', 'The RPC node answered about another transaction.', {
+      retryAfter: 2,
+    })
+  }
+  const meta = transaction.meta
+  if (meta === null) {
+    throw new TollgateError('rpc_unavailable', 'The RPC node has no status for the transaction.', {
+      retryAfter: 2,
+    })
+  }
+  if (meta.err !== null) {
+    throw new TollgateError('verify_tx_failed', `Transaction ${input.transaction} failed.`, {
+      details: { transaction: input.transaction, error: boundedJson(meta.err) },
+    })
+  }
+  const blockTime = transaction.blockTime
+  if (blockTime === null || blockTime === undefined) {
+    throw new TollgateError(
+      'rpc_unavailable',
+      'The RPC node does not know the block time of the transaction.',
+      {
+        retryAfter: 2,
+      },
+    )
+  }
+  if (blockTime < input.notBefore || blockTime > input.notAfter) {
+    throw new TollgateError(
+      'verify_outside_window',
+      `The transaction's block time ${blockTime} is outside the acceptance window.`,
+      { details: { blockTime, notBefore: input.notBefore, notAfter: input.notAfter } },
+    )
+  }
+  return { meta, blockTime }
+}
+
+/** What a transaction credits, plus the proof that picks its payer. */
+type Credits = {
+  tokenCredits: TokenCredit[]
+  solCredits: SolCredit[]
+  signature: Uint8Array<ArrayBuffer>
+  message: Uint8Array<ArrayBuffer>
+  blockTime: number
+}
+
+/** Settles a native SOL payment: the signing payer's lamports into `payTo`, capped by its balance gain. */
+async function settleNative(
+  input: VerifyTransferInput,
+  transaction: Transaction,
+  meta: NonNullable<Transaction['meta']>,
+  credits: Credits,
+): Promise<VerifiedTransfer> {
+  const payTo = input.payTo
+  const toPayTo = credits.solCredits.filter((credit) => credit.destination === payTo)
+  if (toPayTo.length === 0) {
+    if (credits.tokenCredits.some((credit) => credit.owner === payTo))
+      throw assetMismatch(input.asset.address)
+    throw recipientMismatch(payTo)
+  }
+  const payer = await findSigner(
+    unique(toPayTo.map((credit) => credit.source)),
+    credits.signature,
+    credits.message,
+  )
+  const fromPayer = toPayTo.filter((credit) => credit.source === payer)
+  const instructed = fromPayer.reduce((total, credit) => total + safeLamports(credit.lamports), 0n)
+  const index = transaction.transaction.message.accountKeys.findIndex((key) => key.pubkey === payTo)
+  const gained =
+    index === -1 ? 0n : safeLamports(meta.postBalances[index]) - safeLamports(meta.preBalances[index])
+  const paid = minimum(instructed, gained)
+  if (paid < input.amount) throw insufficient(paid, input.amount)
+  return { payer, amount: paid, blockTime: credits.blockTime, transferIds: positions(fromPayer) }
+}
+
+/** Settles a token payment: the signing authority's transfers into payTo's associated account. */
+async function settleToken(
+  input: VerifyTransferInput,
+  transaction: Transaction,
+  associated: readonly string[],
+  credits: Credits,
+): Promise<VerifiedTransfer> {
+  const payTo = input.payTo
+  const toPayTo = credits.tokenCredits.filter(
+    (credit) => credit.owner === payTo || associated.includes(credit.destination),
+  )
+  if (toPayTo.length === 0) {
+    if (credits.solCredits.some((credit) => credit.destination === payTo))
+      throw assetMismatch(input.asset.address)
+    throw recipientMismatch(payTo)
+  }
+  const ofAsset = toPayTo.filter((credit) => credit.mint === input.asset.address)
+  if (ofAsset.length === 0) throw assetMismatch(input.asset.address)
+  const intoAssociated = ofAsset.filter(
+    (credit) => associated.includes(credit.destination) && credit.owner === payTo,
+  )
+  if (intoAssociated.length === 0) {
+    throw new TollgateError(
+      'verify_recipient_mismatch',
+      "The transaction does not pay into the recipient's associated token account.",
+      { details: { expected: payTo } },
+    )
+  }
+  const authorities = unique(
+    intoAssociated.flatMap((credit) => (credit.authority === undefined ? [] : [credit.authority])),
+  )
+  const payer = await findSigner(authorities, credits.signature, credits.message)
+  const fromPayer = intoAssociated.filter((credit) => credit.authority === payer)
+  const instructed = fromPayer.reduce((total, credit) => total + credit.amount, 0n)
+  const gained = tokenGain(transaction, associated, payTo, input.asset.address)
+  const paid = minimum(instructed, gained)
+  if (paid < input.amount) throw insufficient(paid, input.amount)
+  return { payer, amount: paid, blockTime: credits.blockTime, transferIds: positions(fromPayer) }
 }
 
 /** The genesis-hash prefix of a `solana:` CAIP-2 id. */

@@ -31,7 +31,34 @@ const PLACEHOLDER = /\{([^{}]*)\}/g
  * description, endpoint, method, params, body, headers or placeholder
  */
 export function compilePaidEndpoint(tool: PaidEndpoint): CompiledPaidEndpoint {
-  const invalid = (message: string) => new TollgateError('config_invalid', `Paid tool ${message}`)
+  checkIdentity(tool)
+  const method = String(tool.method ?? 'GET').toUpperCase()
+  if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) {
+    throw invalid(`"${tool.name}" has method ${JSON.stringify(tool.method)}.`)
+  }
+  let schema: ZodObject
+  try {
+    schema = createInputSchema(tool.params)
+  } catch (error) {
+    if (!TollgateError.is(error)) throw error
+    throw invalid(`"${tool.name}": ${error.message}`)
+  }
+  const pathParams = checkEndpoint(tool, schema)
+  checkBodyAndHeaders(tool, method)
+  const jsonBody = tool.body !== undefined || (method !== 'GET' && method !== 'DELETE')
+  const description =
+    tool.maxPrice === undefined
+      ? tool.description
+      : `${tool.description} (Paid: up to ${formatMoney(tool.maxPrice)} per call.)`
+  return { tool, schema, method, pathParams, jsonBody, description }
+}
+
+function invalid(message: string): TollgateError {
+  return new TollgateError('config_invalid', `Paid tool ${message}`)
+}
+
+/** Checks the definition is an object with a valid name, description, endpoint and title. */
+function checkIdentity(tool: PaidEndpoint): void {
   if (typeof tool !== 'object' || tool === null) {
     throw invalid(
       `definitions are objects such as { name, description, endpoint }; got ${tool === null ? 'null' : typeof tool}.`,
@@ -48,17 +75,10 @@ export function compilePaidEndpoint(tool: PaidEndpoint): CompiledPaidEndpoint {
   if (tool.title !== undefined && typeof tool.title !== 'string') {
     throw invalid(`"${tool.name}" has a title that is not a string.`)
   }
-  const method = String(tool.method ?? 'GET').toUpperCase()
-  if (!['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(method)) {
-    throw invalid(`"${tool.name}" has method ${JSON.stringify(tool.method)}.`)
-  }
-  let schema: ZodObject
-  try {
-    schema = createInputSchema(tool.params)
-  } catch (error) {
-    if (!TollgateError.is(error)) throw error
-    throw invalid(`"${tool.name}": ${error.message}`)
-  }
+}
+
+/** Checks every endpoint placeholder is a required parameter and the URL is http(s); returns the placeholders. */
+function checkEndpoint(tool: PaidEndpoint, schema: ZodObject): Set<string> {
   const pathParams = new Set(Array.from(tool.endpoint.matchAll(PLACEHOLDER), (match) => match[1] as string))
   for (const name of pathParams) {
     const field = schema.shape[name]
@@ -77,6 +97,11 @@ export function compilePaidEndpoint(tool: PaidEndpoint): CompiledPaidEndpoint {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw invalid(`"${tool.name}": the endpoint must be an http or https URL.`)
   }
+  return pathParams
+}
+
+/** Checks `body` and `headers` have allowed shapes, and that a GET has no body. */
+function checkBodyAndHeaders(tool: PaidEndpoint, method: string): void {
   const bodyAllowed = method !== 'GET'
   if (tool.body !== undefined && tool.body !== 'json' && typeof tool.body !== 'function') {
     throw invalid(`"${tool.name}": body is 'json' or a function.`)
@@ -87,12 +112,6 @@ export function compilePaidEndpoint(tool: PaidEndpoint): CompiledPaidEndpoint {
   if (tool.body !== undefined && !bodyAllowed) {
     throw invalid(`"${tool.name}": a GET request cannot have a body.`)
   }
-  const jsonBody = tool.body !== undefined || (method !== 'GET' && method !== 'DELETE')
-  const description =
-    tool.maxPrice === undefined
-      ? tool.description
-      : `${tool.description} (Paid: up to ${formatMoney(tool.maxPrice)} per call.)`
-  return { tool, schema, method, pathParams, jsonBody, description }
 }
 
 function formatMoney(money: NonNullable<PaidEndpoint['maxPrice']>): string {

@@ -87,24 +87,9 @@ export function createSolanaRpcMethods(options: CreateSolanaRpcMethodsOptions): 
     },
     getTokenAccountsByOwner: (params) => {
       const owner = addressParam(params[0])
-      const filter = params[1]
       const config = configParam(params, 2)
       const encoding = accountEncodingOf(config, 'base58')
-      let program: Address
-      let mint: Address | undefined
-      if (typeof filter === 'object' && filter !== null && 'mint' in filter) {
-        mint = addressParam((filter as { mint: unknown }).mint)
-        const mintAccount = svm.getAccount(mint)
-        if (!mintAccount.exists || !isTokenProgram(mintAccount.programAddress)) {
-          throw invalidParams('Invalid param: could not find mint')
-        }
-        program = mintAccount.programAddress
-      } else if (typeof filter === 'object' && filter !== null && 'programId' in filter) {
-        program = addressParam((filter as { programId: unknown }).programId)
-        if (!isTokenProgram(program)) throw invalidParams('Invalid param: unrecognized Token program id')
-      } else {
-        throw invalidParams('Invalid params: expected a mint or programId filter')
-      }
+      const { program, mint } = tokenFilterOf(svm, params[1])
       const accounts = svm.getProgramAccounts(program).filter((account) => {
         const token = decodeTokenAccount(account.data)
         return token !== undefined && token.owner === owner && (mint === undefined || token.mint === mint)
@@ -296,4 +281,22 @@ function wireParam(value: unknown, encoding: unknown): Uint8Array {
     throw invalidParams(`Invalid params: invalid ${String(encoding)} encoding`)
   }
   throw invalidParams(`Invalid params: unsupported encoding ${JSON.stringify(encoding)}`)
+}
+
+/** The token program and optional mint a `getTokenAccountsByOwner` filter selects. */
+function tokenFilterOf(svm: SvmLedger['svm'], filter: unknown): { program: Address; mint?: Address } {
+  if (typeof filter === 'object' && filter !== null && 'mint' in filter) {
+    const mint = addressParam((filter as { mint: unknown }).mint)
+    const mintAccount = svm.getAccount(mint)
+    if (!mintAccount.exists || !isTokenProgram(mintAccount.programAddress)) {
+      throw invalidParams('Invalid param: could not find mint')
+    }
+    return { program: mintAccount.programAddress, mint }
+  }
+  if (typeof filter === 'object' && filter !== null && 'programId' in filter) {
+    const program = addressParam((filter as { programId: unknown }).programId)
+    if (!isTokenProgram(program)) throw invalidParams('Invalid param: unrecognized Token program id')
+    return { program }
+  }
+  throw invalidParams('Invalid params: expected a mint or programId filter')
 }

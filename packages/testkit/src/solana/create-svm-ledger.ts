@@ -186,155 +186,18 @@ export function createSvmLedger(options: CreateSvmLedgerOptions): SvmLedger {
     return height !== undefined && slot <= height + BLOCKHASH_VALIDITY
   }
 
-  const decode = (wire: Uint8Array): DecodedTransaction => {
-    if (wire.length > MAX_TRANSACTION_BYTES) {
-      throw new JsonRpcError(
-        -32602,
-        `transaction too large: ${wire.length} bytes (max: ${MAX_TRANSACTION_BYTES} bytes)`,
-      )
-    }
-    let transaction: Transaction
-    let compiled: ReturnType<ReturnType<typeof getCompiledTransactionMessageDecoder>['decode']>
-    try {
-      transaction = getTransactionDecoder().decode(wire)
-      compiled = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes)
-    } catch (error) {
-      throw new JsonRpcError(
-        -32602,
-        `failed to deserialize solana_transaction::versioned::VersionedTransaction: ${(error as Error).message}`,
-      )
-    }
-    if (compiled.version !== 'legacy' && compiled.version !== 0) {
-      throw new JsonRpcError(-32602, `Transaction version (${String(compiled.version)}) is not supported`)
-    }
-    const message = compiled
-    const signers = message.staticAccounts.slice(0, message.header.numSignerAccounts)
-    const base58 = getBase58Decoder()
-    const signatures = signers.map((signer) =>
-      base58.decode(transaction.signatures[signer] ?? new Uint8Array(64)),
-    )
-    return {
-      transaction,
-      signature: (signatures[0] ?? '1'.repeat(64)) as Signature,
-      signatures,
-      message,
-      version: message.version,
-      recentBlockhash: message.lifetimeToken,
-      wire,
-    }
-  }
-
-  const accountKeysOf = (
-    decoded: DecodedTransaction,
-  ): { keys: AccountKey[]; loaded: LedgerTransaction['loadedAddresses'] } => {
-    const { header, staticAccounts } = decoded.message
-    const keys: AccountKey[] = staticAccounts.map((pubkey, index) => {
-      const signer = index < header.numSignerAccounts
-      const writable = signer
-        ? index < header.numSignerAccounts - header.numReadonlySignerAccounts
-        : index < staticAccounts.length - header.numReadonlyNonSignerAccounts
-      return { pubkey, signer, writable, source: 'transaction' }
-    })
-    const loaded = { writable: [] as Address[], readonly: [] as Address[] }
-    const lookups =
-      'addressTableLookups' in decoded.message ? (decoded.message.addressTableLookups ?? []) : []
-    for (const lookup of lookups) {
-      const table = svm.getAccount(lookup.lookupTableAddress)
-      if (!table.exists) throw new Error('address lookup table not found')
-      const at = (index: number): Address => {
-        const offset = LOOKUP_TABLE_META_SIZE + index * 32
-        if (offset + 32 > table.data.length) throw new Error('address lookup table index out of range')
-        return getAddressDecoder().decode(table.data, offset)
-      }
-      loaded.writable.push(...lookup.writableIndexes.map(at))
-      loaded.readonly.push(...lookup.readonlyIndexes.map(at))
-    }
-    for (const pubkey of loaded.writable)
-      keys.push({ pubkey, signer: false, writable: true, source: 'lookupTable' })
-    for (const pubkey of loaded.readonly)
-      keys.push({ pubkey, signer: false, writable: false, source: 'lookupTable' })
-    return { keys, loaded }
-  }
-
-  const lamportsOf = (key: Address): bigint => {
-    const balance = svm.getBalance(key)
-    return balance === null ? 0n : BigInt(balance)
-  }
-
-  const tokenBalancesOf = (keys: AccountKey[]): TokenBalance[] =>
-    keys.flatMap(({ pubkey }, accountIndex) => {
-      const account = svm.getAccount(pubkey)
-      if (!account.exists || !isTokenProgram(account.programAddress)) return []
-      const token = decodeTokenAccount(account.data)
-      if (token === undefined) return []
-      const mintAccount = svm.getAccount(token.mint)
-      const mint = mintAccount.exists ? decodeMint(mintAccount.data) : undefined
-      if (mint === undefined) return []
-      return [
-        {
-          accountIndex,
-          mint: token.mint,
-          owner: token.owner,
-          programId: account.programAddress,
-          uiTokenAmount: formatUiAmount(token.amount, mint.decimals),
-        },
-      ]
-    })
-
-  const innerInstructionsOf = (meta: TransactionMetadata): LedgerTransaction['innerInstructions'] =>
-    meta.innerInstructions().flatMap((list, index) =>
-      list.length === 0
-        ? []
-        : [
-            {
-              index,
-              instructions: list.map((inner) => {
-                const compiled = inner.instruction()
-                return {
-                  programIdIndex: compiled.programIdIndex(),
-                  accounts: [...compiled.accounts()],
-                  data: new Uint8Array(compiled.data()),
-                  stackHeight: inner.stackHeight(),
-                }
-              }),
-            },
-          ],
-    )
-
-  const feeOf = (decoded: DecodedTransaction, keys: AccountKey[]): bigint => {
-    let limit: bigint | undefined
-    let price = 0n
-    let others = 0n
-    for (const instruction of decoded.message.instructions) {
-      const data = instruction.data ?? new Uint8Array()
-      if (keys[instruction.programAddressIndex]?.pubkey !== COMPUTE_BUDGET_PROGRAM) {
-        others++
-        continue
-      }
-      const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
-      if (data[0] === 2 && data.length >= 5) limit = BigInt(view.getUint32(1, true))
-      if (data[0] === 3 && data.length >= 9) price = view.getBigUint64(1, true)
-    }
-    const units = limit ?? (others * 200_000n > 1_400_000n ? 1_400_000n : others * 200_000n)
-    const priority = (price * units + 999_999n) / 1_000_000n
-    return LAMPORTS_PER_SIGNATURE * BigInt(decoded.message.header.numSignerAccounts) + priority
-  }
-
-  const isFailure = (result: unknown): result is { err(): unknown; meta(): TransactionMetadata } =>
-    typeof (result as { err?: unknown }).err === 'function'
-
   /** Executes a transaction in the open slot; records it and closes the block when it landed. */
   const execute = (decoded: DecodedTransaction): void => {
     let keys: AccountKey[]
     let loaded: LedgerTransaction['loadedAddresses']
     try {
-      ;({ keys, loaded } = accountKeysOf(decoded))
+      ;({ keys, loaded } = accountKeysOf(svm, decoded))
     } catch {
       return // A bank refuses a transaction whose lookup tables do not load: it never lands.
     }
     const blockTime = stampClock()
-    const preBalances = keys.map(({ pubkey }) => lamportsOf(pubkey))
-    const preTokenBalances = tokenBalancesOf(keys)
+    const preBalances = keys.map(({ pubkey }) => lamportsOf(svm, pubkey))
+    const preTokenBalances = tokenBalancesOf(svm, keys)
     let result: ReturnType<LiteSVM['sendTransaction']>
     try {
       result = svm.sendTransaction(decoded.transaction)
@@ -344,8 +207,7 @@ export function createSvmLedger(options: CreateSvmLedgerOptions): SvmLedger {
     // What LiteSVM keeps in its history paid its fee and landed, failed or not.
     if (svm.getTransaction(decoded.signature) === null) return
     const meta = isFailure(result) ? result.meta() : result
-    const { message } = decoded
-    const lookups = 'addressTableLookups' in message ? message.addressTableLookups : undefined
+    const fields = messageFields(decoded)
     history.set(decoded.signature, {
       signature: decoded.signature,
       signatures: decoded.signatures,
@@ -353,36 +215,20 @@ export function createSvmLedger(options: CreateSvmLedgerOptions): SvmLedger {
       blockTime,
       wire: decoded.wire,
       version: decoded.version,
-      header: {
-        numRequiredSignatures: message.header.numSignerAccounts,
-        numReadonlySignedAccounts: message.header.numReadonlySignerAccounts,
-        numReadonlyUnsignedAccounts: message.header.numReadonlyNonSignerAccounts,
-      },
+      header: fields.header,
       accountKeys: keys,
-      staticAccountCount: message.staticAccounts.length,
+      staticAccountCount: fields.staticAccountCount,
       recentBlockhash: decoded.recentBlockhash,
-      instructions: message.instructions.map((instruction) => ({
-        programIdIndex: instruction.programAddressIndex,
-        accounts: [...(instruction.accountIndices ?? [])],
-        data: new Uint8Array(instruction.data ?? []),
-        stackHeight: null,
-      })),
+      instructions: fields.instructions,
       innerInstructions: innerInstructionsOf(meta),
-      addressTableLookups:
-        decoded.version === 0
-          ? (lookups ?? []).map((lookup) => ({
-              accountKey: lookup.lookupTableAddress,
-              writableIndexes: [...lookup.writableIndexes],
-              readonlyIndexes: [...lookup.readonlyIndexes],
-            }))
-          : undefined,
+      addressTableLookups: fields.addressTableLookups,
       loadedAddresses: loaded,
       err: isFailure(result) ? transactionErrorJson(result.err()) : null,
       fee: feeOf(decoded, keys),
       preBalances,
-      postBalances: keys.map(({ pubkey }) => lamportsOf(pubkey)),
+      postBalances: keys.map(({ pubkey }) => lamportsOf(svm, pubkey)),
       preTokenBalances,
-      postTokenBalances: tokenBalancesOf(keys),
+      postTokenBalances: tokenBalancesOf(svm, keys),
       logMessages: meta.logs(),
       computeUnitsConsumed: meta.computeUnitsConsumed(),
     })
@@ -396,7 +242,7 @@ export function createSvmLedger(options: CreateSvmLedgerOptions): SvmLedger {
   ): SimulationResult => {
     let keys: AccountKey[] = []
     try {
-      keys = accountKeysOf(decoded).keys
+      keys = accountKeysOf(svm, decoded).keys
     } catch {
       return {
         err: 'AddressLookupTableNotFound',
@@ -489,5 +335,180 @@ export function createSvmLedger(options: CreateSvmLedgerOptions): SvmLedger {
       timeOffsetSeconds += BigInt(seconds)
       stampClock()
     },
+  }
+}
+
+/** Decodes a wire transaction as a validator does, with its size and version checks. */
+function decode(wire: Uint8Array): DecodedTransaction {
+  if (wire.length > MAX_TRANSACTION_BYTES) {
+    throw new JsonRpcError(
+      -32602,
+      `transaction too large: ${wire.length} bytes (max: ${MAX_TRANSACTION_BYTES} bytes)`,
+    )
+  }
+  let transaction: Transaction
+  let compiled: ReturnType<ReturnType<typeof getCompiledTransactionMessageDecoder>['decode']>
+  try {
+    transaction = getTransactionDecoder().decode(wire)
+    compiled = getCompiledTransactionMessageDecoder().decode(transaction.messageBytes)
+  } catch (error) {
+    throw new JsonRpcError(
+      -32602,
+      `failed to deserialize solana_transaction::versioned::VersionedTransaction: ${(error as Error).message}`,
+    )
+  }
+  if (compiled.version !== 'legacy' && compiled.version !== 0) {
+    throw new JsonRpcError(-32602, `Transaction version (${String(compiled.version)}) is not supported`)
+  }
+  const message = compiled
+  const signers = message.staticAccounts.slice(0, message.header.numSignerAccounts)
+  const base58 = getBase58Decoder()
+  const signatures = signers.map((signer) =>
+    base58.decode(transaction.signatures[signer] ?? new Uint8Array(64)),
+  )
+  return {
+    transaction,
+    signature: (signatures[0] ?? '1'.repeat(64)) as Signature,
+    signatures,
+    message,
+    version: message.version,
+    recentBlockhash: message.lifetimeToken,
+    wire,
+  }
+}
+
+/** The static and lookup-table account keys of a transaction; throws when a table does not load. */
+function accountKeysOf(
+  svm: LiteSVM,
+  decoded: DecodedTransaction,
+): { keys: AccountKey[]; loaded: LedgerTransaction['loadedAddresses'] } {
+  const { header, staticAccounts } = decoded.message
+  const keys: AccountKey[] = staticAccounts.map((pubkey, index) => {
+    const signer = index < header.numSignerAccounts
+    const writable = signer
+      ? index < header.numSignerAccounts - header.numReadonlySignerAccounts
+      : index < staticAccounts.length - header.numReadonlyNonSignerAccounts
+    return { pubkey, signer, writable, source: 'transaction' }
+  })
+  const loaded = { writable: [] as Address[], readonly: [] as Address[] }
+  const lookups = 'addressTableLookups' in decoded.message ? (decoded.message.addressTableLookups ?? []) : []
+  for (const lookup of lookups) {
+    const table = svm.getAccount(lookup.lookupTableAddress)
+    if (!table.exists) throw new Error('address lookup table not found')
+    const at = (index: number): Address => {
+      const offset = LOOKUP_TABLE_META_SIZE + index * 32
+      if (offset + 32 > table.data.length) throw new Error('address lookup table index out of range')
+      return getAddressDecoder().decode(table.data, offset)
+    }
+    loaded.writable.push(...lookup.writableIndexes.map(at))
+    loaded.readonly.push(...lookup.readonlyIndexes.map(at))
+  }
+  for (const pubkey of loaded.writable)
+    keys.push({ pubkey, signer: false, writable: true, source: 'lookupTable' })
+  for (const pubkey of loaded.readonly)
+    keys.push({ pubkey, signer: false, writable: false, source: 'lookupTable' })
+  return { keys, loaded }
+}
+
+function lamportsOf(svm: LiteSVM, key: Address): bigint {
+  const balance = svm.getBalance(key)
+  return balance === null ? 0n : BigInt(balance)
+}
+
+/** The token balances of `keys`, as `getTransaction` reports them. */
+function tokenBalancesOf(svm: LiteSVM, keys: AccountKey[]): TokenBalance[] {
+  return keys.flatMap(({ pubkey }, accountIndex) => {
+    const account = svm.getAccount(pubkey)
+    if (!account.exists || !isTokenProgram(account.programAddress)) return []
+    const token = decodeTokenAccount(account.data)
+    if (token === undefined) return []
+    const mintAccount = svm.getAccount(token.mint)
+    const mint = mintAccount.exists ? decodeMint(mintAccount.data) : undefined
+    if (mint === undefined) return []
+    return [
+      {
+        accountIndex,
+        mint: token.mint,
+        owner: token.owner,
+        programId: account.programAddress,
+        uiTokenAmount: formatUiAmount(token.amount, mint.decimals),
+      },
+    ]
+  })
+}
+
+/** The inner instructions LiteSVM recorded, grouped by top-level instruction. */
+function innerInstructionsOf(meta: TransactionMetadata): LedgerTransaction['innerInstructions'] {
+  return meta.innerInstructions().flatMap((list, index) =>
+    list.length === 0
+      ? []
+      : [
+          {
+            index,
+            instructions: list.map((inner) => {
+              const compiled = inner.instruction()
+              return {
+                programIdIndex: compiled.programIdIndex(),
+                accounts: [...compiled.accounts()],
+                data: new Uint8Array(compiled.data()),
+                stackHeight: inner.stackHeight(),
+              }
+            }),
+          },
+        ],
+  )
+}
+
+/** The fee a bank charges: per signature, plus the compute-budget priority fee. */
+function feeOf(decoded: DecodedTransaction, keys: AccountKey[]): bigint {
+  let limit: bigint | undefined
+  let price = 0n
+  let others = 0n
+  for (const instruction of decoded.message.instructions) {
+    const data = instruction.data ?? new Uint8Array()
+    if (keys[instruction.programAddressIndex]?.pubkey !== COMPUTE_BUDGET_PROGRAM) {
+      others++
+      continue
+    }
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength)
+    if (data[0] === 2 && data.length >= 5) limit = BigInt(view.getUint32(1, true))
+    if (data[0] === 3 && data.length >= 9) price = view.getBigUint64(1, true)
+  }
+  const units = limit ?? (others * 200_000n > 1_400_000n ? 1_400_000n : others * 200_000n)
+  const priority = (price * units + 999_999n) / 1_000_000n
+  return LAMPORTS_PER_SIGNATURE * BigInt(decoded.message.header.numSignerAccounts) + priority
+}
+
+function isFailure(result: unknown): result is { err(): unknown; meta(): TransactionMetadata } {
+  return typeof (result as { err?: unknown }).err === 'function'
+}
+
+/** The parts of a ledger record read straight from the transaction message. */
+function messageFields(
+  decoded: DecodedTransaction,
+): Pick<LedgerTransaction, 'header' | 'staticAccountCount' | 'instructions' | 'addressTableLookups'> {
+  const { message } = decoded
+  const lookups = 'addressTableLookups' in message ? message.addressTableLookups : undefined
+  return {
+    header: {
+      numRequiredSignatures: message.header.numSignerAccounts,
+      numReadonlySignedAccounts: message.header.numReadonlySignerAccounts,
+      numReadonlyUnsignedAccounts: message.header.numReadonlyNonSignerAccounts,
+    },
+    staticAccountCount: message.staticAccounts.length,
+    instructions: message.instructions.map((instruction) => ({
+      programIdIndex: instruction.programAddressIndex,
+      accounts: [...(instruction.accountIndices ?? [])],
+      data: new Uint8Array(instruction.data ?? []),
+      stackHeight: null,
+    })),
+    addressTableLookups:
+      decoded.version === 0
+        ? (lookups ?? []).map((lookup) => ({
+            accountKey: lookup.lookupTableAddress,
+            writableIndexes: [...lookup.writableIndexes],
+            readonlyIndexes: [...lookup.readonlyIndexes],
+          }))
+        : undefined,
   }
 }

@@ -26,7 +26,7 @@ import {
 } from '@solana-program/token'
 import type { LiteSVM } from 'litesvm'
 import { createSolanaRpcMethods } from './create-solana-rpc-methods.js'
-import { createSvmLedger } from './create-svm-ledger.js'
+import { createSvmLedger, type SvmLedger } from './create-svm-ledger.js'
 import { decodeTokenAccount } from './decode-token-account.js'
 import { encodeLedgerTransaction } from './encode-ledger-transaction.js'
 import { JsonRpcError } from './json-rpc-error.js'
@@ -207,32 +207,8 @@ export async function startSolanaDevnet(options: StartSolanaDevnetOptions = {}):
     space: 0n,
   })
 
-  const send: SolanaDevnet['send'] = async (instructions, sendOptions) => {
-    const { blockhash, lastValidBlockHeight } = ledger.latestBlockhash()
-    const message = pipe(
-      createTransactionMessage({ version: 0 }),
-      (draft) => setTransactionMessageFeePayerSigner(sendOptions.feePayer, draft),
-      (draft) =>
-        setTransactionMessageLifetimeUsingBlockhash(
-          { blockhash: blockhash as Blockhash, lastValidBlockHeight },
-          draft,
-        ),
-      (draft) => appendTransactionMessageInstructions(instructions, draft),
-    )
-    const transaction = await signTransactionMessageWithSigners(message)
-    const wire = new Uint8Array(getTransactionEncoder().encode(transaction))
-    let signature: Signature
-    try {
-      signature = ledger.submit(wire, { skipPreflight: sendOptions.skipPreflight === true })
-    } catch (error) {
-      if (error instanceof JsonRpcError) {
-        throw new Error(`devnet transaction refused: ${error.message}`, { cause: error })
-      }
-      throw error
-    }
-    const record = ledger.transaction(signature)
-    return { signature, landed: record !== undefined, err: record?.err ?? null }
-  }
+  const send: SolanaDevnet['send'] = (instructions, sendOptions) =>
+    sendThrough(ledger, instructions, sendOptions)
   const sendOrThrow = async (instructions: readonly Instruction[], feePayer: TransactionSigner) => {
     const result = await send(instructions, { feePayer })
     if (!result.landed || result.err !== null) {
@@ -384,4 +360,36 @@ async function defaultGenesisHash(): Promise<string> {
     new TextEncoder().encode('tollgate-solana-devnet/genesis'),
   )
   return getBase58Decoder().decode(new Uint8Array(digest))
+}
+
+/** Signs `instructions` with the fee payer, submits them to the ledger and reports the outcome. */
+async function sendThrough(
+  ledger: SvmLedger,
+  instructions: Parameters<SolanaDevnet['send']>[0],
+  sendOptions: Parameters<SolanaDevnet['send']>[1],
+): ReturnType<SolanaDevnet['send']> {
+  const { blockhash, lastValidBlockHeight } = ledger.latestBlockhash()
+  const message = pipe(
+    createTransactionMessage({ version: 0 }),
+    (draft) => setTransactionMessageFeePayerSigner(sendOptions.feePayer, draft),
+    (draft) =>
+      setTransactionMessageLifetimeUsingBlockhash(
+        { blockhash: blockhash as Blockhash, lastValidBlockHeight },
+        draft,
+      ),
+    (draft) => appendTransactionMessageInstructions(instructions, draft),
+  )
+  const transaction = await signTransactionMessageWithSigners(message)
+  const wire = new Uint8Array(getTransactionEncoder().encode(transaction))
+  let signature: Signature
+  try {
+    signature = ledger.submit(wire, { skipPreflight: sendOptions.skipPreflight === true })
+  } catch (error) {
+    if (error instanceof JsonRpcError) {
+      throw new Error(`devnet transaction refused: ${error.message}`, { cause: error })
+    }
+    throw error
+  }
+  const record = ledger.transaction(signature)
+  return { signature, landed: record !== undefined, err: record?.err ?? null }
 }
