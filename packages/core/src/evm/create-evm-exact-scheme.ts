@@ -330,38 +330,10 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
       expiresAt: now() + TOKEN_DOMAIN_TTL_MS,
     }
     if (domain === undefined) domains.set(token, actual)
-    if (actual.name !== name) {
-      throw new TollgateError(
-        'invalid_exact_evm_token_name_mismatch',
-        `The token's EIP-712 name is ${quote(actual.name)}, not ${quote(name)}.`,
-        { details: { expected: name, actual: actual.name } },
-      )
-    }
-    if (actual.version !== version) {
-      throw new TollgateError(
-        'invalid_exact_evm_token_version_mismatch',
-        `The token's EIP-712 version is ${quote(actual.version)}, not ${quote(version)}.`,
-        { details: { expected: version, actual: actual.version } },
-      )
-    }
+    checkTokenDomain(actual, name, version)
 
     // 2. The signature: offline ECDSA, else ERC-1271 on a deployed contract account.
-    if (!eoaSigned) {
-      const code = codeSchema.safeParse(results[codeSlot])
-      if (!code.success) throw malformed('eth_getCode')
-      if (code.data === '0x') {
-        if (payload.signature.length !== 132) {
-          throw new TollgateError(
-            'invalid_exact_evm_payload_undeployed_smart_wallet',
-            `The payer ${from} signed like a smart wallet but has no code on chain ${chainId}.`,
-          )
-        }
-        throw invalidSignature(from)
-      }
-      const answer = decodeTryCall(results[erc1271Slot], 'isValidSignature')
-      if (!answer.success || answer.data.slice(0, 10).toLowerCase() !== ERC1271_MAGIC)
-        throw invalidSignature(from)
-    }
+    if (!eoaSigned) checkContractSignature(results[codeSlot], results[erc1271Slot], payload, chainId)
 
     // 3. The nonce must be unused, 4. the balance must cover the value.
     const used = readResult(
@@ -385,13 +357,7 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     // 5. Whatever else the token checks (pausing, blacklists, wallet rules) shows in the simulation.
     if (simulationSlot !== -1) {
       const simulation = decodeTryCall(results[simulationSlot], 'transferWithAuthorization')
-      if (!simulation.success) {
-        throw new TollgateError(
-          'invalid_exact_evm_transaction_simulation_failed',
-          `The transfer would revert: ${simulation.reason}.`,
-          { details: { reason: simulation.reason } },
-        )
-      }
+      if (!simulation.success) throw simulationFailed(simulation.reason)
       if (feeCache !== undefined && now() - feeCache.at <= FEE_MAX_AGE_MS) {
         const gas = gasLimit(simulation, transfer)
         // Refuse before the handler runs when the settler could not pay for this settlement.
@@ -711,4 +677,54 @@ function positiveInteger(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value <= 0)
     throw new TollgateError('config_invalid', `The exact scheme option ${name} must be a positive integer.`)
   return value
+}
+
+// 1. The token's EIP-712 domain must be the one the payer was told to sign.
+function checkTokenDomain(actual: { name: string; version: string }, name: string, version: string): void {
+  if (actual.name !== name) {
+    throw new TollgateError(
+      'invalid_exact_evm_token_name_mismatch',
+      `The token's EIP-712 name is ${quote(actual.name)}, not ${quote(name)}.`,
+      { details: { expected: name, actual: actual.name } },
+    )
+  }
+  if (actual.version !== version) {
+    throw new TollgateError(
+      'invalid_exact_evm_token_version_mismatch',
+      `The token's EIP-712 version is ${quote(actual.version)}, not ${quote(version)}.`,
+      { details: { expected: version, actual: actual.version } },
+    )
+  }
+}
+
+// 2. A signature that is not the payer's ECDSA one must satisfy ERC-1271 on a deployed contract.
+function checkContractSignature(
+  rawCode: unknown,
+  rawAnswer: unknown,
+  payload: ExactPayload,
+  chainId: number,
+): void {
+  const from = payload.authorization.from
+  const code = codeSchema.safeParse(rawCode)
+  if (!code.success) throw malformed('eth_getCode')
+  if (code.data === '0x') {
+    if (payload.signature.length !== 132) {
+      throw new TollgateError(
+        'invalid_exact_evm_payload_undeployed_smart_wallet',
+        `The payer ${from} signed like a smart wallet but has no code on chain ${chainId}.`,
+      )
+    }
+    throw invalidSignature(from)
+  }
+  const answer = decodeTryCall(rawAnswer, 'isValidSignature')
+  if (!answer.success || answer.data.slice(0, 10).toLowerCase() !== ERC1271_MAGIC)
+    throw invalidSignature(from)
+}
+
+function simulationFailed(reason: string | undefined): TollgateError {
+  return new TollgateError(
+    'invalid_exact_evm_transaction_simulation_failed',
+    `The transfer would revert: ${reason}.`,
+    { details: { reason } },
+  )
 }
