@@ -413,12 +413,7 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
       except: payload.authorization.nonce,
       pendingOnly: true,
     })
-    if (
-      kept !== undefined &&
-      now() - kept.at <= simulationMaxAgeMs &&
-      (last === undefined || last < kept.at) &&
-      held === 0n
-    ) {
+    if (kept !== undefined && isReusable(kept.at, now(), simulationMaxAgeMs, last, held)) {
       assertNotAborted(input.signal)
       return { chainId, to: token, data: transfer, gas: kept.gas, ...kept.fees }
     }
@@ -446,15 +441,7 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     if (chainSlot !== -1) checkChain(results[chainSlot])
     if (countSlot !== -1) nonces.seed(results[countSlot])
     const simulation = decodeTryCall(results[0], 'transferWithAuthorization')
-    if (!simulation.success) {
-      throw new TollgateError(
-        codeForRevert(simulation.reason),
-        `The transfer would revert: ${simulation.reason}.`,
-        {
-          details: { reason: simulation.reason },
-        },
-      )
-    }
+    if (!simulation.success) throw simulationFailed(simulation.reason, codeForRevert(simulation.reason))
     if (balanceSlot !== -1)
       assertAffordable(
         readResult(decodeTryCall(results[balanceSlot], 'balanceOf'), 'balanceOf', token),
@@ -721,10 +708,25 @@ function checkContractSignature(
     throw invalidSignature(from)
 }
 
-function simulationFailed(reason: string | undefined): TollgateError {
-  return new TollgateError(
-    'invalid_exact_evm_transaction_simulation_failed',
-    `The transfer would revert: ${reason}.`,
-    { details: { reason } },
+function simulationFailed(
+  reason: string | undefined,
+  code: TollgateErrorCode = 'invalid_exact_evm_transaction_simulation_failed',
+): TollgateError {
+  return new TollgateError(code, `The transfer would revert: ${reason}.`, { details: { reason } })
+}
+
+// A simulation kept from `verify` serves `settle` while fresh and while nothing of this payer was
+// broadcast since it and no pending settlement of this payer holds any of the balance.
+function isReusable(
+  keptAt: number,
+  nowMs: number,
+  simulationMaxAgeMs: number,
+  lastBroadcast: number | undefined,
+  held: bigint,
+): boolean {
+  return (
+    nowMs - keptAt <= simulationMaxAgeMs &&
+    (lastBroadcast === undefined || lastBroadcast < keptAt) &&
+    held === 0n
   )
 }
