@@ -330,38 +330,10 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
       expiresAt: now() + TOKEN_DOMAIN_TTL_MS,
     }
     if (domain === undefined) domains.set(token, actual)
-    if (actual.name !== name) {
-      throw new TollgateError(
-        'invalid_exact_evm_token_name_mismatch',
-        `The token's EIP-712 name is ${quote(actual.name)}, not ${quote(name)}.`,
-        { details: { expected: name, actual: actual.name } },
-      )
-    }
-    if (actual.version !== version) {
-      throw new TollgateError(
-        'invalid_exact_evm_token_version_mismatch',
-        `The token's EIP-712 version is ${quote(actual.version)}, not ${quote(version)}.`,
-        { details: { expected: version, actual: actual.version } },
-      )
-    }
+    checkTokenDomain(actual, name, version)
 
     // 2. The signature: offline ECDSA, else ERC-1271 on a deployed contract account.
-    if (!eoaSigned) {
-      const code = codeSchema.safeParse(results[codeSlot])
-      if (!code.success) throw malformed('eth_getCode')
-      if (code.data === '0x') {
-        if (payload.signature.length !== 132) {
-          throw new TollgateError(
-            'invalid_exact_evm_payload_undeployed_smart_wallet',
-            `The payer ${from} signed like a smart wallet but has no code on chain ${chainId}.`,
-          )
-        }
-        throw invalidSignature(from)
-      }
-      const answer = decodeTryCall(results[erc1271Slot], 'isValidSignature')
-      if (!answer.success || answer.data.slice(0, 10).toLowerCase() !== ERC1271_MAGIC)
-        throw invalidSignature(from)
-    }
+    if (!eoaSigned) checkContractSignature(results[codeSlot], results[erc1271Slot], payload, chainId)
 
     // 3. The nonce must be unused, 4. the balance must cover the value.
     const used = readResult(
@@ -385,13 +357,7 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     // 5. Whatever else the token checks (pausing, blacklists, wallet rules) shows in the simulation.
     if (simulationSlot !== -1) {
       const simulation = decodeTryCall(results[simulationSlot], 'transferWithAuthorization')
-      if (!simulation.success) {
-        throw new TollgateError(
-          'invalid_exact_evm_transaction_simulation_failed',
-          `The transfer would revert: ${simulation.reason}.`,
-          { details: { reason: simulation.reason } },
-        )
-      }
+      if (!simulation.success) throw simulationFailed(simulation.reason)
       if (feeCache !== undefined && now() - feeCache.at <= FEE_MAX_AGE_MS) {
         const gas = gasLimit(simulation, transfer)
         // Refuse before the handler runs when the settler could not pay for this settlement.
@@ -447,12 +413,7 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
       except: payload.authorization.nonce,
       pendingOnly: true,
     })
-    if (
-      kept !== undefined &&
-      now() - kept.at <= simulationMaxAgeMs &&
-      (last === undefined || last < kept.at) &&
-      held === 0n
-    ) {
+    if (kept !== undefined && isReusable(kept.at, now(), simulationMaxAgeMs, last, held)) {
       assertNotAborted(input.signal)
       return { chainId, to: token, data: transfer, gas: kept.gas, ...kept.fees }
     }
@@ -480,15 +441,7 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     if (chainSlot !== -1) checkChain(results[chainSlot])
     if (countSlot !== -1) nonces.seed(results[countSlot])
     const simulation = decodeTryCall(results[0], 'transferWithAuthorization')
-    if (!simulation.success) {
-      throw new TollgateError(
-        codeForRevert(simulation.reason),
-        `The transfer would revert: ${simulation.reason}.`,
-        {
-          details: { reason: simulation.reason },
-        },
-      )
-    }
+    if (!simulation.success) throw simulationFailed(simulation.reason, codeForRevert(simulation.reason))
     if (balanceSlot !== -1)
       assertAffordable(
         readResult(decodeTryCall(results[balanceSlot], 'balanceOf'), 'balanceOf', token),
@@ -711,4 +664,69 @@ function positiveInteger(value: number, name: string): number {
   if (!Number.isSafeInteger(value) || value <= 0)
     throw new TollgateError('config_invalid', `The exact scheme option ${name} must be a positive integer.`)
   return value
+}
+
+// 1. The token's EIP-712 domain must be the one the payer was told to sign.
+function checkTokenDomain(actual: { name: string; version: string }, name: string, version: string): void {
+  if (actual.name !== name) {
+    throw new TollgateError(
+      'invalid_exact_evm_token_name_mismatch',
+      `The token's EIP-712 name is ${quote(actual.name)}, not ${quote(name)}.`,
+      { details: { expected: name, actual: actual.name } },
+    )
+  }
+  if (actual.version !== version) {
+    throw new TollgateError(
+      'invalid_exact_evm_token_version_mismatch',
+      `The token's EIP-712 version is ${quote(actual.version)}, not ${quote(version)}.`,
+      { details: { expected: version, actual: actual.version } },
+    )
+  }
+}
+
+// 2. A signature that is not the payer's ECDSA one must satisfy ERC-1271 on a deployed contract.
+function checkContractSignature(
+  rawCode: unknown,
+  rawAnswer: unknown,
+  payload: ExactPayload,
+  chainId: number,
+): void {
+  const from = payload.authorization.from
+  const code = codeSchema.safeParse(rawCode)
+  if (!code.success) throw malformed('eth_getCode')
+  if (code.data === '0x') {
+    if (payload.signature.length !== 132) {
+      throw new TollgateError(
+        'invalid_exact_evm_payload_undeployed_smart_wallet',
+        `The payer ${from} signed like a smart wallet but has no code on chain ${chainId}.`,
+      )
+    }
+    throw invalidSignature(from)
+  }
+  const answer = decodeTryCall(rawAnswer, 'isValidSignature')
+  if (!answer.success || answer.data.slice(0, 10).toLowerCase() !== ERC1271_MAGIC)
+    throw invalidSignature(from)
+}
+
+function simulationFailed(
+  reason: string | undefined,
+  code: TollgateErrorCode = 'invalid_exact_evm_transaction_simulation_failed',
+): TollgateError {
+  return new TollgateError(code, `The transfer would revert: ${reason}.`, { details: { reason } })
+}
+
+// A simulation kept from `verify` serves `settle` while fresh and while nothing of this payer was
+// broadcast since it and no pending settlement of this payer holds any of the balance.
+function isReusable(
+  keptAt: number,
+  nowMs: number,
+  simulationMaxAgeMs: number,
+  lastBroadcast: number | undefined,
+  held: bigint,
+): boolean {
+  return (
+    nowMs - keptAt <= simulationMaxAgeMs &&
+    (lastBroadcast === undefined || lastBroadcast < keptAt) &&
+    held === 0n
+  )
 }

@@ -102,143 +102,173 @@ export function createEvmTxVerifier(
       const receipt = parseRpcAnswer(receiptSchema, rawReceipt, 'eth_getTransactionReceipt')
       const transaction = parseRpcAnswer(transactionSchema, rawTransaction, 'eth_getTransactionByHash')
       const head = BigInt(parseRpcAnswer(quantitySchema, rawHead, 'eth_blockNumber'))
-      if (transaction.hash.toLowerCase() !== input.transaction) {
-        throw new TollgateError('rpc_unavailable', 'The RPC node answered about another transaction.', {
-          retryAfter: 2,
-        })
-      }
-      if (transaction.chainId !== undefined && Number.parseInt(transaction.chainId, 16) !== options.chainId) {
-        throw new TollgateError(
-          'verify_chain_mismatch',
-          `The transaction was signed for chain ${Number.parseInt(transaction.chainId, 16)}.`,
-          {
-            details: { expected: options.chainId },
-          },
-        )
-      }
-      if (BigInt(receipt.status) !== 1n) {
-        throw new TollgateError('verify_tx_failed', `Transaction ${input.transaction} reverted.`, {
-          details: { transaction: input.transaction },
-        })
-      }
-      const blockNumber = BigInt(receipt.blockNumber)
-      const confirmations = head >= blockNumber ? head - blockNumber + 1n : 0n
-      if (confirmations < BigInt(input.confirmations)) {
-        const missing = Number(BigInt(input.confirmations) - confirmations)
-        throw new TollgateError(
-          'verify_unconfirmed',
-          `The transaction has ${confirmations} of ${input.confirmations} confirmations.`,
-          {
-            retryAfter: Math.max(1, missing * options.blockTimeSeconds),
-            details: { confirmations: Number(confirmations), required: input.confirmations },
-          },
-        )
-      }
-
-      // The hint saves a round trip; a wrong hint costs one more, never a wrong answer.
-      const hinted = hint === undefined ? undefined : results[3]
-      let block =
-        hinted === undefined || hinted === null
-          ? undefined
-          : parseRpcAnswer(blockSchema, hinted, 'eth_getBlockByNumber')
-      if (block === undefined || block.hash.toLowerCase() !== receipt.blockHash.toLowerCase()) {
-        const fetched = await rpc.request('eth_getBlockByHash', [receipt.blockHash, false], input.signal)
-        if (fetched === null)
-          throw new TollgateError('verify_tx_not_found', 'The transaction block was reorganised away.', {
-            retryAfter: 2,
-          })
-        block = parseRpcAnswer(blockSchema, fetched, 'eth_getBlockByHash')
-      }
-      const blockTime = Number(BigInt(block.timestamp))
-      if (blockTime < input.notBefore || blockTime > input.notAfter) {
-        throw new TollgateError(
-          'verify_outside_window',
-          `The transaction's block time ${blockTime} is outside the acceptance window.`,
-          {
-            details: { blockTime, notBefore: input.notBefore, notAfter: input.notAfter },
-          },
-        )
-      }
-
-      const payTo = input.payTo.toLowerCase()
-      if (input.asset.address === NATIVE_ASSET) {
-        if (transaction.to?.toLowerCase() !== payTo) {
-          throw new TollgateError(
-            'verify_recipient_mismatch',
-            'The transaction does not pay the expected recipient.',
-            {
-              details: { expected: input.payTo },
-            },
-          )
-        }
-        const value = BigInt(transaction.value)
-        if (transaction.from.toLowerCase() !== signer) {
-          throw new TollgateError(
-            'verify_payer_mismatch',
-            'The proof was not signed by the account that paid.',
-          )
-        }
-        if (value < input.amount) throw insufficient(value, input.amount)
-        return { payer: getAddress(transaction.from), amount: value, blockTime, transferIds: ['native'] }
-      }
-
-      const asset = input.asset.address.toLowerCase()
-      refuseAuthorizationTransfer(receipt.logs, asset, input.transaction)
-      const credits = receipt.logs
-        .filter(
-          (log) =>
-            log.removed !== true &&
-            log.topics[0]?.toLowerCase() === TRANSFER_TOPIC &&
-            log.topics.length === 3,
-        )
-        .map((log) => ({
-          token: log.address.toLowerCase(),
-          from: topicAddress(log.topics[1] as string),
-          to: topicAddress(log.topics[2] as string),
-          value: log.data.length > 2 ? BigInt(log.data.slice(0, 66)) : 0n,
-          logIndex: log.logIndex === undefined || log.logIndex === null ? undefined : BigInt(log.logIndex),
-        }))
-        .filter((credit) => credit.to === payTo)
-      if (credits.length === 0) {
-        throw new TollgateError(
-          'verify_recipient_mismatch',
-          'The transaction transfers nothing to the expected recipient.',
-          {
-            details: { expected: input.payTo },
-          },
-        )
-      }
-      const ofAsset = credits.filter((credit) => credit.token === asset)
-      if (ofAsset.length === 0) {
-        throw new TollgateError(
-          'verify_asset_mismatch',
-          'The transaction pays the recipient in another token.',
-          {
-            details: { expected: input.asset.address },
-          },
-        )
-      }
-      let payer = signer
-      let paid = sum(ofAsset.filter((credit) => credit.from === signer))
-      if (paid === 0n) {
-        // A contract wallet paid: its owner's signature must satisfy ERC-1271 on the wallet.
-        const wallets = [...new Set(ofAsset.map((credit) => credit.from))]
-        const wallet = await findErc1271Signer(rpc, wallets, input)
-        if (wallet === undefined)
-          throw new TollgateError(
-            'verify_payer_mismatch',
-            'The proof was not signed by the account that paid.',
-          )
-        payer = wallet
-        paid = sum(ofAsset.filter((credit) => credit.from === wallet))
-      }
-      if (paid < input.amount) throw insufficient(paid, input.amount)
-      const transferIds = ofAsset
-        .filter((credit) => credit.from === payer && credit.logIndex !== undefined)
-        .map((credit) => String(credit.logIndex))
-      return { payer: getAddress(payer), amount: paid, blockTime, transferIds }
+      checkMinedTransaction(receipt, transaction, head, input, options)
+      const blockTime = await readBlockTime(rpc, receipt, hint === undefined ? undefined : results[3], input)
+      if (input.asset.address === NATIVE_ASSET)
+        return verifyNativeTransfer(transaction, signer, blockTime, input)
+      return verifyTokenTransfer(rpc, receipt, signer, blockTime, input)
     },
   }
+}
+
+type Receipt = ReturnType<typeof receiptSchema.parse>
+type Transaction = ReturnType<typeof transactionSchema.parse>
+
+/** Refuses a transaction about another hash, of another chain, reverted or not confirmed enough. */
+function checkMinedTransaction(
+  receipt: Receipt,
+  transaction: Transaction,
+  head: bigint,
+  input: VerifyTransferInput,
+  options: CreateEvmTxVerifierOptions,
+): void {
+  if (transaction.hash.toLowerCase() !== input.transaction) {
+    throw new TollgateError('rpc_unavailable', 'The RPC node answered about another transaction.', {
+      retryAfter: 2,
+    })
+  }
+  if (transaction.chainId !== undefined && Number.parseInt(transaction.chainId, 16) !== options.chainId) {
+    throw new TollgateError(
+      'verify_chain_mismatch',
+      `The transaction was signed for chain ${Number.parseInt(transaction.chainId, 16)}.`,
+      {
+        details: { expected: options.chainId },
+      },
+    )
+  }
+  if (BigInt(receipt.status) !== 1n) {
+    throw new TollgateError('verify_tx_failed', `Transaction ${input.transaction} reverted.`, {
+      details: { transaction: input.transaction },
+    })
+  }
+  const blockNumber = BigInt(receipt.blockNumber)
+  const confirmations = head >= blockNumber ? head - blockNumber + 1n : 0n
+  if (confirmations < BigInt(input.confirmations)) {
+    const missing = Number(BigInt(input.confirmations) - confirmations)
+    throw new TollgateError(
+      'verify_unconfirmed',
+      `The transaction has ${confirmations} of ${input.confirmations} confirmations.`,
+      {
+        retryAfter: Math.max(1, missing * options.blockTimeSeconds),
+        details: { confirmations: Number(confirmations), required: input.confirmations },
+      },
+    )
+  }
+}
+
+/** The block time of the receipt's block, inside the acceptance window; `hinted` is the hinted block answer. */
+async function readBlockTime(
+  rpc: JsonRpc,
+  receipt: Receipt,
+  hinted: unknown,
+  input: VerifyTransferInput,
+): Promise<number> {
+  // The hint saves a round trip; a wrong hint costs one more, never a wrong answer.
+  let block =
+    hinted === undefined || hinted === null
+      ? undefined
+      : parseRpcAnswer(blockSchema, hinted, 'eth_getBlockByNumber')
+  if (block === undefined || block.hash.toLowerCase() !== receipt.blockHash.toLowerCase()) {
+    const fetched = await rpc.request('eth_getBlockByHash', [receipt.blockHash, false], input.signal)
+    if (fetched === null)
+      throw new TollgateError('verify_tx_not_found', 'The transaction block was reorganised away.', {
+        retryAfter: 2,
+      })
+    block = parseRpcAnswer(blockSchema, fetched, 'eth_getBlockByHash')
+  }
+  const blockTime = Number(BigInt(block.timestamp))
+  if (blockTime < input.notBefore || blockTime > input.notAfter) {
+    throw new TollgateError(
+      'verify_outside_window',
+      `The transaction's block time ${blockTime} is outside the acceptance window.`,
+      {
+        details: { blockTime, notBefore: input.notBefore, notAfter: input.notAfter },
+      },
+    )
+  }
+  return blockTime
+}
+
+/** A native transfer: to the recipient, from the proof's signer, enough value. */
+function verifyNativeTransfer(
+  transaction: Transaction,
+  signer: string,
+  blockTime: number,
+  input: VerifyTransferInput,
+): VerifiedTransfer {
+  const payTo = input.payTo.toLowerCase()
+  if (transaction.to?.toLowerCase() !== payTo) {
+    throw new TollgateError(
+      'verify_recipient_mismatch',
+      'The transaction does not pay the expected recipient.',
+      {
+        details: { expected: input.payTo },
+      },
+    )
+  }
+  const value = BigInt(transaction.value)
+  if (transaction.from.toLowerCase() !== signer) {
+    throw new TollgateError('verify_payer_mismatch', 'The proof was not signed by the account that paid.')
+  }
+  if (value < input.amount) throw insufficient(value, input.amount)
+  return { payer: getAddress(transaction.from), amount: value, blockTime, transferIds: ['native'] }
+}
+
+/** A token transfer: the asset's `Transfer` logs to the recipient, from the signer or an ERC-1271 wallet. */
+async function verifyTokenTransfer(
+  rpc: JsonRpc,
+  receipt: Receipt,
+  signer: string,
+  blockTime: number,
+  input: VerifyTransferInput,
+): Promise<VerifiedTransfer> {
+  const payTo = input.payTo.toLowerCase()
+  const asset = input.asset.address.toLowerCase()
+  refuseAuthorizationTransfer(receipt.logs, asset, input.transaction)
+  const credits = receipt.logs
+    .filter(
+      (log) =>
+        log.removed !== true && log.topics[0]?.toLowerCase() === TRANSFER_TOPIC && log.topics.length === 3,
+    )
+    .map((log) => ({
+      token: log.address.toLowerCase(),
+      from: topicAddress(log.topics[1] as string),
+      to: topicAddress(log.topics[2] as string),
+      value: log.data.length > 2 ? BigInt(log.data.slice(0, 66)) : 0n,
+      logIndex: log.logIndex === undefined || log.logIndex === null ? undefined : BigInt(log.logIndex),
+    }))
+    .filter((credit) => credit.to === payTo)
+  if (credits.length === 0) {
+    throw new TollgateError(
+      'verify_recipient_mismatch',
+      'The transaction transfers nothing to the expected recipient.',
+      {
+        details: { expected: input.payTo },
+      },
+    )
+  }
+  const ofAsset = credits.filter((credit) => credit.token === asset)
+  if (ofAsset.length === 0) {
+    throw new TollgateError('verify_asset_mismatch', 'The transaction pays the recipient in another token.', {
+      details: { expected: input.asset.address },
+    })
+  }
+  let payer = signer
+  let paid = sum(ofAsset.filter((credit) => credit.from === signer))
+  if (paid === 0n) {
+    // A contract wallet paid: its owner's signature must satisfy ERC-1271 on the wallet.
+    const wallets = [...new Set(ofAsset.map((credit) => credit.from))]
+    const wallet = await findErc1271Signer(rpc, wallets, input)
+    if (wallet === undefined)
+      throw new TollgateError('verify_payer_mismatch', 'The proof was not signed by the account that paid.')
+    payer = wallet
+    paid = sum(ofAsset.filter((credit) => credit.from === wallet))
+  }
+  if (paid < input.amount) throw insufficient(paid, input.amount)
+  const transferIds = ofAsset
+    .filter((credit) => credit.from === payer && credit.logIndex !== undefined)
+    .map((credit) => String(credit.logIndex))
+  return { payer: getAddress(payer), amount: paid, blockTime, transferIds }
 }
 
 /** The lowercase address that signed the proof message, recovered offline (EIP-191). */

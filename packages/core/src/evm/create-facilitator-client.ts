@@ -208,34 +208,13 @@ export function createFacilitatorClient(options: CreateFacilitatorClientOptions)
       answer = await exchange('settle', { body: request(input), timeoutMs: settleTimeoutMs })
     } catch (error) {
       if (!(error instanceof TransportError)) throw error
-      // Refused connections never delivered the request; any other loss leaves the outcome open.
-      const refused = hasCode(error.cause, 'ECONNREFUSED')
-      throw new TollgateError('facilitator_error', error.message, {
-        cause: error.cause,
-        ...(refused ? { details: { settled: false } } : {}),
-      })
+      throw settleTransportFailure(error)
     }
     const { response, json } = answer
     const result = facilitatorSettleResponseSchema.safeParse(json)
     if (!result.success) throw unexpected(response, 'settle', result.error)
     const settlement = result.data
-    if (!settlement.success) {
-      const code = codeFor(settlement.errorReason, 'settlement_failed')
-      const transaction = HASH.test(settlement.transaction) ? settlement.transaction : undefined
-      const settled = transaction === undefined && beforeBroadcast(code) ? { settled: false } : {}
-      throw new TollgateError(
-        code,
-        `The facilitator could not settle the payment${describe(settlement.errorReason, settlement.errorMessage)}.`,
-        {
-          details: {
-            reason: settlement.errorReason ?? null,
-            ...(transaction ? { transaction } : {}),
-            ...settled,
-          },
-          ...(RETRYABLE.has(code) ? { retryAfter: retryAfterOf(response) } : {}),
-        },
-      )
-    }
+    if (!settlement.success) throw settlementRefused(settlement, response)
     if (
       !response.ok ||
       !HASH.test(settlement.transaction) ||
@@ -273,6 +252,38 @@ export function createFacilitatorClient(options: CreateFacilitatorClientOptions)
 }
 
 class TransportError extends Error {}
+
+// Refused connections never delivered the request; any other loss leaves the outcome open.
+function settleTransportFailure(error: TransportError): TollgateError {
+  const refused = hasCode(error.cause, 'ECONNREFUSED')
+  return new TollgateError('facilitator_error', error.message, {
+    cause: error.cause,
+    ...(refused ? { details: { settled: false } } : {}),
+  })
+}
+
+// A /settle answer with `success: false`: the facilitator's reason, its hash if any, and whether
+// the payment surely did not move.
+function settlementRefused(
+  settlement: z.infer<typeof facilitatorSettleResponseSchema>,
+  response: Response,
+): TollgateError {
+  const code = codeFor(settlement.errorReason, 'settlement_failed')
+  const transaction = HASH.test(settlement.transaction) ? settlement.transaction : undefined
+  const settled = transaction === undefined && beforeBroadcast(code) ? { settled: false } : {}
+  return new TollgateError(
+    code,
+    `The facilitator could not settle the payment${describe(settlement.errorReason, settlement.errorMessage)}.`,
+    {
+      details: {
+        reason: settlement.errorReason ?? null,
+        ...(transaction ? { transaction } : {}),
+        ...settled,
+      },
+      ...(RETRYABLE.has(code) ? { retryAfter: retryAfterOf(response) } : {}),
+    },
+  )
+}
 
 function codeFor(reason: string | undefined, fallback: TollgateErrorCode): TollgateErrorCode {
   if (reason === undefined) return fallback

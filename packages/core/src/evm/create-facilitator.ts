@@ -85,42 +85,13 @@ export function createFacilitator(options: CreateFacilitatorOptions): Facilitato
         'invalid_payload',
         `The request body is unreadable or larger than ${maxBodyBytes} bytes.`,
       )
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch {
-      throw new TollgateError('invalid_payload', 'The request body is not JSON.')
-    }
-    const body = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>
-    const payloadVersion = (body.paymentPayload as { x402Version?: unknown } | undefined)?.x402Version
-    if (body.x402Version !== 2 || payloadVersion !== 2) {
-      throw new TollgateError(
-        'invalid_x402_version',
-        `Only x402 version 2 is served; got ${quote(body.x402Version ?? payloadVersion)}.`,
-      )
-    }
-    const payload = paymentPayloadSchema.safeParse(body.paymentPayload)
-    const requirements = paymentRequirementsSchema.safeParse(body.paymentRequirements)
-    if (!payload.success || !requirements.success) {
-      throw new TollgateError(
-        payload.success ? 'invalid_payment_requirements' : 'invalid_payload',
-        payload.success ? 'paymentRequirements is malformed.' : 'paymentPayload is malformed.',
-      )
-    }
-    const wanted = requirements.data as PaymentRequirements
-    const accepted = payload.data.accepted as PaymentRequirements
-    if (wanted.scheme !== 'exact' || accepted.scheme !== 'exact') {
-      throw new TollgateError(
-        'unsupported_scheme',
-        `Only the "exact" scheme is served; got ${quote(accepted.scheme)} for ${quote(wanted.scheme)}.`,
-      )
-    }
+    const { payload, wanted, accepted } = parseRequestBody(text)
     const scheme = schemes.get(wanted.network)
     if (scheme === undefined || accepted.network !== wanted.network) {
       throw new TollgateError('invalid_network', `Network ${quote(wanted.network)} is not served here.`)
     }
     const asset = findToken(registry, wanted)
-    return { scheme, input: { payload: payload.data.payload, requirements: wanted, asset } }
+    return { scheme, input: { payload, requirements: wanted, asset } }
   }
 
   const verify = async (request: Request): Promise<Verdict> => {
@@ -254,4 +225,43 @@ function json(status: number, body: unknown, headers: Record<string, string> = {
       headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers },
     },
   )
+}
+
+// Checks a /verify or /settle body: JSON, x402 version 2, well-formed payload and requirements, `exact`.
+function parseRequestBody(text: string): {
+  payload: ExactInput['payload']
+  wanted: PaymentRequirements
+  accepted: PaymentRequirements
+} {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw new TollgateError('invalid_payload', 'The request body is not JSON.')
+  }
+  const body = (typeof json === 'object' && json !== null ? json : {}) as Record<string, unknown>
+  const payloadVersion = (body.paymentPayload as { x402Version?: unknown } | undefined)?.x402Version
+  if (body.x402Version !== 2 || payloadVersion !== 2) {
+    throw new TollgateError(
+      'invalid_x402_version',
+      `Only x402 version 2 is served; got ${quote(body.x402Version ?? payloadVersion)}.`,
+    )
+  }
+  const payload = paymentPayloadSchema.safeParse(body.paymentPayload)
+  const requirements = paymentRequirementsSchema.safeParse(body.paymentRequirements)
+  if (!payload.success || !requirements.success) {
+    throw new TollgateError(
+      payload.success ? 'invalid_payment_requirements' : 'invalid_payload',
+      payload.success ? 'paymentRequirements is malformed.' : 'paymentPayload is malformed.',
+    )
+  }
+  const wanted = requirements.data as PaymentRequirements
+  const accepted = payload.data.accepted as PaymentRequirements
+  if (wanted.scheme !== 'exact' || accepted.scheme !== 'exact') {
+    throw new TollgateError(
+      'unsupported_scheme',
+      `Only the "exact" scheme is served; got ${quote(accepted.scheme)} for ${quote(wanted.scheme)}.`,
+    )
+  }
+  return { payload: payload.data.payload, wanted, accepted }
 }

@@ -1,8 +1,9 @@
 import { type Hex, keccak256 } from 'viem'
 import type { z } from 'zod'
-import { TollgateError } from '../errors/tollgate-error.js'
 import type { JsonRpc, JsonRpcCall } from '../rpc/create-json-rpc.js'
-import { quantitySchema, receiptSchema } from './rpc-schemas.js'
+import { findConfirmedReceipt } from './find-confirmed-receipt.js'
+import { rebroadcastTransaction } from './rebroadcast-transaction.js'
+import type { receiptSchema } from './rpc-schemas.js'
 
 /** A mined receipt. @internal */
 export type MinedReceipt = z.infer<typeof receiptSchema>
@@ -39,8 +40,6 @@ export type WatchSettlementResult =
   | { outcome: 'pending'; hash: Hex; hashes: readonly Hex[] }
   | { outcome: 'nonce_taken'; hash: Hex; hashes: readonly Hex[] }
 
-const NONCE_TOO_LOW = /nonce too low|nonce has already been used|already been used|invalid nonce/i
-
 /**
  * Watches a settlement transaction until it has `confirmations` blocks, in one round trip per poll:
  * every hash it has had (the first and its replacements) is asked for its receipt, and every
@@ -55,77 +54,91 @@ const NONCE_TOO_LOW = /nonce too low|nonce has already been used|already been us
  * @internal
  */
 export async function watchSettlement(options: WatchSettlementOptions): Promise<WatchSettlementResult> {
-  const { rpc, confirmations, now } = options
-  const deadline = now() + options.timeoutMs
-  const hashes: Hex[] = [options.sent.hash]
-  let latest = options.sent
-  let checkPresence = options.sent.status === 'unknown'
-  let lastPresence = now()
-  let pendingSince = now()
-  let replacements = 0
-  let nonceTaken = false
-  let attempt = 0
-  options.onHash(options.sent.hash)
-
-  // Sends again; true when the node says the nonce is used (by whichever transaction).
-  const broadcast = async (raw: Hex): Promise<boolean> => {
-    try {
-      await rpc.request('eth_sendRawTransaction', [raw])
-      return false
-    } catch (error) {
-      const reason = TollgateError.is(error) ? String(error.details?.rpcMessage ?? '') : ''
-      return NONCE_TOO_LOW.test(reason)
-    }
+  const deadline = options.now() + options.timeoutMs
+  const state: WatchState = {
+    hashes: [options.sent.hash],
+    latest: options.sent,
+    checkPresence: options.sent.status === 'unknown',
+    lastPresence: options.now(),
+    pendingSince: options.now(),
+    replacements: 0,
+    nonceTaken: false,
+    seen: false,
+    attempt: 0,
   }
-
+  options.onHash(options.sent.hash)
   for (;;) {
-    const calls: JsonRpcCall[] = hashes.map((hash) => ({
-      method: 'eth_getTransactionReceipt',
-      params: [hash],
-    }))
-    const headSlot = confirmations > 1 ? calls.push({ method: 'eth_blockNumber', params: [] }) - 1 : -1
-    const presenceSlot = checkPresence
-      ? calls.push({ method: 'eth_getTransactionByHash', params: [latest.hash] }) - 1
-      : -1
-    const answers = await rpc.batch(calls).catch(() => undefined)
-    let seen = false
-    if (answers !== undefined) {
-      const head = headSlot === -1 ? undefined : quantitySchema.safeParse(answers[headSlot])
-      for (const [index, hash] of hashes.entries()) {
-        const receipt = receiptSchema.safeParse(answers[index])
-        if (!receipt.success) continue
-        seen = true
-        const blockNumber = BigInt(receipt.data.blockNumber)
-        const tip = head?.success === true ? BigInt(head.data) : blockNumber
-        if (tip - blockNumber + 1n >= BigInt(confirmations))
-          return { outcome: 'mined', hash, receipt: receipt.data, hashes }
-      }
-      if (nonceTaken && !seen) return { outcome: 'nonce_taken', hash: latest.hash, hashes }
-      nonceTaken = false
-      if (presenceSlot !== -1) {
-        lastPresence = now()
-        if (answers[presenceSlot] === null && !seen) nonceTaken = await broadcast(latest.raw)
-      }
-    }
-    checkPresence = now() - lastPresence >= options.presenceCheckMs
-    if (!seen && replacements < options.maxReplacements && now() - pendingSince >= options.replaceAfterMs) {
-      const raw = await options.replace(++replacements).catch(() => undefined)
-      if (raw !== undefined) {
-        const hash = keccak256(raw)
-        nonceTaken = await broadcast(raw)
-        if (!hashes.includes(hash)) hashes.push(hash)
-        latest = { hash, raw, status: 'unknown' }
-        options.onHash(hash)
-        pendingSince = now()
-        checkPresence = true
-      }
-    }
-    if (nonceTaken) continue
-    const remaining = deadline - now()
-    if (remaining <= 0) return { outcome: 'pending', hash: latest.hash, hashes }
+    const ended = await pollOnce(options, state)
+    if (ended !== undefined) return ended
+    await replaceIfStuck(options, state)
+    if (state.nonceTaken) continue
+    const remaining = deadline - options.now()
+    if (remaining <= 0) return { outcome: 'pending', hash: state.latest.hash, hashes: state.hashes }
     // Early polls come quickly (a node that mines on demand is a few milliseconds behind the
     // send), later ones every `pollingMs`.
-    const delay = Math.min(options.pollingMs, 2 ** ++attempt, remaining)
+    const delay = Math.min(options.pollingMs, 2 ** ++state.attempt, remaining)
     await new Promise((resolve) => setTimeout(resolve, delay))
   }
+}
+
+type WatchState = {
+  hashes: Hex[]
+  latest: { hash: Hex; raw: Hex; status: 'sent' | 'unknown' }
+  checkPresence: boolean
+  lastPresence: number
+  pendingSince: number
+  replacements: number
+  nonceTaken: boolean
+  /** True when the last poll found a receipt for any hash. */
+  seen: boolean
+  attempt: number
+}
+
+// One round trip: every hash's receipt, the head when confirmations > 1, and the newest
+// transaction's presence when due; re-sends a transaction the node lost.
+async function pollOnce(
+  options: WatchSettlementOptions,
+  state: WatchState,
+): Promise<WatchSettlementResult | undefined> {
+  const { rpc, now } = options
+  const calls: JsonRpcCall[] = state.hashes.map((hash) => ({
+    method: 'eth_getTransactionReceipt',
+    params: [hash],
+  }))
+  const headSlot = options.confirmations > 1 ? calls.push({ method: 'eth_blockNumber', params: [] }) - 1 : -1
+  const presenceSlot = state.checkPresence
+    ? calls.push({ method: 'eth_getTransactionByHash', params: [state.latest.hash] }) - 1
+    : -1
+  const answers = await rpc.batch(calls).catch(() => undefined)
+  state.seen = false
+  if (answers !== undefined) {
+    const scan = findConfirmedReceipt(answers, state.hashes, headSlot, options.confirmations)
+    if (scan.confirmed !== undefined) return { outcome: 'mined', ...scan.confirmed, hashes: state.hashes }
+    state.seen = scan.seen
+    if (state.nonceTaken && !state.seen)
+      return { outcome: 'nonce_taken', hash: state.latest.hash, hashes: state.hashes }
+    state.nonceTaken = false
+    if (presenceSlot !== -1) {
+      state.lastPresence = now()
+      if (answers[presenceSlot] === null && !state.seen)
+        state.nonceTaken = await rebroadcastTransaction(rpc, state.latest.raw)
+    }
+  }
+  state.checkPresence = now() - state.lastPresence >= options.presenceCheckMs
+  return undefined
+}
+
+// Replaces a transaction that stayed unmined for `replaceAfterMs` with higher fees (same nonce).
+async function replaceIfStuck(options: WatchSettlementOptions, state: WatchState): Promise<void> {
+  if (state.seen || state.replacements >= options.maxReplacements) return
+  if (options.now() - state.pendingSince < options.replaceAfterMs) return
+  const raw = await options.replace(++state.replacements).catch(() => undefined)
+  if (raw === undefined) return
+  const hash = keccak256(raw)
+  state.nonceTaken = await rebroadcastTransaction(options.rpc, raw)
+  if (!state.hashes.includes(hash)) state.hashes.push(hash)
+  state.latest = { hash, raw, status: 'unknown' }
+  options.onHash(hash)
+  state.pendingSince = options.now()
+  state.checkPresence = true
 }

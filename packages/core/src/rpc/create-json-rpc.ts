@@ -1,5 +1,6 @@
 import { TollgateError } from '../errors/tollgate-error.js'
 import { readBodyText } from '../protocol/read-body-text.js'
+import { matchJsonRpcAnswers } from './match-json-rpc-answers.js'
 
 /** One JSON-RPC call. */
 export type JsonRpcCall = { method: string; params: readonly unknown[] }
@@ -83,34 +84,7 @@ export function createJsonRpc(options: CreateJsonRpcOptions): JsonRpc {
       )
     }
     if (text === undefined) throw unavailable(`The RPC answer is larger than ${maxResponseBytes} bytes.`)
-    let json: unknown
-    try {
-      json = JSON.parse(text)
-    } catch (error) {
-      throw unavailable('The RPC node answered with invalid JSON.', error)
-    }
-    const answers = Array.isArray(json) ? json : [json]
-    const byId = new Map<unknown, { result?: unknown; error?: { code?: unknown; message?: unknown } }>()
-    for (const answer of answers) {
-      if (typeof answer === 'object' && answer !== null) byId.set((answer as { id?: unknown }).id, answer)
-    }
-    return calls.map((call, index) => {
-      const answer = byId.get(firstId + index)
-      if (answer === undefined) throw unavailable(`The RPC node gave no answer to ${call.method}.`)
-      if (answer.error !== undefined) {
-        const rpcMessage = String(answer.error?.message ?? 'error').slice(0, 200)
-        // The node's own verdict (revert, nonce too low, insufficient funds) stays readable in details.
-        throw new TollgateError('rpc_unavailable', `The RPC node failed ${call.method}: ${rpcMessage}.`, {
-          retryAfter: 2,
-          details: {
-            method: call.method,
-            rpcMessage,
-            ...(typeof answer.error?.code === 'number' ? { rpcCode: answer.error.code } : {}),
-          },
-        })
-      }
-      return answer.result
-    })
+    return matchJsonRpcAnswers(text, calls, firstId)
   }
 
   return {
