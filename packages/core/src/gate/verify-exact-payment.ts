@@ -4,22 +4,32 @@ import type { ExactInput, ExactScheme } from '../scheme/types.js'
 import { asVerificationError } from './as-verification-error.js'
 import { buildRequirements } from './build-requirements.js'
 import { callHook } from './call-hook.js'
-import { claimPayment } from './claim-payment.js'
+import { claimExactAuthorization, type ExactAuthorizationClaim } from './claim-exact-authorization.js'
 import { claimSettledTransfer } from './claim-settled-transfer.js'
 import type { CompiledRoute } from './compile-routes.js'
 import type { GateRuntime } from './gate-runtime.js'
 import { issueRoutePass } from './issue-route-pass.js'
 import { limitPayer } from './limit-payer.js'
 import type { Offer } from './offers.js'
+import { type ResolvePendingSettlementInput, resolvePendingSettlement } from './resolve-pending-settlement.js'
 import { settleExactPayment } from './settle-exact-payment.js'
-import type { GateCompletion, GateContext, GatePaid, GateRequest, PaymentReceipt } from './types.js'
+import type {
+  GateCompletion,
+  GateContext,
+  GatePaid,
+  GateRejected,
+  GateRequest,
+  PaymentReceipt,
+} from './types.js'
 
 /**
  * Admits an `exact` authorization: claims it, verifies it, and returns a deferred paid decision
- * that settles once the handler succeeded (x402's order).
+ * that settles once the handler succeeded (x402's order). A retry of an authorization whose
+ * settlement is pending gets the chain's answer instead: paid once it confirmed, `503
+ * settlement_pending` while it is pending, a fresh claim once it provably failed.
  * @internal
  * @throws {TollgateError} `unsupported_scheme`, `invalid_payload`, `payment_in_progress`, `payment_already_used`, x402
- * reason codes, `rpc_unavailable`, `rate_limited`
+ * reason codes, `rpc_unavailable`, `rate_limited`, `store_unavailable`
  */
 export async function verifyExactPayment(
   runtime: GateRuntime,
@@ -29,7 +39,7 @@ export async function verifyExactPayment(
   request: GateRequest,
   context: GateContext,
   offers: readonly Offer[],
-): Promise<GatePaid> {
+): Promise<GatePaid | GateRejected> {
   const scheme = offer.network.exact
   if (scheme === undefined)
     throw new TollgateError('unsupported_scheme', 'This network does not accept exact payments.')
@@ -41,14 +51,20 @@ export async function verifyExactPayment(
     ...(context.signal === undefined ? {} : { signal: context.signal }),
   }
   const identity = scheme.identify(input)
-  const { store, now, skewSeconds } = runtime
+  const { now, skewSeconds } = runtime
   const ttl = Math.max(1, identity.validBefore - Math.floor(now() / 1000)) + skewSeconds + 60
-  const claim = await claimPayment(store, {
-    keys: [`exact:${offer.network.network}:${identity.key}`],
+  const claimed = await claimAuthorization(runtime, {
+    scheme,
+    input,
+    route,
+    offer,
+    request,
+    payer: identity.payer,
+    key: `exact:${offer.network.network}:${identity.key}`,
     ttlSeconds: ttl,
-    noun: 'authorization',
-    details: { network: offer.network.network },
   })
+  if (!('claim' in claimed)) return claimed
+  const { claim } = claimed
   const release = claim.release
   await verifyAuthorization(runtime, scheme, route, offer, input, identity.payer, release)
   // A pass is signed now so the handler can hand it out; the response that carries it is only
@@ -82,6 +98,7 @@ export async function verifyExactPayment(
         await claim.commit(settled.transaction)
         await claimSettledTransfer(runtime, offer.network.network, settled)
       },
+      markPending: claim.markPending,
     })
     return completion
   }
@@ -120,4 +137,42 @@ async function verifyAuthorization(
     await release()
     throw failure
   }
+}
+
+/**
+ * Claims the authorization; a claim held by a pending settlement of the same signed authorization
+ * is resolved from the chain (and claimed afresh once that settlement provably failed).
+ */
+async function claimAuthorization(
+  runtime: GateRuntime,
+  claiming: Omit<ResolvePendingSettlementInput, 'pending'>,
+): Promise<{ claim: ExactAuthorizationClaim } | GatePaid | GateRejected> {
+  const proof = await sha256Hex(JSON.stringify(claiming.input.payload))
+  const details = { details: { network: claiming.offer.network.network } }
+  for (let round = 0; round < 2; round++) {
+    const found = await claimExactAuthorization(runtime.store, claiming.key, {
+      ttlSeconds: claiming.ttlSeconds,
+      proof,
+    })
+    if (found.claimed) return { claim: found.claim }
+    if (found.state === 'spent')
+      throw new TollgateError(
+        'payment_already_used',
+        'This authorization has already paid for a request.',
+        details,
+      )
+    if (found.pending === undefined || found.pending.proof !== proof) break
+    const resolved = await resolvePendingSettlement(runtime, { ...claiming, pending: found.pending })
+    if (resolved.outcome !== 'released') return resolved
+  }
+  throw new TollgateError(
+    'payment_in_progress',
+    'This authorization is paying for a request right now; retry the same proof shortly.',
+    { ...details, retryAfter: 1 },
+  )
+}
+
+async function sha256Hex(value: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value))
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
 }
