@@ -48,8 +48,15 @@ async function actors(): Promise<{ settler: LocalAccount; payer: LocalAccount }>
 async function startGate(
   settler: LocalAccount,
   store: Store,
-  settings: Partial<EvmExactSchemeSettings> = {},
-  before: () => Promise<void> = async () => {},
+  options: {
+    settings?: Partial<EvmExactSchemeSettings>
+    /** Runs inside the handler, before it answers. */
+    before?: () => Promise<void>
+    /** The gate's `replay.maxBodyBytes`. */
+    maxBodyBytes?: number
+    /** The handler's body; default a small JSON naming the run. */
+    body?: (run: number) => string
+  } = {},
 ) {
   const gate = createGate({
     logger: quietLogger,
@@ -67,19 +74,23 @@ async function startGate(
           receiptPollingMs: 10,
           receiptTimeoutMs: 100,
           replaceAfterMs: 600_000,
-          ...settings,
+          ...options.settings,
         },
       }),
     ],
     secret: SECRET,
     registry: devnetRegistry(devnet),
+    ...(options.maxBodyBytes === undefined ? {} : { replay: { maxBodyBytes: options.maxBodyBytes } }),
   })
   let runs = 0
   const server = await serve((request) =>
     gate.handle(request, async () => {
       runs++
-      await before()
-      return Response.json({ results: ['paid'] })
+      await options.before?.()
+      const body = options.body?.(runs) ?? JSON.stringify({ results: ['paid'], run: runs })
+      return new Response(body, {
+        headers: { 'content-type': 'application/json', 'content-language': 'en', 'set-cookie': 'session=1' },
+      })
     }),
   )
   const get = (header?: string) =>
@@ -147,16 +158,26 @@ describe('gate: a pending exact settlement', () => {
       expect(first.runs()).toBe(1)
       expect(await transfersFrom(payer.address)).toEqual([])
       await devnet.mine(1)
+      // Confirmed: the response the handler gave the first time is served, nothing runs again.
       const served = await second.get(header)
       expect(served.status).toBe(200)
-      expect(await served.json()).toEqual({ results: ['paid'] })
-      expect(paymentResponse(served)).toMatchObject({ success: true, transaction, payer: payer.address })
-      expect(second.runs()).toBe(1)
-      // Spent now: the same authorization is refused, on either instance.
+      expect(served.headers.get('payment-replay')).toBe('true')
+      expect(served.headers.get('content-language')).toBe('en')
+      expect(served.headers.get('set-cookie')).toBeNull()
+      expect(await served.json()).toEqual({ results: ['paid'], run: 1 })
+      expect(paymentResponse(served)).toMatchObject({
+        success: true,
+        transaction,
+        payer: payer.address,
+        extensions: { replay: true },
+      })
+      expect(second.runs()).toBe(0)
+      // Spent now: the same authorization gets the same kept response again, on either instance.
       const again = await first.get(header)
-      expect(again.status).toBe(402)
-      expect(await again.json()).toMatchObject({ error: 'payment_already_used' })
-      expect(first.runs() + second.runs()).toBe(2)
+      expect(again.status).toBe(200)
+      expect(again.headers.get('payment-replay')).toBe('true')
+      expect(await again.json()).toEqual({ results: ['paid'], run: 1 })
+      expect(first.runs() + second.runs()).toBe(1)
       expect(await transfersFrom(payer.address)).toEqual([{ transactionHash: transaction, value: 10_000n }])
       expect(await balanceOf(devnet, usdc(), payer.address)).toBe(990_000n)
       expect(await balanceOf(devnet, usdc(), payTo)).toBe(10_000n)
@@ -235,11 +256,14 @@ describe('gate: a pending exact settlement', () => {
     const { settler, payer } = await actors()
     let clock = Date.now()
     let drain = true
-    const gate = await startGate(settler, createMemoryStore(), { now: () => clock }, async () => {
-      if (!drain) return
-      // The settler is emptied, and the fee cache (with the balance it read) grows stale.
-      await devnet.testClient.setBalance({ address: settler.address, value: 0n })
-      clock += 3_000
+    const gate = await startGate(settler, createMemoryStore(), {
+      settings: { now: () => clock },
+      before: async () => {
+        if (!drain) return
+        // The settler is emptied, and the fee cache (with the balance it read) grows stale.
+        await devnet.testClient.setBalance({ address: settler.address, value: 0n })
+        clock += 3_000
+      },
     })
     try {
       const accepted = await requirementsOf(await gate.get())
@@ -263,6 +287,116 @@ describe('gate: a pending exact settlement', () => {
       expect(await transfersFrom(payer.address)).toEqual([
         { transactionHash: paymentResponse(served).transaction as Hex, value: 10_000n },
       ])
+    } finally {
+      await gate.close()
+    }
+  })
+
+  test('behavior: pending with nothing kept (replay off) -> the confirmed retry runs the handler, paid once', async () => {
+    const { settler, payer } = await actors()
+    const gate = await startGate(settler, createMemoryStore(), { maxBodyBytes: 0 })
+    try {
+      const accepted = await requirementsOf(await gate.get())
+      const header = exactHeader(
+        accepted,
+        await signExactPayload({ devnet, signer: payer, requirements: accepted }),
+      )
+      await devnet.testClient.setAutomine(false)
+      const transaction = await expectPending(await gate.get(header))
+      await devnet.mine(1)
+      const served = await gate.get(header)
+      expect(served.status).toBe(200)
+      expect(served.headers.get('payment-replay')).toBeNull()
+      expect(await served.json()).toEqual({ results: ['paid'], run: 2 })
+      expect(paymentResponse(served)).toMatchObject({ success: true, transaction })
+      expect(await transfersFrom(payer.address)).toEqual([{ transactionHash: transaction, value: 10_000n }])
+    } finally {
+      await gate.close()
+    }
+  })
+})
+
+describe('gate: exact response replay', () => {
+  test('behavior: the same authorization sent again after a served request -> the kept response, Payment-Replay, nothing run or charged', async () => {
+    const { settler, payer } = await actors()
+    const gate = await startGate(settler, createMemoryStore())
+    try {
+      const accepted = await requirementsOf(await gate.get())
+      const header = exactHeader(
+        accepted,
+        await signExactPayload({ devnet, signer: payer, requirements: accepted }),
+      )
+      const served = await gate.get(header)
+      expect(served.status).toBe(200)
+      const settled = paymentResponse(served)
+      expect(settled).toMatchObject({ success: true, extensions: { replay: { kept: true } } })
+      expect(await served.json()).toEqual({ results: ['paid'], run: 1 })
+      for (let attempt = 0; attempt < 2; attempt++) {
+        const replayed = await gate.get(header)
+        expect(replayed.status).toBe(200)
+        expect(replayed.headers.get('payment-replay')).toBe('true')
+        expect(replayed.headers.get('content-type')).toBe('application/json')
+        expect(await replayed.json()).toEqual({ results: ['paid'], run: 1 })
+        expect(paymentResponse(replayed)).toMatchObject({
+          success: true,
+          transaction: settled.transaction,
+          payer: payer.address,
+          extensions: { replay: true },
+        })
+      }
+      expect(gate.runs()).toBe(1)
+      expect(await transfersFrom(payer.address)).toEqual([
+        { transactionHash: settled.transaction as Hex, value: 10_000n },
+      ])
+      expect(await balanceOf(devnet, usdc(), payer.address)).toBe(990_000n)
+    } finally {
+      await gate.close()
+    }
+  })
+
+  test('error: another signature for the same payer and nonce after a served request -> refused as used, nothing replayed', async () => {
+    const { settler, payer } = await actors()
+    const gate = await startGate(settler, createMemoryStore())
+    try {
+      const accepted = await requirementsOf(await gate.get())
+      const payload = await signExactPayload({ devnet, signer: payer, requirements: accepted })
+      expect((await gate.get(exactHeader(accepted, payload))).status).toBe(200)
+      const forged = { ...payload, signature: `0x${'22'.repeat(65)}` }
+      const refused = await gate.get(exactHeader(accepted, forged))
+      expect(refused.status).toBe(402)
+      expect(refused.headers.get('payment-replay')).toBeNull()
+      expect(await refused.json()).toMatchObject({ error: 'payment_already_used' })
+      expect(gate.runs()).toBe(1)
+    } finally {
+      await gate.close()
+    }
+  })
+
+  test('behavior: a body over replay.maxBodyBytes is not kept: PAYMENT-RESPONSE says so, and the retry is refused as used', async () => {
+    const { settler, payer } = await actors()
+    const large = 'x'.repeat(2_000)
+    const gate = await startGate(settler, createMemoryStore(), {
+      maxBodyBytes: 1_024,
+      body: () => JSON.stringify({ large }),
+    })
+    try {
+      const accepted = await requirementsOf(await gate.get())
+      const header = exactHeader(
+        accepted,
+        await signExactPayload({ devnet, signer: payer, requirements: accepted }),
+      )
+      const served = await gate.get(header)
+      expect(served.status).toBe(200)
+      expect(await served.json()).toEqual({ large })
+      expect(paymentResponse(served)).toMatchObject({
+        success: true,
+        extensions: { replay: { kept: false } },
+      })
+      const refused = await gate.get(header)
+      expect(refused.status).toBe(402)
+      expect(await refused.json()).toMatchObject({ error: 'payment_already_used' })
+      expect(gate.runs()).toBe(1)
+      expect(await transfersFrom(payer.address)).toHaveLength(1)
     } finally {
       await gate.close()
     }

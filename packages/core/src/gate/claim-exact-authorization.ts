@@ -1,4 +1,20 @@
 import type { ClaimState, Store } from '../store/types.js'
+import type { KeptResponse } from './keep-response.js'
+
+/** Characters a store keeps in a claim value. */
+const MAX_VALUE_CHARS = 65_536
+
+/** How a settled authorization ended, as its spent claim keeps it. */
+export type SettledAuthorization = {
+  /** The settlement's transaction. */
+  transaction: string
+  /** The payer the settlement reported. */
+  payer: string
+  /** A digest of the signed authorization. */
+  proof: string
+  /** The paid response, when it was kept for replay. */
+  response?: KeptResponse
+}
 
 /** A settlement that was broadcast but not yet confirmed, as the claim's holder recorded it. */
 export type PendingSettlementRecord = {
@@ -8,19 +24,21 @@ export type PendingSettlementRecord = {
   token: string
   /** A digest of the signed authorization that holds the claim, so only the same one resumes it. */
   proof: string
+  /** The paid response, when it was kept for replay. */
+  response?: KeptResponse
 }
 
 /** A held `exact` authorization claim; see {@link claimExactAuthorization}. */
 export type ExactAuthorizationClaim = {
-  /** Marks the authorization spent, optionally replacing its value. */
-  commit(value?: string): Promise<void>
+  /** Marks the authorization spent, keeping how it ended (and the response, when it fits). */
+  commit(settled: Omit<SettledAuthorization, 'proof'>): Promise<void>
   /** Frees the authorization (never once spent). */
   release(): Promise<void>
   /**
    * Records that the settlement is pending with `transaction`, keeping the authorization in
    * flight, so a retry (on any gate instance sharing the store) can ask the chain how it ended.
    */
-  markPending(transaction: string): Promise<void>
+  markPending(transaction: string, response?: KeptResponse): Promise<void>
 }
 
 /** What {@link claimExactAuthorization} found. */
@@ -29,10 +47,17 @@ export type ExactAuthorizationClaimResult =
   | {
       claimed: false
       state: ClaimState
-      /** The claim's value: a spent authorization's kept outcome, when any. */
-      value: string
+      /** How a spent authorization ended, when its claim kept it. */
+      settled?: SettledAuthorization
       /** Set when the holder recorded a pending settlement. */
       pending?: PendingSettlementRecord
+      /** Acts on the holder's claim once the pending settlement's outcome is known. */
+      resume?: {
+        /** The settlement confirmed: marks the authorization spent, keeping how it ended. */
+        commit(settled: Omit<SettledAuthorization, 'proof'>): Promise<void>
+        /** The settlement provably failed: frees the authorization. */
+        release(): Promise<void>
+      }
     }
 
 /**
@@ -77,27 +102,58 @@ export async function claimExactAuthorization(
   if (!main.value.claimed) {
     await dropRecord()
     const { state, value } = main.value
-    const pending = state === 'in_flight' ? await findPending(store, key, value) : undefined
-    return { claimed: false, state, value, ...(pending === undefined ? {} : { pending }) }
+    if (state === 'spent') {
+      const settled = parseJson(value) as SettledAuthorization | undefined
+      return { claimed: false, state, ...(typeof settled?.proof === 'string' ? { settled } : {}) }
+    }
+    const pending = await findPending(store, key, value)
+    if (pending === undefined) return { claimed: false, state }
+    const resume = {
+      commit: async (settled: Omit<SettledAuthorization, 'proof'>) => {
+        const kept = { ...settled, proof: pending.proof }
+        await store.commit(key, pending.token, { ttlSeconds, value: settledValue(kept) })
+      },
+      release: async () => {
+        await store.release(key, pending.token)
+      },
+    }
+    return { claimed: false, state, pending, resume }
   }
   const token = main.value.token
   return {
     claimed: true,
     claim: {
-      commit: async (value) => {
-        await store.commit(key, token, { ttlSeconds, ...(value === undefined ? {} : { value }) })
+      commit: async (settled) => {
+        await store.commit(key, token, { ttlSeconds, value: settledValue({ ...settled, proof }) })
         await dropRecord()
       },
       release: async () => {
         await Promise.all([store.release(key, token).catch(() => false), dropRecord()])
       },
-      markPending: async (transaction) => {
+      markPending: async (transaction, response) => {
         if (recordToken === undefined) return
-        const value = JSON.stringify({ transaction, token, proof } satisfies PendingSettlementRecord)
+        const record: PendingSettlementRecord = {
+          transaction,
+          token,
+          proof,
+          ...(response ? { response } : {}),
+        }
+        const value = fitted(record, () => JSON.stringify({ transaction, token, proof }))
         await store.commit(recordKey, recordToken, { ttlSeconds, value })
       },
     },
   }
+}
+
+/** The spent claim's value: how it ended, without the response when that does not fit. */
+function settledValue(settled: SettledAuthorization): string {
+  const { response: _, ...bare } = settled
+  return fitted(settled, () => JSON.stringify(bare))
+}
+
+function fitted(value: unknown, smaller: () => string): string {
+  const encoded = JSON.stringify(value)
+  return encoded.length <= MAX_VALUE_CHARS ? encoded : smaller()
 }
 
 function settlementRecordKey(key: string, attempt: string): string {
@@ -123,7 +179,7 @@ async function findPending(
   const record = parseJson(found.value)
   const { transaction, token, proof } = record ?? {}
   return typeof transaction === 'string' && typeof token === 'string' && typeof proof === 'string'
-    ? { transaction, token, proof }
+    ? (record as PendingSettlementRecord)
     : undefined
 }
 

@@ -2,7 +2,12 @@ import { TollgateError } from '../errors/tollgate-error.js'
 import { createErrorResponse } from '../protocol/create-error-response.js'
 import { checkRequest } from './check-request.js'
 import type { GateRuntime } from './gate-runtime.js'
+import { keepResponse } from './keep-response.js'
 import { runPaidHandler } from './run-paid-handler.js'
+
+/** Bytes of a paid body kept for replay unless `replay.maxBodyBytes` says otherwise. */
+const DEFAULT_MAX_BODY_BYTES = 32_768
+
 import type { Gate, GateContext, PaymentReceipt } from './types.js'
 
 /**
@@ -21,9 +26,14 @@ export async function handleRequest(
   const decision = await checkRequest(runtime, request, { ...context, ...(signal ? { signal } : {}) })
   if (decision.outcome === 'free') return handler(request, undefined)
   if (decision.outcome === 'rejected') return decision.response
+  // A deferred (`exact`) answer is held until settled anyway: its body is read and kept for replay.
+  const maxBodyBytes = decision.deferred
+    ? (runtime.options.replay?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
+    : 0
   const run = await runPaidHandler(decision, {
-    run: () => handler(request, decision.receipt),
-    statusOf: (response) => response.status,
+    run: async () => keepResponse(await handler(request, decision.receipt), maxBodyBytes),
+    statusOf: (result) => result.response.status,
+    keptOf: (result) => result.kept,
     ...(signal ? { signal } : {}),
   })
   if (run.outcome === 'aborted') {
@@ -39,7 +49,8 @@ export async function handleRequest(
     const headers = run.completion.ok ? run.completion.headers : undefined
     return createErrorResponse(error, headers === undefined ? {} : { headers })
   }
-  const { result: response, completion } = run
+  const { result, completion } = run
+  const { response } = result
   if (!completion.ok) {
     await response.body?.cancel().catch(() => {})
     return completion.response

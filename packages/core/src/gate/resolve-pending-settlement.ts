@@ -1,7 +1,7 @@
 import type { SettleResponse } from '../protocol/types.js'
 import type { ExactInput, ExactScheme } from '../scheme/types.js'
 import { callHook } from './call-hook.js'
-import type { PendingSettlementRecord } from './claim-exact-authorization.js'
+import type { PendingSettlementRecord, SettledAuthorization } from './claim-exact-authorization.js'
 import { claimSettledTransfer } from './claim-settled-transfer.js'
 import type { CompiledRoute } from './compile-routes.js'
 import { createSettleHeaders } from './create-settle-headers.js'
@@ -9,6 +9,7 @@ import type { GateRuntime } from './gate-runtime.js'
 import { issueRoutePass } from './issue-route-pass.js'
 import type { Offer } from './offers.js'
 import { pendingSettlementResponse } from './pending-settlement-response.js'
+import { replayResponse } from './replay-response.js'
 import type { GatePaid, GateRejected, GateRequest, PaymentReceipt } from './types.js'
 
 /** What resolving a pending settlement needs. @internal */
@@ -19,11 +20,12 @@ export type ResolvePendingSettlementInput = {
   offer: Offer
   request: GateRequest
   payer: string
-  /** The authorization's claim key. */
-  key: string
-  /** Seconds the authorization's claim lives. */
-  ttlSeconds: number
   pending: PendingSettlementRecord
+  /** Commits or releases the holder's claim. */
+  resume: {
+    commit(settled: Omit<SettledAuthorization, 'proof'>): Promise<void>
+    release(): Promise<void>
+  }
 }
 
 /** Seconds to wait when the scheme cannot tell where a settlement stands. */
@@ -31,7 +33,8 @@ const UNKNOWN_RETRY_AFTER = 2
 
 /**
  * Answers a retry of an authorization whose settlement is pending, from the chain: `confirmed`
- * commits the authorization and the transfer's on-chain identity and admits the request as paid;
+ * commits the authorization and the transfer's on-chain identity, and replays the kept response
+ * (`Payment-Replay: true`), or admits the request as paid when none was kept;
  * `pending` answers `503 settlement_pending` again with the hash; `failed` (provably cannot land)
  * releases the authorization and answers `released`, so the caller claims it afresh.
  * @internal
@@ -48,7 +51,7 @@ export async function resolvePendingSettlement(
       ? ({ status: 'pending', transaction: pending.transaction, retryAfter: UNKNOWN_RETRY_AFTER } as const)
       : await scheme.settlementStatus({ input: resolving.input, transaction: pending.transaction })
   if (status.status === 'failed') {
-    await runtime.store.release(resolving.key, pending.token)
+    await resolving.resume.release()
     return { outcome: 'released' }
   }
   if (status.status === 'pending') {
@@ -60,9 +63,21 @@ export async function resolvePendingSettlement(
     })
     return { outcome: 'rejected', response: answer.response, error: answer.error }
   }
-  await runtime.store.commit(resolving.key, pending.token, { ttlSeconds: resolving.ttlSeconds })
+  const { response } = pending
+  await resolving.resume.commit({
+    transaction: status.transaction,
+    payer: status.payer,
+    ...(response === undefined ? {} : { response }),
+  })
   await claimSettledTransfer(runtime, network, status)
-  return settledDecision(runtime, resolving, status)
+  if (response === undefined) return settledDecision(runtime, resolving, status)
+  const settlement: SettleResponse = {
+    success: true,
+    transaction: status.transaction,
+    network,
+    payer: status.payer,
+  }
+  return { outcome: 'rejected', response: replayResponse(response, settlement) }
 }
 
 /** The request is paid by a settlement that confirmed after its first answer: serve it now. */

@@ -8,6 +8,7 @@ import { callHook } from './call-hook.js'
 import type { CompiledRoute } from './compile-routes.js'
 import { createSettleHeaders } from './create-settle-headers.js'
 import type { GateRuntime } from './gate-runtime.js'
+import type { KeptResponse } from './keep-response.js'
 import type { Offer } from './offers.js'
 import { pendingSettlementResponse } from './pending-settlement-response.js'
 import type { GateCompletion, GateRequest, IssuedPass, PaymentReceipt } from './types.js'
@@ -16,6 +17,8 @@ import type { GateCompletion, GateRequest, IssuedPass, PaymentReceipt } from './
 export type SettleExactPaymentInput = {
   /** The status the handler answered. */
   status: number
+  /** The handler's response, kept for replay. Default: none. */
+  kept?: KeptResponse
   scheme: ExactScheme
   input: ExactInput
   route: CompiledRoute
@@ -28,9 +31,14 @@ export type SettleExactPaymentInput = {
   /** Frees the authorization's claim. */
   release: () => Promise<void>
   /** Marks the authorization spent and claims the settled transfer's on-chain identity. */
-  commit: (settled: { transaction: string; logIndex?: number }) => Promise<void>
-  /** Records the pending settlement's hash, keeping the authorization in flight. */
-  markPending: (transaction: string) => Promise<void>
+  commit: (settled: {
+    transaction: string
+    payer: string
+    logIndex?: number
+    response?: KeptResponse
+  }) => Promise<void>
+  /** Records the pending settlement's hash (and the kept response), keeping the authorization in flight. */
+  markPending: (transaction: string, response?: KeptResponse) => Promise<void>
 }
 
 /**
@@ -54,14 +62,15 @@ export async function settleExactPayment(
   const started = runtime.now()
   try {
     const settled = await settlement.scheme.settle(settlement.input)
-    await settlement.commit(settled)
+    const { kept } = settlement
+    await settlement.commit({ ...settled, ...(kept === undefined ? {} : { response: kept }) })
     const finalReceipt: PaymentReceipt = { ...receipt, transaction: settled.transaction }
     const response: SettleResponse = {
       success: true,
       transaction: settled.transaction,
       network: offer.network.network,
       payer: settled.payer,
-      ...(pass === undefined ? {} : { extensions: { pass } }),
+      extensions: { ...(pass === undefined ? {} : { pass }), replay: { kept: kept !== undefined } },
     }
     callHook(runtime, 'onSettle', {
       network: offer.network.network,
@@ -114,7 +123,7 @@ async function answerFailure(
   const transaction = failure.details?.transaction
   if (failure.code === 'settlement_pending' && typeof transaction === 'string') {
     // It may still land: the claim stays in flight, and a retry asks the chain how it ended.
-    await settlement.markPending(transaction).catch(() => {})
+    await settlement.markPending(transaction, settlement.kept).catch(() => {})
     return pendingSettlementResponse({
       network,
       payer: settlement.payer,

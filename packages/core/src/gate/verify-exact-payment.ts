@@ -4,14 +4,14 @@ import type { ExactInput, ExactScheme } from '../scheme/types.js'
 import { asVerificationError } from './as-verification-error.js'
 import { buildRequirements } from './build-requirements.js'
 import { callHook } from './call-hook.js'
-import { claimExactAuthorization, type ExactAuthorizationClaim } from './claim-exact-authorization.js'
+import { claimOrReplayAuthorization } from './claim-or-replay-authorization.js'
 import { claimSettledTransfer } from './claim-settled-transfer.js'
 import type { CompiledRoute } from './compile-routes.js'
 import type { GateRuntime } from './gate-runtime.js'
 import { issueRoutePass } from './issue-route-pass.js'
+import type { KeptResponse } from './keep-response.js'
 import { limitPayer } from './limit-payer.js'
 import type { Offer } from './offers.js'
-import { type ResolvePendingSettlementInput, resolvePendingSettlement } from './resolve-pending-settlement.js'
 import { settleExactPayment } from './settle-exact-payment.js'
 import type {
   GateCompletion,
@@ -53,7 +53,7 @@ export async function verifyExactPayment(
   const identity = scheme.identify(input)
   const { now, skewSeconds } = runtime
   const ttl = Math.max(1, identity.validBefore - Math.floor(now() / 1000)) + skewSeconds + 60
-  const claimed = await claimAuthorization(runtime, {
+  const claimed = await claimOrReplayAuthorization(runtime, {
     scheme,
     input,
     route,
@@ -81,9 +81,10 @@ export async function verifyExactPayment(
     ...(pass === undefined ? {} : { pass }),
   }
   let completion: Promise<GateCompletion> | undefined
-  const complete = (status: number): Promise<GateCompletion> => {
+  const complete = (status: number, kept?: KeptResponse): Promise<GateCompletion> => {
     completion ??= settleExactPayment(runtime, {
       status,
+      ...(kept === undefined ? {} : { kept }),
       scheme,
       input,
       route,
@@ -95,7 +96,7 @@ export async function verifyExactPayment(
       payer: identity.payer,
       release,
       commit: async (settled) => {
-        await claim.commit(settled.transaction)
+        await claim.commit(settled)
         await claimSettledTransfer(runtime, offer.network.network, settled)
       },
       markPending: claim.markPending,
@@ -137,42 +138,4 @@ async function verifyAuthorization(
     await release()
     throw failure
   }
-}
-
-/**
- * Claims the authorization; a claim held by a pending settlement of the same signed authorization
- * is resolved from the chain (and claimed afresh once that settlement provably failed).
- */
-async function claimAuthorization(
-  runtime: GateRuntime,
-  claiming: Omit<ResolvePendingSettlementInput, 'pending'>,
-): Promise<{ claim: ExactAuthorizationClaim } | GatePaid | GateRejected> {
-  const proof = await sha256Hex(JSON.stringify(claiming.input.payload))
-  const details = { details: { network: claiming.offer.network.network } }
-  for (let round = 0; round < 2; round++) {
-    const found = await claimExactAuthorization(runtime.store, claiming.key, {
-      ttlSeconds: claiming.ttlSeconds,
-      proof,
-    })
-    if (found.claimed) return { claim: found.claim }
-    if (found.state === 'spent')
-      throw new TollgateError(
-        'payment_already_used',
-        'This authorization has already paid for a request.',
-        details,
-      )
-    if (found.pending === undefined || found.pending.proof !== proof) break
-    const resolved = await resolvePendingSettlement(runtime, { ...claiming, pending: found.pending })
-    if (resolved.outcome !== 'released') return resolved
-  }
-  throw new TollgateError(
-    'payment_in_progress',
-    'This authorization is paying for a request right now; retry the same proof shortly.',
-    { ...details, retryAfter: 1 },
-  )
-}
-
-async function sha256Hex(value: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(value))
-  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, '0')).join('')
 }
