@@ -5,9 +5,6 @@ import type { GateRuntime } from './gate-runtime.js'
 import { keepResponse } from './keep-response.js'
 import { runPaidHandler } from './run-paid-handler.js'
 
-/** Bytes of a paid body kept for replay unless `replay.maxBodyBytes` says otherwise. */
-const DEFAULT_MAX_BODY_BYTES = 32_768
-
 import type { Gate, GateContext, PaymentReceipt } from './types.js'
 
 /**
@@ -27,9 +24,7 @@ export async function handleRequest(
   if (decision.outcome === 'free') return handler(request, undefined)
   if (decision.outcome === 'rejected') return decision.response
   // A deferred (`exact`) answer is held until settled anyway: its body is read and kept for replay.
-  const maxBodyBytes = decision.deferred
-    ? (runtime.options.replay?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
-    : 0
+  const maxBodyBytes = decision.deferred ? runtime.replayMaxBodyBytes : 0
   const run = await runPaidHandler(decision, {
     run: async () => keepResponse(await handler(request, decision.receipt), maxBodyBytes),
     statusOf: (result) => result.response.status,

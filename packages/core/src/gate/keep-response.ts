@@ -1,26 +1,15 @@
 import { bytesToBase64 } from '../encoding/base64.js'
+import { keptHeaders } from './kept-headers.js'
 
 /** A paid response as the gate keeps it for replay: status, the headers that matter, the body. */
 export type KeptResponse = {
   /** The HTTP status. */
   status: number
-  /** The content headers kept (`content-type`, `content-language`, `location`, ...). */
+  /** The content headers kept (`content-type`, `content-language`, `location`, ...; see `keptHeaders`). */
   headers: [string, string][]
   /** The body, base64. */
   body: string
 }
-
-/** Headers worth replaying; payment, cookie and hop-by-hop headers are never kept. */
-const KEPT_HEADERS = [
-  'content-type',
-  'content-language',
-  'content-disposition',
-  'content-location',
-  'location',
-  'etag',
-  'last-modified',
-  'cache-control',
-]
 
 /**
  * Reads a handler's response so it can be sent and kept for replay: the body is read while it
@@ -54,10 +43,7 @@ export async function keepResponse(
   }
   const kept: KeptResponse = {
     status: response.status,
-    headers: KEPT_HEADERS.flatMap((name) => {
-      const value = response.headers.get(name)
-      return value === null ? [] : [[name, value] as [string, string]]
-    }),
+    headers: keptHeaders(response.headers),
     body: bytesToBase64(body),
   }
   return { response: rebuild(response, body), kept }

@@ -10,6 +10,7 @@ import type { CompiledRoute } from './compile-routes.js'
 import type { GateRuntime } from './gate-runtime.js'
 import { issueRoutePass } from './issue-route-pass.js'
 import type { KeptResponse } from './keep-response.js'
+import { keptHeaders } from './kept-headers.js'
 import { limitPayer } from './limit-payer.js'
 import type { Offer } from './offers.js'
 import { settleExactPayment } from './settle-exact-payment.js'
@@ -84,7 +85,9 @@ export async function verifyExactPayment(
   const complete = (status: number, kept?: KeptResponse): Promise<GateCompletion> => {
     completion ??= settleExactPayment(runtime, {
       status,
-      ...(kept === undefined ? {} : { kept }),
+      ...(kept === undefined || keptBytes(kept) > runtime.replayMaxBodyBytes
+        ? {}
+        : { kept: { ...kept, headers: keptHeaders(kept.headers) } }),
       scheme,
       input,
       route,
@@ -138,4 +141,10 @@ async function verifyAuthorization(
     await release()
     throw failure
   }
+}
+
+/** The size of a kept body, in bytes, from its base64 length. */
+function keptBytes(kept: KeptResponse): number {
+  const padding = kept.body.endsWith('==') ? 2 : kept.body.endsWith('=') ? 1 : 0
+  return (kept.body.length / 4) * 3 - padding
 }
