@@ -23,8 +23,8 @@ export async function handleRequest(
   const decision = await checkRequest(runtime, request, { ...context, ...(signal ? { signal } : {}) })
   if (decision.outcome === 'free') return handler(request, undefined)
   if (decision.outcome === 'rejected') return decision.response
-  // A deferred (`exact`) answer is held until settled anyway: its body is read and kept for replay.
-  const maxBodyBytes = decision.deferred ? runtime.replayMaxBodyBytes : 0
+  // A small paid body is read whole and kept for replay; a larger one streams through, unkept.
+  const maxBodyBytes = decision.deferred || decision.keep !== undefined ? runtime.replayMaxBodyBytes : 0
   const run = await runPaidHandler(decision, {
     run: async () => keepResponse(await handler(request, decision.receipt), maxBodyBytes),
     statusOf: (result) => result.response.status,
@@ -46,6 +46,7 @@ export async function handleRequest(
   }
   const { result, completion } = run
   const { response } = result
+  if (completion.ok && result.kept !== undefined) await decision.keep?.(result.kept)
   if (!completion.ok) {
     await response.body?.cancel().catch(() => {})
     return completion.response

@@ -180,6 +180,12 @@ export type GatePaid = {
    */
   complete(status: number, kept?: KeptResponse): Promise<GateCompletion>
   /**
+   * Keeps the handler's whole response (see `keepResponse`) for replay, after a successful
+   * {@link GatePaid.complete} of a non-deferred (`tx`) payment: the same proof sent again gets it
+   * back (`Payment-Replay: true`) without running the handler. Absent where nothing is kept.
+   */
+  keep?(kept: KeptResponse): Promise<void>
+  /**
    * The requester left before the handler started: frees the claim without running anything.
    * Does nothing once {@link GatePaid.complete} was called.
    */
