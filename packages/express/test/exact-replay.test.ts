@@ -5,10 +5,11 @@ import {
   createMemoryStore,
   decodePaymentRequiredHeader,
   encodePaymentSignatureHeader,
+  type GatePaid,
   type PaymentRequirements,
 } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
-import { devnetRegistry, transfersOnChain, usdcBalance } from '@tollgate/test-support'
+import { devnetRegistry, proofHeader, transfer, transfersOnChain, usdcBalance } from '@tollgate/test-support'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
 import express from 'express'
 import { type Address, type LocalAccount, parseEther, toHex } from 'viem'
@@ -182,5 +183,76 @@ describe('express: exact response replay', () => {
     expect(JSON.parse(again.body)).toMatchObject({ error: 'payment_already_used' })
     expect(app.runs()).toBe(1)
     expect(await transfersOnChain(devnet, payer.address, payTo)).toEqual([10_000n])
+  })
+})
+
+describe('express: tx response replay', () => {
+  test('behavior: the same tx proof sent again -> the response copied as it was written, replayed over the wire; handler run once', async () => {
+    const gate = createGate({
+      routes: { 'GET /api/report': { price: '$0.01' } },
+      payTo,
+      store: createMemoryStore(),
+      networks: [evmNetwork({ network: devnet.network, rpcUrl: devnet.rpcUrl, assets: ['USDC'] })],
+      secret: SECRET,
+      registry: devnetRegistry(devnet),
+      logger: { warn: () => {} },
+    })
+    // Every `keep` the adapter makes is awaited before the retry, so the test never races it.
+    const kept: Promise<void>[] = []
+    const observed = {
+      ...gate,
+      check: async (...args: Parameters<typeof gate.check>) => {
+        const decision = await gate.check(...args)
+        if (decision.outcome !== 'paid' || decision.keep === undefined) return decision
+        const keep = decision.keep
+        return {
+          ...decision,
+          keep: (response: Parameters<NonNullable<GatePaid['keep']>>[0]) => {
+            const done = keep(response)
+            kept.push(done)
+            return done
+          },
+        }
+      },
+    }
+    let runs = 0
+    const app = express()
+    app.disable('x-powered-by')
+    app.use(tollgate(observed))
+    app.get('/api/report', (_request, response) => {
+      runs++
+      response.setHeader('content-type', 'text/plain; charset=utf-8')
+      response.write('part one, ')
+      response.end(`part two, run ${runs}`)
+    })
+    const server = app.listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    closers.push(() => {
+      server.closeAllConnections()
+      server.close()
+    })
+    const { port } = server.address() as AddressInfo
+    const url = `http://127.0.0.1:${port}`
+    const response = await fetch(`${url}/api/report`)
+    const required = decodePaymentRequiredHeader(response.headers.get('PAYMENT-REQUIRED')!)
+    const requirements = required.accepts.find((entry) => entry.scheme === 'tx')!
+    const paid = await transfer(devnet, { from: 5, to: payTo, amount: BigInt(requirements.amount) })
+    const header = await proofHeader(devnet, { signer: 5, requirements, hash: paid.hash })
+    const first = await get(port, header)
+    expect(first.status).toBe(200)
+    expect(first.body).toContain('part two, run 1')
+    expect(kept).toHaveLength(1)
+    await Promise.all(kept)
+    const again = await get(port, header)
+    expect(again.status).toBe(200)
+    expect(again.headers.get('payment-replay')).toBe('true')
+    expect(again.headers.get('content-type')).toBe('text/plain; charset=utf-8')
+    expect(again.body).toBe('part one, part two, run 1')
+    expect(again.settlement).toMatchObject({
+      success: true,
+      transaction: paid.hash,
+      extensions: { replay: true },
+    })
+    expect(runs).toBe(1)
   })
 })
