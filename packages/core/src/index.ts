@@ -50,6 +50,7 @@ export { errorStatus, type TollgateErrorCode } from './errors/error-codes.js'
 export { statusForCode, TollgateError, type TollgateErrorOptions } from './errors/tollgate-error.js'
 // The gate
 export { createGate } from './gate/create-gate.js'
+export type { KeptResponse } from './gate/keep-response.js'
 export {
   type RunPaidHandlerOptions,
   type RunPaidHandlerResult,

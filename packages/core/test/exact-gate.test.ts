@@ -214,7 +214,7 @@ describe('gate with x402 exact (EIP-3009) on a real chain', () => {
     expect(await balanceOf(devnet, usdc(), poor.address)).toBe(0n)
   })
 
-  test('error: a replayed authorization is refused after settlement, without running the handler', async () => {
+  test('error: a replayed authorization gets the kept response (replay off: refused) after settlement, without running the handler', async () => {
     const { serve, requirements, runs } = setup()
     const accepted = await requirements()
     const header = exactHeader(
@@ -223,8 +223,20 @@ describe('gate with x402 exact (EIP-3009) on a real chain', () => {
     )
     expect((await serve(header)).status).toBe(200)
     const replay = await serve(header)
-    expect(replay.status).toBe(402)
-    expect(await errorOf(replay)).toBe('payment_already_used')
+    expect(replay.status).toBe(200)
+    expect(replay.headers.get('payment-replay')).toBe('true')
+    expect(await replay.json()).toEqual({ results: ['paid'] })
+    // With replay off nothing is kept, and the spent authorization is refused.
+    const off = setup({ replay: { maxBodyBytes: 0 } })
+    const offHeader = exactHeader(
+      accepted,
+      await signExactPayload({ devnet, signer: payer, requirements: accepted }),
+    )
+    expect((await off.serve(offHeader)).status).toBe(200)
+    const refused = await off.serve(offHeader)
+    expect(refused.status).toBe(402)
+    expect(await errorOf(refused)).toBe('payment_already_used')
+    expect(off.runs()).toBe(1)
     // Another gate (a restarted instance with an empty store) still refuses it: the chain remembers.
     const fresh = setup()
     const again = await fresh.serve(header)

@@ -663,7 +663,7 @@ describe('gate with tx proofs on a real chain', () => {
     )
   })
 
-  test('behavior: a handler that fails with 5xx releases the proof for a retry', async () => {
+  test('behavior: a handler that fails with 5xx releases the proof for a retry; once served, the same proof gets the kept response', async () => {
     const gate = makeGate()
     const { header } = await pay(gate, '/api/search')
     let calls = 0
@@ -677,8 +677,16 @@ describe('gate with tx proofs on a real chain', () => {
     expect(second.status).toBe(200)
     expect(second.headers.get('PAYMENT-RESPONSE')).toBeTruthy()
     const third = await gate.handle(request('/api/search', { 'PAYMENT-SIGNATURE': header }), handler)
-    expect(third.status).toBe(402)
-    expect(calls).toBe(2)
+    expect(third.status).toBe(200)
+    expect(third.headers.get('payment-replay')).toBe('true')
+    expect(await third.json()).toEqual({ results: [] })
+    // With replay off, the spent proof is refused.
+    const off = makeGate({ replay: { maxBodyBytes: 0 } })
+    const spent = (await pay(off, '/api/search')).header
+    const handle = () => off.handle(request('/api/search', { 'PAYMENT-SIGNATURE': spent }), handler)
+    expect((await handle()).status).toBe(200)
+    expect((await handle()).status).toBe(402)
+    expect(calls).toBe(3)
   })
 
   test('behavior: gate.handle, a handler that throws -> 500 service_failed saying the proof is retryable', async () => {

@@ -1,21 +1,27 @@
 import type { ServerResponse } from 'node:http'
 import type { GatePaid } from '@tollgate/core'
 
+/** Bytes of a body captured for the gate to keep: the store's value limit; the gate keeps less. */
+const MAX_CAPTURED_BYTES = 65_536
+
 /**
  * Reports the handler's status to the gate exactly once, at the moment the response head goes out
  * (`writeHead`, which Node also calls for the first `write` or `end`), and adds the headers the gate
  * gives for that status. The outcome is the status the handler wrote, never the connection's fate:
  * a client that hangs up does not free a proof the handler is serving. A response of 500 or more
- * is held until the gate has freed the proof, so a payer that retries at once is admitted.
+ * is held until the gate has freed the proof, so a payer that retries at once is admitted. A
+ * small body is copied as it is written and handed to the gate (`decision.keep`) once the response
+ * finished, so the same proof sent again gets it back.
  *
  * @internal
  * @example completeOnHead(response, decision); next()
  */
 export function completeOnHead(
   response: ServerResponse,
-  decision: Pick<GatePaid, 'complete' | 'headersFor'>,
+  decision: Pick<GatePaid, 'complete' | 'headersFor' | 'keep'>,
 ): void {
   let completion: Promise<unknown> | undefined
+  if (decision.keep !== undefined) captureBody(response, decision.keep)
   const writeHead = response.writeHead
   response.writeHead = function (this: ServerResponse, ...args: unknown[]) {
     if (completion === undefined && !this.headersSent) {
@@ -33,4 +39,40 @@ export function completeOnHead(
     completion.then(() => Reflect.apply(end, this, args)).catch(() => this.destroy())
     return this
   } as ServerResponse['end']
+}
+
+/** Copies the body as it is written (up to the cap) and hands it to `keep` once the response finished. */
+function captureBody(response: ServerResponse, keep: NonNullable<GatePaid['keep']>): void {
+  const chunks: Buffer[] = []
+  let size = 0
+  const capture = (chunk: unknown, encoding: unknown) => {
+    if (size > MAX_CAPTURED_BYTES || chunk === undefined || chunk === null || typeof chunk === 'function')
+      return
+    const buffer =
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+        : Buffer.from(chunk as Uint8Array)
+    size += buffer.byteLength
+    if (size <= MAX_CAPTURED_BYTES) chunks.push(buffer)
+    else chunks.length = 0
+  }
+  const write = response.write
+  response.write = function (this: ServerResponse, ...args: unknown[]) {
+    capture(args[0], args[1])
+    return Reflect.apply(write, this, args)
+  } as ServerResponse['write']
+  const end = response.end
+  response.end = function (this: ServerResponse, ...args: unknown[]) {
+    capture(args[0], args[1])
+    return Reflect.apply(end, this, args)
+  } as ServerResponse['end']
+  response.once('finish', () => {
+    if (size > MAX_CAPTURED_BYTES || response.statusCode >= 500) return
+    const headers: [string, string][] = []
+    for (const [name, value] of Object.entries(response.getHeaders())) {
+      if (value !== undefined) headers.push([name, Array.isArray(value) ? value.join(', ') : String(value)])
+    }
+    const body = Buffer.concat(chunks).toString('base64')
+    keep({ status: response.statusCode, headers, body }).catch(() => {})
+  })
 }

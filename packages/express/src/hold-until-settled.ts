@@ -1,5 +1,11 @@
 import type { OutgoingHttpHeader, OutgoingHttpHeaders, ServerResponse } from 'node:http'
-import { createErrorResponse, type GateCompletion, type GatePaid, TollgateError } from '@tollgate/core'
+import {
+  createErrorResponse,
+  type GateCompletion,
+  type GatePaid,
+  type KeptResponse,
+  TollgateError,
+} from '@tollgate/core'
 import { writeWebResponse } from './write-web-response.js'
 
 type Callback = (error?: Error | null) => void
@@ -10,7 +16,8 @@ type State = 'holding' | 'settling' | 'released' | 'abandoned'
  * payment, for schemes that settle only after the handler succeeded (x402 `exact`). Then it sends
  * the handler's response with the settlement headers, or, when settlement failed, discards it and
  * sends the gate's response instead. Nothing reaches the socket before settlement; the whole body
- * is kept in memory until then.
+ * is kept in memory until then, and handed to the gate with the status and headers, which keeps it
+ * for replay when it is small enough (`replay.maxBodyBytes`).
  *
  * @internal
  * @example if (decision.deferred) holdUntilSettled(response, decision.complete)
@@ -103,7 +110,7 @@ export function holdUntilSettled(response: ServerResponse, complete: GatePaid['c
   const settle = async (target: ServerResponse, callback: Callback | undefined): Promise<void> => {
     let completion: GateCompletion
     try {
-      completion = await complete(target.statusCode)
+      completion = await complete(target.statusCode, keptOf(target, chunks))
     } catch (error) {
       // Fail closed: an unsettled payment never releases the handler's output.
       const failure = new TollgateError('internal_error', 'The payment could not be settled.', {
@@ -129,6 +136,15 @@ export function holdUntilSettled(response: ServerResponse, complete: GatePaid['c
     }
     chunks.length = 0
   }
+}
+
+/** The held response as the gate keeps it for replay; the gate picks the headers and the size. */
+function keptOf(response: ServerResponse, chunks: readonly Buffer[]): KeptResponse {
+  const headers: [string, string][] = []
+  for (const [name, value] of Object.entries(response.getHeaders())) {
+    if (value !== undefined) headers.push([name, Array.isArray(value) ? value.join(', ') : String(value)])
+  }
+  return { status: response.statusCode, headers, body: Buffer.concat(chunks).toString('base64') }
 }
 
 type WriteHeadHeaders = OutgoingHttpHeaders | OutgoingHttpHeader[] | undefined

@@ -260,8 +260,8 @@ describe('tollgate', () => {
     expect(recorder.completions).toEqual([200])
   })
 
-  test('error: replaying a used proof -> 402 payment_already_used', async () => {
-    const server = await serve(tollgate(gateOptions()))
+  test('error: replaying a used proof with replay off -> 402 payment_already_used', async () => {
+    const server = await serve(tollgate(gateOptions({ replay: { maxBodyBytes: 0 } })))
     const { header } = await pay(server.url, '/api/search')
     expect((await send(server.url, '/api/search', { 'PAYMENT-SIGNATURE': header })).status).toBe(200)
     const replay = await send(server.url, '/api/search', { 'PAYMENT-SIGNATURE': header })
@@ -282,7 +282,7 @@ describe('tollgate', () => {
         return memory.release(key, token)
       },
     }
-    const recorder = recordingGate(createGate(gateOptions({ store })))
+    const recorder = recordingGate(createGate(gateOptions({ store, replay: { maxBodyBytes: 0 } })))
     const server = await serve(tollgate(recorder))
     const { header } = await pay(server.url, '/api/fail', { from: 2 })
     const first = await send(server.url, '/api/fail', { 'PAYMENT-SIGNATURE': header })

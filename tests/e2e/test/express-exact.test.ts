@@ -45,8 +45,11 @@ describe('x402 exact through the Express middleware', () => {
     const responses = await Promise.all(
       Array.from({ length: 20 }, () => fetch(url, { headers: { 'PAYMENT-SIGNATURE': header } })),
     )
-    const statuses = responses.map((response) => response.status)
-    expect(statuses.filter((status) => status === 200)).toHaveLength(1)
+    // One sale; a duplicate that arrives after it gets its kept response again (a replay).
+    const sales = responses.filter(
+      (response) => response.status === 200 && response.headers.get('payment-replay') !== 'true',
+    )
+    expect(sales).toHaveLength(1)
     const codes = await Promise.all(
       responses
         .filter((response) => response.status !== 200)

@@ -14,7 +14,7 @@ import { rejectRequest } from './reject-request.js'
 import { resolveGateTarget } from './resolve-gate-target.js'
 import { resolveOffers } from './resolve-offers.js'
 import { resolveOrigin } from './resolve-origin.js'
-import type { GateContext, GateDecision, GatePaid, GateRequest } from './types.js'
+import type { GateContext, GateDecision, GatePaid, GateRejected, GateRequest } from './types.js'
 import { verifyExactPayment } from './verify-exact-payment.js'
 import { verifyTxPayment } from './verify-tx-payment.js'
 
@@ -82,6 +82,7 @@ export async function checkRequest(
             offers,
           )
     const decision = await verifyPayment(runtime, route, offers, payload, located, context)
+    if (decision.outcome === 'rejected') return decision
     if (context.signal?.aborted === true) {
       // The requester left while the payment was verified: nothing is served, nothing is kept.
       await decision.cancel()
@@ -116,7 +117,7 @@ async function verifyPayment(
   payload: PaymentPayload,
   request: GateRequest,
   context: GateContext,
-): Promise<GatePaid> {
+): Promise<GatePaid | GateRejected> {
   const offer = findOffer(offers, payload.accepted)
   if (offer === undefined) {
     throw new TollgateError(

@@ -16,6 +16,11 @@ export type ClaimPaymentOptions = {
   details?: Record<string, unknown>
   /** What the refusal says was used: "transaction", "authorization", ... Default "payment". */
   noun?: string
+  /**
+   * Called with the value of a spent key that refused the claim, before `payment_already_used`
+   * is thrown (say, to replay the response kept with it). Default: none.
+   */
+  onSpent?: (value: string) => void
 }
 
 /** Claims held by one paid request: commit them once served, release them if nothing was sent. */
@@ -32,6 +37,8 @@ export type PaymentClaim = {
   commit(value?: string): Promise<void>
   /** Frees every key still in flight under this claim (never a spent one). */
   release(): Promise<void>
+  /** Replaces the value of the first key (the payment's own), once committed. */
+  annotate(value: string): Promise<void>
 }
 
 /**
@@ -72,7 +79,9 @@ export async function claimPayment(store: Store, options: ClaimPaymentOptions): 
       else refusals.push(outcome.value)
     })
     if (failure === undefined && refusals.length === 0) return
-    const spent = refusals.some((refusal) => refusal.state === 'spent')
+    const spentBy = refusals.find((refusal) => refusal.state === 'spent')
+    const spent = spentBy !== undefined
+    if (spentBy !== undefined && failure === undefined) options.onSpent?.(spentBy.value)
     // A spent payment stays refused at the first key next time; anything else frees what we took.
     await (spent && failure === undefined ? commit() : release())
     if (failure !== undefined) throw failure
@@ -87,6 +96,11 @@ export async function claimPayment(store: Store, options: ClaimPaymentOptions): 
     add,
     commit,
     release,
+    annotate: async (value) => {
+      const first = held[0]
+      if (first === undefined) return
+      await store.commit(first.key, first.token, { ttlSeconds: options.ttlSeconds, value }).catch(() => false)
+    },
   }
 }
 

@@ -18,6 +18,8 @@ export type ClaimTxProofOptions = {
   hints: Readonly<Record<string, unknown>>
   /** Seconds every claim lives: at least the acceptance window. */
   ttlSeconds: number
+  /** Called with the value a spent claim of this proof keeps, before `payment_already_used`. */
+  onSpent?: (value: string) => void
 }
 
 /** A `tx` proof's claim: held per signer; {@link TxProofClaim.confirm} adds the payment itself. */
@@ -59,6 +61,7 @@ export async function claimTxProof(store: Store, options: ClaimTxProofOptions): 
     ttlSeconds: options.ttlSeconds,
     noun: 'transaction',
     details: { transaction, network },
+    ...(options.onSpent === undefined ? {} : { onSpent: options.onSpent }),
   })
   return {
     get keys() {
@@ -67,6 +70,7 @@ export async function claimTxProof(store: Store, options: ClaimTxProofOptions): 
     add: claim.add,
     commit: claim.commit,
     release: claim.release,
+    annotate: claim.annotate,
     async confirm(verified) {
       const transfers = (verified.transferIds ?? []).map((id) => `onchain:${network}:${transaction}:${id}`)
       await claim.add([`tx:${network}:${transaction}`, ...transfers])

@@ -29,6 +29,8 @@ export type GateRuntime = {
   /** Tolerated clock difference, in seconds. */
   skewSeconds: number
   maxHeaderBytes: number
+  /** Largest paid body kept for replay, in bytes (`replay.maxBodyBytes`, default 32768). */
+  replayMaxBodyBytes: number
   /** How long a spent `tx` proof stays claimed, in seconds. */
   claimTtlSeconds: number
   hooks: GateHooks
@@ -77,6 +79,7 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     windowSeconds,
     skewSeconds,
     maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+    replayMaxBodyBytes: replayMaxBodyBytes(options.replay?.maxBodyBytes),
     // Spent proofs must outlive the window they could be accepted in (ARCHITECTURE.md G3).
     claimTtlSeconds: windowSeconds + 2 * skewSeconds + 60,
     hooks: options.hooks ?? {},
@@ -108,6 +111,17 @@ function resolvePayTo(
       'config_invalid',
       `No valid payTo address for ${network.network}: got ${quote(value)}.`,
       { details: { network: network.network } },
+    )
+  }
+  return value
+}
+
+function replayMaxBodyBytes(value: number | undefined): number {
+  if (value === undefined) return 32_768
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new TollgateError(
+      'config_invalid',
+      `replay.maxBodyBytes ${quote(value)} is not a whole number of bytes.`,
     )
   }
   return value

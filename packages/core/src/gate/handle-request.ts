@@ -2,7 +2,9 @@ import { TollgateError } from '../errors/tollgate-error.js'
 import { createErrorResponse } from '../protocol/create-error-response.js'
 import { checkRequest } from './check-request.js'
 import type { GateRuntime } from './gate-runtime.js'
+import { keepResponse } from './keep-response.js'
 import { runPaidHandler } from './run-paid-handler.js'
+
 import type { Gate, GateContext, PaymentReceipt } from './types.js'
 
 /**
@@ -21,9 +23,12 @@ export async function handleRequest(
   const decision = await checkRequest(runtime, request, { ...context, ...(signal ? { signal } : {}) })
   if (decision.outcome === 'free') return handler(request, undefined)
   if (decision.outcome === 'rejected') return decision.response
+  // A small paid body is read whole and kept for replay; a larger one streams through, unkept.
+  const maxBodyBytes = decision.deferred || decision.keep !== undefined ? runtime.replayMaxBodyBytes : 0
   const run = await runPaidHandler(decision, {
-    run: () => handler(request, decision.receipt),
-    statusOf: (response) => response.status,
+    run: async () => keepResponse(await handler(request, decision.receipt), maxBodyBytes),
+    statusOf: (result) => result.response.status,
+    keptOf: (result) => result.kept,
     ...(signal ? { signal } : {}),
   })
   if (run.outcome === 'aborted') {
@@ -39,7 +44,9 @@ export async function handleRequest(
     const headers = run.completion.ok ? run.completion.headers : undefined
     return createErrorResponse(error, headers === undefined ? {} : { headers })
   }
-  const { result: response, completion } = run
+  const { result, completion } = run
+  const { response } = result
+  if (completion.ok && result.kept !== undefined) await decision.keep?.(result.kept)
   if (!completion.ok) {
     await response.body?.cancel().catch(() => {})
     return completion.response

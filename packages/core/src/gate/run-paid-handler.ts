@@ -1,3 +1,4 @@
+import type { KeptResponse } from './keep-response.js'
 import type { GateCompletion, GatePaid } from './types.js'
 
 /** Options of {@link runPaidHandler}. */
@@ -6,6 +7,8 @@ export type RunPaidHandlerOptions<Result> = {
   run: () => Result | Promise<Result>
   /** The status the handler's result answers with (an HTTP status; 500 or more for a failure). */
   statusOf: (result: Result) => number
+  /** The handler's whole response as kept for replay (see `keepResponse`). Default: nothing kept. */
+  keptOf?: (result: Result) => KeptResponse | undefined
   /** Aborted when the requester leaves; checked once, just before the handler would start. */
   signal?: AbortSignal
 }
@@ -50,5 +53,6 @@ export async function runPaidHandler<Result>(
   } catch (error) {
     return { outcome: 'failed', error, completion: await decision.complete(500) }
   }
-  return { outcome: 'answered', result, completion: await decision.complete(status) }
+  const kept = options.keptOf?.(result)
+  return { outcome: 'answered', result, completion: await decision.complete(status, kept) }
 }

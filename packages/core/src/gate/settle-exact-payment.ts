@@ -1,4 +1,5 @@
 import { TollgateError } from '../errors/tollgate-error.js'
+import { createErrorResponse } from '../protocol/create-error-response.js'
 import { createPaymentRequiredResponse } from '../protocol/create-payment-required-response.js'
 import type { SettleResponse } from '../protocol/types.js'
 import type { ExactInput, ExactScheme } from '../scheme/types.js'
@@ -7,13 +8,17 @@ import { callHook } from './call-hook.js'
 import type { CompiledRoute } from './compile-routes.js'
 import { createSettleHeaders } from './create-settle-headers.js'
 import type { GateRuntime } from './gate-runtime.js'
+import type { KeptResponse } from './keep-response.js'
 import type { Offer } from './offers.js'
+import { pendingSettlementResponse } from './pending-settlement-response.js'
 import type { GateCompletion, GateRequest, IssuedPass, PaymentReceipt } from './types.js'
 
 /** What settling one verified `exact` authorization needs. @internal */
 export type SettleExactPaymentInput = {
   /** The status the handler answered. */
   status: number
+  /** The handler's response, kept for replay. Default: none. */
+  kept?: KeptResponse
   scheme: ExactScheme
   input: ExactInput
   route: CompiledRoute
@@ -26,12 +31,22 @@ export type SettleExactPaymentInput = {
   /** Frees the authorization's claim. */
   release: () => Promise<void>
   /** Marks the authorization spent and claims the settled transfer's on-chain identity. */
-  commit: (settled: { transaction: string; logIndex?: number }) => Promise<void>
+  commit: (settled: {
+    transaction: string
+    payer: string
+    logIndex?: number
+    response?: KeptResponse
+  }) => Promise<void>
+  /** Records the pending settlement's hash (and the kept response), keeping the authorization in flight. */
+  markPending: (transaction: string, response?: KeptResponse) => Promise<void>
 }
 
 /**
  * Settles a verified `exact` authorization after the handler answered: nothing is settled when
- * the handler failed, and a failed settlement becomes a 402 carrying the failed `PAYMENT-RESPONSE`.
+ * the handler failed; a pending settlement (broadcast, not confirmed in time) becomes `503
+ * settlement_pending` with its hash and keeps the authorization claimed; `settler_unfunded`
+ * becomes a `503` that frees the authorization; any other failure becomes a 402 carrying the
+ * failed `PAYMENT-RESPONSE`.
  * @internal
  */
 export async function settleExactPayment(
@@ -47,14 +62,15 @@ export async function settleExactPayment(
   const started = runtime.now()
   try {
     const settled = await settlement.scheme.settle(settlement.input)
-    await settlement.commit(settled)
+    const { kept } = settlement
+    await settlement.commit({ ...settled, ...(kept === undefined ? {} : { response: kept }) })
     const finalReceipt: PaymentReceipt = { ...receipt, transaction: settled.transaction }
     const response: SettleResponse = {
       success: true,
       transaction: settled.transaction,
       network: offer.network.network,
       payer: settled.payer,
-      ...(pass === undefined ? {} : { extensions: { pass } }),
+      extensions: { ...(pass === undefined ? {} : { pass }), replay: { kept: kept !== undefined } },
     }
     callHook(runtime, 'onSettle', {
       network: offer.network.network,
@@ -68,22 +84,16 @@ export async function settleExactPayment(
     const failure = TollgateError.is(error)
       ? error
       : new TollgateError('settlement_failed', 'The payment could not be settled.', { cause: error })
-    // Only a transfer that surely did not happen frees the authorization for another try.
-    if (failure.details?.settled === false) await settlement.release()
-    const response: SettleResponse = {
-      success: false,
-      transaction: '',
-      network: offer.network.network,
-      payer: settlement.payer,
-      errorReason: failure.code,
-    }
+    const answer = await answerFailure(settlement, failure)
     callHook(runtime, 'onSettle', {
       network: offer.network.network,
       route: route.key,
       durationMs: runtime.now() - started,
-      response,
+      response: answer.settlement,
     })
     callHook(runtime, 'onReject', { error: failure, route: route.key, request })
+    if (answer.response !== undefined)
+      return { ok: false, error: answer.error, response: answer.response, settlement: answer.settlement }
     const body = {
       ...(await buildPaymentRequired(runtime, route, settlement.offers, request)),
       error: failure.code,
@@ -93,10 +103,48 @@ export async function settleExactPayment(
       error: failure,
       response: createPaymentRequiredResponse(body, {
         error: failure,
-        headers: createSettleHeaders(response),
+        headers: createSettleHeaders(answer.settlement),
       }),
       paymentRequired: body,
-      settlement: response,
+      settlement: answer.settlement,
     }
+  }
+}
+
+/**
+ * Keeps or frees the claim by what the failure says about the transfer, and builds the failed
+ * `PAYMENT-RESPONSE`; a `response` is set for the retryable 503s, none for a 402.
+ */
+async function answerFailure(
+  settlement: SettleExactPaymentInput,
+  failure: TollgateError,
+): Promise<{ settlement: SettleResponse; response?: Response; error: TollgateError }> {
+  const network = settlement.offer.network.network
+  const transaction = failure.details?.transaction
+  if (failure.code === 'settlement_pending' && typeof transaction === 'string') {
+    // It may still land: the claim stays in flight, and a retry asks the chain how it ended.
+    await settlement.markPending(transaction, settlement.kept).catch(() => {})
+    return pendingSettlementResponse({
+      network,
+      payer: settlement.payer,
+      transaction,
+      retryAfter: failure.retryAfter ?? 2,
+    })
+  }
+  // Only a transfer that surely did not happen frees the authorization for another try.
+  const unfunded = failure.code === 'settler_unfunded'
+  if (unfunded || failure.details?.settled === false) await settlement.release()
+  const response: SettleResponse = {
+    success: false,
+    transaction: '',
+    network,
+    payer: settlement.payer,
+    errorReason: failure.code,
+  }
+  if (!unfunded) return { settlement: response, error: failure }
+  return {
+    settlement: response,
+    error: failure,
+    response: createErrorResponse(failure, { headers: createSettleHeaders(response) }),
   }
 }

@@ -6,6 +6,7 @@ import type { Price } from '../price/parse-price.js'
 import type { PaymentRequired, SettleResponse } from '../protocol/types.js'
 import type { PaymentNetwork } from '../scheme/types.js'
 import type { Store, TokenBucket } from '../store/types.js'
+import type { KeptResponse } from './keep-response.js'
 
 // The plug-in contracts live in `scheme/`; they are re-exported here under their old home.
 export type {
@@ -173,8 +174,17 @@ export type GatePaid = {
    * before sending anything); never the fate of the connection. Below 400 an `exact`
    * authorization is settled; at 500 or above a claimed `tx` proof is released so the payer can
    * send it again, and an `exact` one is never settled. Later calls return the first result.
+   * `kept`: the handler's whole response (see `keepResponse`), given by adapters that buffer a
+   * deferred (`exact`) response; the gate keeps it so a retry of the same payment gets it again
+   * (`Payment-Replay: true`) without running the handler. Default: nothing kept.
    */
-  complete(status: number): Promise<GateCompletion>
+  complete(status: number, kept?: KeptResponse): Promise<GateCompletion>
+  /**
+   * Keeps the handler's whole response (see `keepResponse`) for replay, after a successful
+   * {@link GatePaid.complete} of a non-deferred (`tx`) payment: the same proof sent again gets it
+   * back (`Payment-Replay: true`) without running the handler. Absent where nothing is kept.
+   */
+  keep?(kept: KeptResponse): Promise<void>
   /**
    * The requester left before the handler started: frees the claim without running anything.
    * Does nothing once {@link GatePaid.complete} was called.
@@ -263,6 +273,15 @@ export type CreateGateOptions = {
     perIp?: TokenBucket
     /** Per payer, for every admitted payment or pass use. */
     perPayer?: TokenBucket
+  }
+  /** Response replay for retries of the same payment. */
+  replay?: {
+    /**
+     * Largest body, in bytes, kept with a paid response so a retry of the same payment gets it
+     * again; larger or streamed bodies are not kept (the payment is consumed all the same), and 0
+     * keeps none. Bounded by the store's 64 KiB values once base64-encoded. Default 32768.
+     */
+    maxBodyBytes?: number
   }
   /** Lifecycle hooks for metrics and logs. */
   hooks?: GateHooks

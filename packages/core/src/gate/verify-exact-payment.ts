@@ -4,22 +4,33 @@ import type { ExactInput, ExactScheme } from '../scheme/types.js'
 import { asVerificationError } from './as-verification-error.js'
 import { buildRequirements } from './build-requirements.js'
 import { callHook } from './call-hook.js'
-import { claimPayment } from './claim-payment.js'
+import { claimOrReplayAuthorization } from './claim-or-replay-authorization.js'
 import { claimSettledTransfer } from './claim-settled-transfer.js'
 import type { CompiledRoute } from './compile-routes.js'
 import type { GateRuntime } from './gate-runtime.js'
 import { issueRoutePass } from './issue-route-pass.js'
+import type { KeptResponse } from './keep-response.js'
+import { keptHeaders } from './kept-headers.js'
 import { limitPayer } from './limit-payer.js'
 import type { Offer } from './offers.js'
 import { settleExactPayment } from './settle-exact-payment.js'
-import type { GateCompletion, GateContext, GatePaid, GateRequest, PaymentReceipt } from './types.js'
+import type {
+  GateCompletion,
+  GateContext,
+  GatePaid,
+  GateRejected,
+  GateRequest,
+  PaymentReceipt,
+} from './types.js'
 
 /**
  * Admits an `exact` authorization: claims it, verifies it, and returns a deferred paid decision
- * that settles once the handler succeeded (x402's order).
+ * that settles once the handler succeeded (x402's order). A retry of an authorization whose
+ * settlement is pending gets the chain's answer instead: paid once it confirmed, `503
+ * settlement_pending` while it is pending, a fresh claim once it provably failed.
  * @internal
  * @throws {TollgateError} `unsupported_scheme`, `invalid_payload`, `payment_in_progress`, `payment_already_used`, x402
- * reason codes, `rpc_unavailable`, `rate_limited`
+ * reason codes, `rpc_unavailable`, `rate_limited`, `store_unavailable`
  */
 export async function verifyExactPayment(
   runtime: GateRuntime,
@@ -29,7 +40,7 @@ export async function verifyExactPayment(
   request: GateRequest,
   context: GateContext,
   offers: readonly Offer[],
-): Promise<GatePaid> {
+): Promise<GatePaid | GateRejected> {
   const scheme = offer.network.exact
   if (scheme === undefined)
     throw new TollgateError('unsupported_scheme', 'This network does not accept exact payments.')
@@ -41,14 +52,20 @@ export async function verifyExactPayment(
     ...(context.signal === undefined ? {} : { signal: context.signal }),
   }
   const identity = scheme.identify(input)
-  const { store, now, skewSeconds } = runtime
+  const { now, skewSeconds } = runtime
   const ttl = Math.max(1, identity.validBefore - Math.floor(now() / 1000)) + skewSeconds + 60
-  const claim = await claimPayment(store, {
-    keys: [`exact:${offer.network.network}:${identity.key}`],
+  const claimed = await claimOrReplayAuthorization(runtime, {
+    scheme,
+    input,
+    route,
+    offer,
+    request,
+    payer: identity.payer,
+    key: `exact:${offer.network.network}:${identity.key}`,
     ttlSeconds: ttl,
-    noun: 'authorization',
-    details: { network: offer.network.network },
   })
+  if (!('claim' in claimed)) return claimed
+  const { claim } = claimed
   // A verified authorization that will not be settled frees what the scheme held for it, then its claim.
   const release = async () => {
     scheme.abandon?.(input)
@@ -72,9 +89,12 @@ export async function verifyExactPayment(
   // not abort the settlement, so the request's signal stays with verification.
   const { signal: _requestSignal, ...settlementInput } = input
   let completion: Promise<GateCompletion> | undefined
-  const complete = (status: number): Promise<GateCompletion> => {
+  const complete = (status: number, kept?: KeptResponse): Promise<GateCompletion> => {
     completion ??= settleExactPayment(runtime, {
       status,
+      ...(kept === undefined || keptBytes(kept) > runtime.replayMaxBodyBytes
+        ? {}
+        : { kept: { ...kept, headers: keptHeaders(kept.headers) } }),
       scheme,
       input: settlementInput,
       route,
@@ -86,9 +106,10 @@ export async function verifyExactPayment(
       payer: identity.payer,
       release,
       commit: async (settled) => {
-        await claim.commit(settled.transaction)
+        await claim.commit(settled)
         await claimSettledTransfer(runtime, offer.network.network, settled)
       },
+      markPending: claim.markPending,
     })
     return completion
   }
@@ -127,4 +148,10 @@ async function verifyAuthorization(
     await release()
     throw failure
   }
+}
+
+/** The size of a kept body, in bytes, from its base64 length. */
+function keptBytes(kept: KeptResponse): number {
+  const padding = kept.body.endsWith('==') ? 2 : kept.body.endsWith('=') ? 1 : 0
+  return (kept.body.length / 4) * 3 - padding
 }

@@ -1,3 +1,4 @@
+import type { Network } from '../chains/types.js'
 import { verifyChallenge } from '../challenge/verify-challenge.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import type { PaymentPayload, SettleResponse } from '../protocol/types.js'
@@ -12,12 +13,16 @@ import type { CompiledRoute } from './compile-routes.js'
 import { createSettleHeaders } from './create-settle-headers.js'
 import type { GateRuntime } from './gate-runtime.js'
 import { issueRoutePass } from './issue-route-pass.js'
+import type { KeptResponse } from './keep-response.js'
+import { keptHeaders } from './kept-headers.js'
 import { limitPayer } from './limit-payer.js'
 import type { Offer } from './offers.js'
+import { replayResponse } from './replay-response.js'
 import type {
   GateCompletion,
   GateContext,
   GatePaid,
+  GateRejected,
   GateRequest,
   IssuedPass,
   PaymentReceipt,
@@ -39,7 +44,7 @@ export async function verifyTxPayment(
   payload: PaymentPayload,
   request: GateRequest,
   context: GateContext,
-): Promise<GatePaid> {
+): Promise<GatePaid | GateRejected> {
   const verifier = offer.network.tx
   if (verifier === undefined)
     throw new TollgateError('unsupported_scheme', 'This network does not accept tx proofs.')
@@ -60,7 +65,9 @@ export async function verifyTxPayment(
     expected: challengeClaims(route.key, offer),
   })
   // Claimed per signer before any RPC: a stranger's proof of this transaction never holds the payer's claim.
-  const claim = await claimTxProof(runtime.store, {
+  // A spent proof of the same signer may keep its response: then it is replayed, not refused.
+  let spentValue = ''
+  const claimed = await claimTxProof(runtime.store, {
     verifier,
     network: offer.network.network,
     transaction,
@@ -68,7 +75,16 @@ export async function verifyTxPayment(
     message: createProofMessage({ network: offer.network.network, transaction, challenge }),
     hints: proof,
     ttlSeconds: runtime.claimTtlSeconds,
+    onSpent: (value) => {
+      spentValue = value
+    },
+  }).catch((error: unknown) => {
+    const replayed = replayTxResponse(spentValue, offer.network.network, transaction)
+    if (replayed === undefined) throw error
+    return replayed
   })
+  if (!('confirm' in claimed)) return claimed
+  const claim = claimed
   let verified: VerifiedTransfer
   let pass: IssuedPass | undefined
   try {
@@ -107,7 +123,20 @@ export async function verifyTxPayment(
     ...(pass === undefined ? {} : { extensions: { pass } }),
   }
   callHook(runtime, 'onPayment', { receipt, request })
-  return paidDecision(receipt, settlement, claim)
+  return paidDecision(receipt, settlement, claim, runtime.replayMaxBodyBytes)
+}
+
+/** The kept response of a spent proof of this signer, replayed; undefined when none was kept. */
+function replayTxResponse(value: string, network: Network, transaction: string): GateRejected | undefined {
+  let kept: { payer?: unknown; response?: KeptResponse }
+  try {
+    kept = JSON.parse(value) as typeof kept
+  } catch {
+    return undefined
+  }
+  if (typeof kept?.payer !== 'string' || kept.response === undefined) return undefined
+  const settlement: SettleResponse = { success: true, transaction, network, payer: kept.payer }
+  return { outcome: 'rejected', response: replayResponse(kept.response, settlement) }
 }
 
 /**
@@ -118,7 +147,8 @@ export async function verifyTxPayment(
 function paidDecision(
   receipt: PaymentReceipt,
   settlement: SettleResponse,
-  claim: { commit(): Promise<void>; release(): Promise<void> },
+  claim: { commit(): Promise<void>; release(): Promise<void>; annotate(value: string): Promise<void> },
+  maxBodyBytes: number,
 ): GatePaid {
   const headers = createSettleHeaders(settlement)
   const { extensions: _, ...unsettled } = settlement
@@ -153,10 +183,26 @@ function paidDecision(
     settles: true,
     headersFor: (status) => (status < 500 ? headers : failureHeaders),
     complete,
+    keep: async (kept) => {
+      const done = await completion
+      // Only a consumed payment keeps its response, and only one small enough.
+      if (done?.settlement?.success !== true || keptBytes(kept) > maxBodyBytes) return
+      const value = JSON.stringify({
+        payer: receipt.payer,
+        response: { ...kept, headers: keptHeaders(kept.headers) },
+      })
+      if (value.length <= 65_536) await claim.annotate(value)
+    },
     cancel: async () => {
       if (completion === undefined) await complete(500)
     },
   }
+}
+
+/** The size of a kept body, in bytes, from its base64 length. */
+function keptBytes(kept: KeptResponse): number {
+  const padding = kept.body.endsWith('==') ? 2 : kept.body.endsWith('=') ? 1 : 0
+  return (kept.body.length / 4) * 3 - padding
 }
 
 async function verifyOnChain(
