@@ -96,11 +96,10 @@ describe('demo API', () => {
       payer: devnet.accounts[1]!.address,
     })
     expect(await response.json()).toEqual(createSearchResults('agents paying'))
+    // The same proof again gets the kept answer back, marked as a replay: not served a second time.
     const replay = await call({ ...request, headers: { 'PAYMENT-SIGNATURE': header } })
-    expect([replay.status, ((await replay.json()) as { error: string }).error]).toEqual([
-      402,
-      'payment_already_used',
-    ])
+    expect([replay.status, replay.headers.get('payment-replay')]).toEqual([200, 'true'])
+    expect(await replay.json()).toEqual(createSearchResults('agents paying'))
   })
 
   test('behavior: post, identity and contract routes answer once paid', async () => {
