@@ -10,8 +10,8 @@ const MAX_CAPTURED_BYTES = 65_536
  * gives for that status. The outcome is the status the handler wrote, never the connection's fate:
  * a client that hangs up does not free a proof the handler is serving. A response of 500 or more
  * is held until the gate has freed the proof, so a payer that retries at once is admitted. A
- * small body is copied as it is written and handed to the gate (`decision.keep`) once the response
- * finished, so the same proof sent again gets it back.
+ * small body sent whole is handed to the gate (`decision.keep`) before it goes out, so the same
+ * proof sent again gets it back; a streamed one is not kept.
  *
  * @internal
  * @example completeOnHead(response, decision); next()
@@ -41,7 +41,7 @@ export function completeOnHead(
   } as ServerResponse['end']
 }
 
-/** Copies the body as it is written (up to the cap) and hands it to `keep` once the response finished. */
+/** Copies a body sent whole (up to the cap) and hands it to `keep` before the response ends. */
 function captureBody(response: ServerResponse, keep: NonNullable<GatePaid['keep']>): void {
   const chunks: Buffer[] = []
   let size = 0
@@ -56,23 +56,27 @@ function captureBody(response: ServerResponse, keep: NonNullable<GatePaid['keep'
     if (size <= MAX_CAPTURED_BYTES) chunks.push(buffer)
     else chunks.length = 0
   }
+  // A streamed answer (written in parts) is not kept: the payment counts as consumed.
+  let streamed = false
   const write = response.write
   response.write = function (this: ServerResponse, ...args: unknown[]) {
-    capture(args[0], args[1])
+    streamed = true
     return Reflect.apply(write, this, args)
   } as ServerResponse['write']
   const end = response.end
   response.end = function (this: ServerResponse, ...args: unknown[]) {
     capture(args[0], args[1])
-    return Reflect.apply(end, this, args)
-  } as ServerResponse['end']
-  response.once('finish', () => {
-    if (size > MAX_CAPTURED_BYTES || response.statusCode >= 500) return
+    if (streamed || size > MAX_CAPTURED_BYTES || this.statusCode >= 500) return Reflect.apply(end, this, args)
+    // The answer is kept before its last bytes go out, so a payer who retries the moment it
+    // arrives (or after losing it) gets it back instead of a refusal.
     const headers: [string, string][] = []
-    for (const [name, value] of Object.entries(response.getHeaders())) {
+    for (const [name, value] of Object.entries(this.getHeaders())) {
       if (value !== undefined) headers.push([name, Array.isArray(value) ? value.join(', ') : String(value)])
     }
     const body = Buffer.concat(chunks).toString('base64')
-    keep({ status: response.statusCode, headers, body }).catch(() => {})
-  })
+    keep({ status: this.statusCode, headers, body })
+      .catch(() => {})
+      .then(() => Reflect.apply(end, this, args))
+    return this
+  } as ServerResponse['end']
 }

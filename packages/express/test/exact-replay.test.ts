@@ -187,7 +187,7 @@ describe('express: exact response replay', () => {
 })
 
 describe('express: tx response replay', () => {
-  test('behavior: the same tx proof sent again -> the response copied as it was written, replayed over the wire; handler run once', async () => {
+  test('behavior: the same tx proof sent again -> the response sent whole is kept and replayed over the wire; handler run once', async () => {
     const gate = createGate({
       routes: { 'GET /api/report': { price: '$0.01' } },
       payTo,
@@ -222,8 +222,8 @@ describe('express: tx response replay', () => {
     app.get('/api/report', (_request, response) => {
       runs++
       response.setHeader('content-type', 'text/plain; charset=utf-8')
-      response.write('part one, ')
-      response.end(`part two, run ${runs}`)
+      // Sent whole: a body written in parts is streamed, and streamed bodies are not kept.
+      response.end(`part one, part two, run ${runs}`)
     })
     const server = app.listen(0, '127.0.0.1')
     await once(server, 'listening')
