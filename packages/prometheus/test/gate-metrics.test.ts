@@ -55,6 +55,8 @@ function gateOptions(hooks: GateHooks, overrides: Partial<CreateGateOptions> = {
     hooks,
     // Hook failures and the in-memory store warning go here, not to the console.
     logger: { warn: () => {} },
+    // These tests count refusals of a spent proof: replay of kept answers is off here.
+    replay: { maxBodyBytes: 0 },
     ...overrides,
   }
 }

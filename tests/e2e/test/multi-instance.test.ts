@@ -189,7 +189,7 @@ describe.skipIf(skipRedis !== undefined)('several gate processes on one Redis', 
     await new Promise((resolve) => setTimeout(resolve, 1_200))
     const whileReconnecting = await Promise.all(take(2).map((proof) => search(target, proof)))
     for (const outcome of [...afterKill, ...whileReconnecting]) {
-      expect(outcome).toEqual({ status: 503, code: 'store_unavailable', retryAfter: '1' })
+      expect(outcome).toMatchObject({ status: 503, code: 'store_unavailable', retryAfter: '1' })
     }
     const inFlightOutcomes = await Promise.all(inFlight)
     for (const outcome of inFlightOutcomes) {
