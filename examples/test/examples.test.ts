@@ -188,6 +188,14 @@ describe('README examples on the devnet', () => {
     expect(stdout.trim()).toBe('402')
   })
 
+  test('sqlite README: a budget shared through a SQLite ledger', async () => {
+    const { stdout } = await runExample('src/sqlite-ledger.ts', {
+      LEDGER_PATH: join(scratch, 'budget.db'),
+      AGENT_KEY: devnet.accounts[1]!.privateKey,
+    })
+    expect(JSON.parse(stdout.trim())).toMatchObject({ spent: '0', remaining: '20' })
+  })
+
   test('redis README: a gate on a Redis store (a real redis-server)', async (context) => {
     const found = spawnSync('redis-server', ['--version']).status === 0
     if (!found && process.env.CI) throw new Error('redis-server is not installed')
@@ -210,6 +218,11 @@ describe('README examples on the devnet', () => {
       REDIS_URL: `redis://127.0.0.1:${port}`,
     })
     expect(stdout.trim()).toBe('402')
+    const ledger = await runExample('src/redis-ledger.ts', {
+      REDIS_URL: `redis://127.0.0.1:${port}`,
+      AGENT_KEY: devnet.accounts[1]!.privateKey,
+    })
+    expect(JSON.parse(ledger.stdout.trim())).toMatchObject({ spent: '0', remaining: '20' })
   })
 
   test('testkit README: the EIP-3009 transfer and the Solana devnet', async () => {
