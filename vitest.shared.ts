@@ -80,6 +80,9 @@ export function testConfig(options: TestConfigOptions = {}) {
             // An empty list would fall back to the default globs: match nothing instead.
             include: processFiles.length > 0 ? processFiles : ['test/**/no-process-tests'],
             testTimeout: options.testTimeout ?? 120_000,
+            // Starting several processes (each compiling TypeScript with tsx) on a busy machine:
+            // their readiness deadlines (120 s) stay shorter than the hook's.
+            hookTimeout: 180_000,
           },
         },
       ],

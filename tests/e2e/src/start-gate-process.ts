@@ -16,7 +16,7 @@ export type StartGateProcessOptions = {
   payTo: string
   /** The secret every instance shares, at least 32 bytes. */
   secret: string
-  /** Milliseconds to wait for the ready line. Default 30,000. */
+  /** Milliseconds to wait for the ready line. Default 120,000 (shorter than the hook timeout of the `process` tests). */
   readyTimeoutMs?: number
 }
 
@@ -79,7 +79,7 @@ export async function startGateProcess(options: StartGateProcessOptions): Promis
     if (child.exitCode === null && child.signalCode === null) child.kill(name)
     await exited
   }
-  const timeoutMs = options.readyTimeoutMs ?? 30_000
+  const timeoutMs = options.readyTimeoutMs ?? 120_000
   let timer: ReturnType<typeof setTimeout> | undefined
   try {
     const line = await Promise.race([
