@@ -13,9 +13,9 @@ import type { Request } from 'express'
 export function toGateRequest(request: Request): GateRequest {
   return {
     method: request.method,
-    // Only the origin of this URL is read, and only without `publicUrl`: `Host` never moves the path.
-    // `protocol` follows Express's `trust proxy` setting.
-    url: `${request.protocol}://${request.headers.host ?? ''}/`,
+    // The gate reads only the origin of this URL, and only without `publicUrl`: `Host` never moves
+    // the priced path. Price functions may still read it. `protocol` follows `trust proxy`.
+    url: `${request.protocol}://${request.headers.host ?? ''}${request.originalUrl.startsWith('/') ? request.originalUrl : '/'}`,
     path: request.originalUrl,
     headers: {
       get: (name) => {
