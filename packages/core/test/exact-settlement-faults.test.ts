@@ -1,5 +1,5 @@
 import type { Devnet } from '@tollgate/testkit'
-import { type Address, type Hex, type LocalAccount, parseAbiItem, parseEther } from 'viem'
+import { type Address, type Hex, type LocalAccount, parseAbi, parseAbiItem, parseEther } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import type { AssetInfo } from '../src/chains/types.js'
@@ -363,5 +363,100 @@ describe('exact settlement under faults', () => {
       { transactionHash: first.details.transaction, value: 10_000n },
     ])
     expect(await nonceOf(settler.address)).toBe(1)
+  })
+
+  /** A settlement left pending, its transaction then dropped from the pool: only the chain decides now. */
+  async function pendingThenDropped(payer: LocalAccount) {
+    const { settler } = await actors(0n)
+    const exact = scheme(settler, { sendMethod: 'async', receiptTimeoutMs: 100, replaceAfterMs: 600_000 })
+    const paid = await input(payer)
+    await devnet.testClient.setAutomine(false)
+    const failure = (await exact.settle(paid).catch((error: unknown) => error)) as {
+      code: string
+      details: { transaction: Hex }
+    }
+    expect(failure.code).toBe('settlement_pending')
+    const { transaction } = failure.details
+    await devnet.testClient.request({
+      method: 'anvil_dropTransaction' as never,
+      params: [transaction] as never,
+    })
+    return { exact, paid, transaction }
+  }
+
+  const tokenAbi = parseAbi([
+    'function cancelAuthorization(address authorizer, bytes32 nonce, bytes signature)',
+    'function transferWithAuthorization(address from, address to, uint256 value, uint256 validAfter, uint256 validBefore, bytes32 nonce, bytes signature)',
+  ])
+
+  test('behavior: the authorization canceled by its payer while pending -> status failed (authorization_canceled), nothing moved', async () => {
+    const { payer } = await actors()
+    const { exact, paid, transaction } = await pendingThenDropped(payer)
+    const nonce = (paid.payload.authorization as { nonce: Hex }).nonce
+    const signature = await payer.signTypedData({
+      domain: {
+        name: 'USD Coin',
+        version: '2',
+        chainId: devnet.chainId,
+        verifyingContract: devnet.tokens.usdc.address,
+      },
+      types: {
+        CancelAuthorization: [
+          { name: 'authorizer', type: 'address' },
+          { name: 'nonce', type: 'bytes32' },
+        ],
+      },
+      primaryType: 'CancelAuthorization',
+      message: { authorizer: payer.address, nonce },
+    })
+    const wallet = devnet.walletClient(0)
+    await wallet.writeContract({
+      address: devnet.tokens.usdc.address,
+      abi: tokenAbi,
+      functionName: 'cancelAuthorization',
+      args: [payer.address, nonce, signature],
+      chain: devnet.chain,
+      account: wallet.account!,
+      gas: 200_000n,
+    })
+    await devnet.mine(1)
+    await expect(exact.settlementStatus({ input: paid, transaction })).resolves.toEqual({
+      status: 'failed',
+      transaction,
+      reason: 'authorization_canceled',
+    })
+    expect(await transfersFrom(payer.address)).toEqual([])
+  })
+
+  test('behavior: the authorization settled by another relayer while ours was lost -> status confirmed with that transaction', async () => {
+    const { payer } = await actors()
+    const { exact, paid, transaction } = await pendingThenDropped(payer)
+    const authorization = paid.payload.authorization as Record<string, string>
+    const wallet = devnet.walletClient(0)
+    const other = await wallet.writeContract({
+      address: devnet.tokens.usdc.address,
+      abi: tokenAbi,
+      functionName: 'transferWithAuthorization',
+      args: [
+        authorization.from as Address,
+        authorization.to as Address,
+        BigInt(authorization.value as string),
+        BigInt(authorization.validAfter as string),
+        BigInt(authorization.validBefore as string),
+        authorization.nonce as Hex,
+        paid.payload.signature as Hex,
+      ],
+      chain: devnet.chain,
+      account: wallet.account!,
+      gas: 200_000n,
+    })
+    await devnet.mine(1)
+    await expect(exact.settlementStatus({ input: paid, transaction })).resolves.toMatchObject({
+      status: 'confirmed',
+      transaction: other,
+      payer: payer.address,
+      logIndex: expect.any(Number),
+    })
+    expect(await transfersFrom(payer.address)).toEqual([{ transactionHash: other, value: 10_000n }])
   })
 })
