@@ -1,5 +1,7 @@
 import { describe, expect, test } from 'vitest'
 import { evmNetwork } from '../evm/evm-network.js'
+import { createKeyring } from '../keyring/create-keyring.js'
+import { encodePass } from '../pass/encode-pass.js'
 import { createMemoryStore } from '../store/memory-store.js'
 import { createGate } from './create-gate.js'
 import type { CreateGateOptions } from './types.js'
@@ -87,5 +89,34 @@ describe('createGate', () => {
     expect(() => createGate(options({ publicUrl: 'ftp://x', logger: { warn: () => {} } }))).toThrow(
       expect.objectContaining({ code: 'config_invalid' }),
     )
+  })
+
+  test('behavior: the per-payer limit counts an EVM payer once whatever its casing, and Solana payers by exact address', async () => {
+    const secret = 'create-gate-unit-secret-0123456789abcdef'
+    const keyring = createKeyring(secret)
+    const gate = createGate(
+      options({
+        secret: keyring,
+        store: { ...createMemoryStore(), durable: true },
+        rateLimit: { perPayer: { capacity: 1, refillPerSecond: 0.001 } },
+      }),
+    )
+    const ride = async (sub: string) => {
+      const { token } = await encodePass(
+        { sub, scope: { routes: ['GET /api/search'] }, ttlSeconds: 600 },
+        { keyring },
+      )
+      const decision = await gate.check(
+        new Request('https://api.example.test/api/search', { headers: { 'X-Payment-Pass': token } }),
+      )
+      return decision.outcome === 'rejected' ? decision.response.status : decision.outcome
+    }
+    const evm = '0x00000000000000000000000000000000000aBcDe'
+    expect(await ride(evm)).toBe('paid')
+    expect(await ride(evm.toLowerCase())).toBe(429)
+    // Base58 is case-sensitive: these are two different wallets, with a bucket each.
+    expect(await ride('9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin')).toBe('paid')
+    expect(await ride('9xqewvg816bux9epjhmat23yvvm2zwbrrpzb9pusvfin')).toBe('paid')
+    expect(await ride('9xQeWvG816bUx9EPjHmaT23yvVM2ZWbrrpZb9PusVFin')).toBe(429)
   })
 })

@@ -1,4 +1,5 @@
 import type { ChainRegistry } from '../chains/create-chain-registry.js'
+import { sameAddress } from '../chains/same-address.js'
 import type { AssetInfo } from '../chains/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
 import type { Price } from '../price/parse-price.js'
@@ -135,14 +136,12 @@ function pushNetworkOffers(
 
 /**
  * Finds the offer a payer's `accepted` requirements refer to. Every field must be what this gate
- * offers now; addresses compare case-insensitively on EVM.
+ * offers now; addresses compare as `sameAddress` does.
  * @internal
  */
 export function findOffer(offers: readonly Offer[], accepted: PaymentRequirements): Offer | undefined {
   return offers.find((offer) => {
-    const evm = offer.network.network.startsWith('eip155:')
-    const same = (left: string, right: string) =>
-      evm ? left.toLowerCase() === right.toLowerCase() : left === right
+    const same = (left: string, right: string) => sameAddress(offer.network.network, left, right)
     if (offer.scheme !== accepted.scheme || offer.network.network !== accepted.network) return false
     if (!same(offer.asset.address, accepted.asset) || !same(offer.payTo, accepted.payTo)) return false
     if (offer.amount.toString() !== accepted.amount || offer.maxTimeoutSeconds !== accepted.maxTimeoutSeconds)
