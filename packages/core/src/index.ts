@@ -68,7 +68,6 @@ export type {
   GatePaid,
   GateRejected,
   GateRequest,
-  IssuedPass,
   PassOffer,
   PaymentReceipt,
   PriceResult,
@@ -115,6 +114,7 @@ export {
   encodePass,
 } from './pass/encode-pass.js'
 export type { PassRequest } from './pass/find-scope-mismatch.js'
+export type { IssuedPass } from './pass/issued-pass.js'
 export { passCoversRequest } from './pass/pass-covers-request.js'
 export type { PassPayload, PassScope } from './pass/pass-payload.js'
 export { type SafeVerifyPassResult, safeVerifyPass } from './pass/safe-verify-pass.js'

@@ -1,8 +1,9 @@
 import { encodePass } from '../pass/encode-pass.js'
+import type { IssuedPass } from '../pass/issued-pass.js'
 import type { CompiledRoute } from './compile-routes.js'
 import type { GateRuntime } from './gate-runtime.js'
 import type { Offer } from './offers.js'
-import type { GateRequest, IssuedPass } from './types.js'
+import type { GateRequest } from './types.js'
 
 /**
  * Signs the pass an offer sells, scoped to the offer's routes and the request's origin; undefined

@@ -1,4 +1,5 @@
 import { TollgateError } from '../errors/tollgate-error.js'
+import type { IssuedPass } from '../pass/issued-pass.js'
 import { createErrorResponse } from '../protocol/create-error-response.js'
 import { createPaymentRequiredResponse } from '../protocol/create-payment-required-response.js'
 import type { SettleResponse } from '../protocol/types.js'
@@ -11,7 +12,7 @@ import type { GateRuntime } from './gate-runtime.js'
 import type { KeptResponse } from './keep-response.js'
 import type { Offer } from './offers.js'
 import { pendingSettlementResponse } from './pending-settlement-response.js'
-import type { GateCompletion, GateRequest, IssuedPass, PaymentReceipt } from './types.js'
+import type { GateCompletion, GateRequest, PaymentReceipt } from './types.js'
 
 /** What settling one verified `exact` authorization needs. @internal */
 export type SettleExactPaymentInput = {

@@ -2,6 +2,7 @@ import type { ChainRegistry } from '../chains/create-chain-registry.js'
 import type { Network } from '../chains/types.js'
 import type { TollgateError } from '../errors/tollgate-error.js'
 import type { Keyring } from '../keyring/create-keyring.js'
+import type { IssuedPass } from '../pass/issued-pass.js'
 import type { Price } from '../price/parse-price.js'
 import type { PaymentRequired, SettleResponse } from '../protocol/types.js'
 import type { PaymentNetwork } from '../scheme/types.js'
@@ -110,18 +111,6 @@ export type PaymentReceipt = {
   pass?: IssuedPass
   /** The pass id (`jti`) used for this request. */
   passId?: string
-}
-
-/** A pass issued with a payment, as sent in `PAYMENT-RESPONSE.extensions.pass`. */
-export type IssuedPass = {
-  /** The token to send as `X-Payment-Pass`. */
-  token: string
-  /** Unix seconds after which the pass is refused. */
-  expiresAt: number
-  /** What the pass covers. */
-  scope: { routes: string[]; origin?: string }
-  /** Requests allowed, when limited. */
-  uses?: number
 }
 
 /** The route is not priced: serve it as usual. */

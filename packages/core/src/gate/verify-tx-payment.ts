@@ -1,6 +1,7 @@
 import type { Network } from '../chains/types.js'
 import { verifyChallenge } from '../challenge/verify-challenge.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
+import type { IssuedPass } from '../pass/issued-pass.js'
 import type { PaymentPayload, SettleResponse } from '../protocol/types.js'
 import type { TxVerifier, VerifiedTransfer } from '../scheme/types.js'
 import { createProofMessage } from '../tx/create-proof-message.js'
@@ -24,7 +25,6 @@ import type {
   GatePaid,
   GateRejected,
   GateRequest,
-  IssuedPass,
   PaymentReceipt,
 } from './types.js'
 
