@@ -245,6 +245,28 @@ describe('gate with x402 exact (EIP-3009) on a real chain', () => {
     expect(runs() + fresh.runs()).toBe(1)
   })
 
+  test('behavior: a replayed pass purchase hands over the same pass again, without running the handler', async () => {
+    const pass = { ttlSeconds: 600, scope: ['GET /api/other'] }
+    const { serve, requirements, runs } = setup({
+      routes: { 'GET /api/search': { price: '$0.01', description: 'A pass', pass } },
+    })
+    const accepted = await requirements()
+    const header = exactHeader(
+      accepted,
+      await signExactPayload({ devnet, signer: payer, requirements: accepted }),
+    )
+    const served = await serve(header)
+    expect(served.status).toBe(200)
+    const sold = paymentResponse(served).extensions?.pass as { token: string } | undefined
+    expect(sold?.token).toEqual(expect.any(String))
+    const replay = await serve(header)
+    expect(replay.status).toBe(200)
+    expect(replay.headers.get('payment-replay')).toBe('true')
+    // The buyer whose first answer was lost gets the pass it paid for, not a bare receipt.
+    expect(paymentResponse(replay).extensions).toMatchObject({ replay: true, pass: sold })
+    expect(runs()).toBe(1)
+  })
+
   test('behavior: 20 concurrent duplicates of one fresh authorization -> exactly one 200, one handler run, one transfer', async () => {
     const { serve, requirements, runs } = setup()
     const accepted = await requirements()

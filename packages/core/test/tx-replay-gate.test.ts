@@ -4,6 +4,7 @@ import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { evmNetwork } from '../src/evm/evm-network.js'
 import { createGate } from '../src/gate/create-gate.js'
+import type { RouteConfig } from '../src/gate/types.js'
 import { decodePaymentRequiredHeader } from '../src/protocol/payment-required-header.js'
 import { decodePaymentResponseHeader } from '../src/protocol/payment-response-header.js'
 import type { PaymentRequirements } from '../src/protocol/types.js'
@@ -27,10 +28,10 @@ afterAll(async () => {
   await devnet?.stop()
 })
 
-async function startGate(maxBodyBytes?: number) {
+async function startGate(maxBodyBytes?: number, route: RouteConfig = { price: '$0.001' }) {
   const gate = createGate({
     logger: quietLogger,
-    routes: { 'GET /api/search': { price: '$0.001' } },
+    routes: { 'GET /api/search': route },
     payTo,
     networks: [evmNetwork({ network: devnet.network, rpcUrl: devnet.rpcUrl, assets: ['USDC'] })],
     secret: SECRET,
@@ -96,6 +97,30 @@ describe('gate: tx response replay', () => {
       expect(refused.headers.get('payment-replay')).toBeNull()
       expect(gate.runs()).toBe(1)
       expect(await paidTransfers(devnet.accounts[2]!.address)).toContain(BigInt(requirements.amount))
+    } finally {
+      await gate.close()
+    }
+  })
+
+  test('behavior: a replayed pass purchase hands over the same pass again', async () => {
+    const gate = await startGate(undefined, {
+      price: '$0.001',
+      pass: { ttlSeconds: 600, scope: ['GET /api/other'] },
+    })
+    try {
+      const requirements = await requirementsOf(await gate.get())
+      const paid = await transfer(devnet, { from: 5, to: payTo, amount: BigInt(requirements.amount) })
+      const header = await proofHeader(devnet, { signer: 5, requirements, hash: paid.hash })
+      const served = await gate.get(header)
+      expect(served.status).toBe(200)
+      const sold = decodePaymentResponseHeader(served.headers.get('PAYMENT-RESPONSE')!).extensions?.pass
+      expect((sold as { token?: unknown } | undefined)?.token).toEqual(expect.any(String))
+      const replayed = await gate.get(header)
+      expect(replayed.headers.get('payment-replay')).toBe('true')
+      // The buyer whose first answer was lost gets the pass it paid for, not a bare receipt.
+      const settled = decodePaymentResponseHeader(replayed.headers.get('PAYMENT-RESPONSE')!)
+      expect(settled.extensions).toMatchObject({ replay: true, pass: sold })
+      expect(gate.runs()).toBe(1)
     } finally {
       await gate.close()
     }

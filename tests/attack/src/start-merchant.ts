@@ -18,6 +18,11 @@ export type StartMerchantOptions = {
   settlerKey: string
   /** The configured public origin, such as `http://shop.example`. */
   publicUrl: string
+  /**
+   * The server script to run, speaking the protocol of `merchant-server.ts`; default that file.
+   * It is run from this package's directory, which provides `tsx`.
+   */
+  script?: string
   /** Port to listen on, such as the port of a killed instance; default a free one. */
   port?: number
   /** Called with every handler event. */
@@ -53,7 +58,7 @@ const packageDirectory = fileURLToPath(new URL('..', import.meta.url))
  * @throws {Error} when it exits or stays silent for 60 s before it is ready
  */
 export async function startMerchant(options: StartMerchantOptions): Promise<Merchant> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', options.script ?? script], {
     cwd: packageDirectory,
     env: {
       ...process.env,

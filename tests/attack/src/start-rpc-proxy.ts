@@ -16,6 +16,10 @@ export type RpcFault =
   | { kind: 'error'; message: string }
   /** Forwards the call, then replaces its result. */
   | { kind: 'rewrite'; result: (result: unknown) => unknown }
+  /** Forwards the request (the node acts on it), then closes the connection without the answer. */
+  | { kind: 'forward-then-drop' }
+  /** Forwards the request (the node acts on it), then answers this HTTP status instead. */
+  | { kind: 'forward-then-status'; status: number }
 
 /** A fault applied to calls that match. */
 export type RpcRule = {
@@ -32,12 +36,21 @@ export type RpcRule = {
 /** An HTTP JSON-RPC proxy in front of a node, that can delay, drop and lie. */
 export type RpcProxy = {
   url: string
-  /** Adds a fault for the calls `match` selects (it also sees the whole batch). */
-  add(match: (call: RpcCall, batch: readonly RpcCall[]) => boolean, fault: RpcFault): RpcRule
+  /**
+   * Adds a fault for the calls `match` selects (it also sees the whole batch); with `times`, the
+   * rule applies to that many requests only, and lets later ones through untouched.
+   */
+  add(
+    match: (call: RpcCall, batch: readonly RpcCall[]) => boolean,
+    fault: RpcFault,
+    options?: { times?: number },
+  ): RpcRule
   close(): Promise<void>
 }
 
 type ActiveRule = RpcRule & {
+  /** Requests the rule may still apply to. */
+  left: number
   match(call: RpcCall, batch: readonly RpcCall[]): boolean
   fault: RpcFault
   released: Promise<void>
@@ -70,8 +83,13 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
       return
     }
     const calls = Array.isArray(parsed) ? parsed : [parsed]
-    const matched = [...rules].filter((rule) => calls.some((call) => rule.match(call, calls)))
-    for (const rule of matched) rule.hit()
+    const matched = [...rules].filter(
+      (rule) => rule.left > 0 && calls.some((call) => rule.match(call, calls)),
+    )
+    for (const rule of matched) {
+      rule.left--
+      rule.hit()
+    }
     for (const rule of matched.filter((rule) => rule.fault.kind === 'hold')) await rule.released
     const active = matched.filter((rule) => rules.has(rule))
     if (active.some((rule) => rule.fault.kind === 'drop')) {
@@ -87,6 +105,17 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
       headers: { 'content-type': 'application/json' },
       body,
     })
+    if (active.some((rule) => rule.fault.kind === 'forward-then-drop')) {
+      await upstream.arrayBuffer()
+      request.socket.destroy()
+      return
+    }
+    const failed = active.find((rule) => rule.fault.kind === 'forward-then-status')?.fault
+    if (failed?.kind === 'forward-then-status') {
+      await upstream.arrayBuffer()
+      response.writeHead(failed.status, { 'content-type': 'text/plain' }).end('bad gateway')
+      return
+    }
     const answer = (await upstream.json()) as { id?: unknown; result?: unknown } | { id?: unknown }[]
     const answers = (Array.isArray(answer) ? answer : [answer]) as Record<string, unknown>[]
     for (const call of calls) {
@@ -116,7 +145,7 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
 
   return {
     url: `http://127.0.0.1:${port}`,
-    add(match, fault) {
+    add(match, fault, options = {}) {
       let release: () => void = () => {}
       const released = new Promise<void>((resolve) => {
         release = resolve
@@ -124,6 +153,7 @@ export async function startRpcProxy(target: string): Promise<RpcProxy> {
       let hits = 0
       const waiters: { count: number; resolve(): void }[] = []
       const rule: ActiveRule = {
+        left: options.times ?? Number.POSITIVE_INFINITY,
         match,
         fault,
         released,

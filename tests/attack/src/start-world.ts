@@ -53,6 +53,14 @@ export type World = {
   stop(): Promise<void>
 }
 
+/** Options of {@link startWorld}. */
+export type StartWorldOptions = {
+  /** The merchant server both instances run (see {@link StartMerchantOptions.script}); default the suite's. */
+  script?: string
+  /** The origin the merchants are configured with. Default {@link PUBLIC_URL}. */
+  publicUrl?: string
+}
+
 /**
  * Starts the world the cases run in: anvil with the devnet tokens, a persistent `redis-server`,
  * the RPC proxy in front of anvil, and two merchant processes (settlers: accounts 7 and 8; paid to
@@ -61,7 +69,7 @@ export type World = {
  * @example const world = await startWorld()
  * @throws {Error} when a component does not start
  */
-export async function startWorld(): Promise<World> {
+export async function startWorld(options: StartWorldOptions = {}): Promise<World> {
   const directory = mkdtempSync(join(tmpdir(), 'tollgate-attack-'))
   const [devnet, redis] = await Promise.all([
     startDevnet({ accounts: 10 }),
@@ -87,7 +95,8 @@ export async function startWorld(): Promise<World> {
     payTo,
     secret: SECRET,
     settlerKey: devnet.accounts[settler]!.privateKey,
-    publicUrl: PUBLIC_URL,
+    publicUrl: options.publicUrl ?? PUBLIC_URL,
+    ...(options.script === undefined ? {} : { script: options.script }),
     onHandler,
     onWarning: (message) => warnings.push(message),
   })

@@ -1,4 +1,5 @@
 import { bytesToBase64 } from '../encoding/base64.js'
+import type { IssuedPass } from '../pass/issued-pass.js'
 import { keptHeaders } from './kept-headers.js'
 
 /** A paid response as the gate keeps it for replay: status, the headers that matter, the body. */
@@ -9,6 +10,11 @@ export type KeptResponse = {
   headers: [string, string][]
   /** The body, base64. */
   body: string
+  /**
+   * The pass the paid response sold (in its `PAYMENT-RESPONSE`), so a replay hands it over again;
+   * absent when the route sells none.
+   */
+  pass?: IssuedPass
 }
 
 /**

@@ -94,7 +94,7 @@ export async function verifyExactPayment(
       status,
       ...(kept === undefined || keptBytes(kept) > runtime.replayMaxBodyBytes
         ? {}
-        : { kept: { ...kept, headers: keptHeaders(kept.headers) } }),
+        : { kept: { ...kept, headers: keptHeaders(kept.headers), ...(pass === undefined ? {} : { pass }) } }),
       scheme,
       input: settlementInput,
       route,

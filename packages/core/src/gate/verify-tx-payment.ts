@@ -187,9 +187,10 @@ function paidDecision(
       const done = await completion
       // Only a consumed payment keeps its response, and only one small enough.
       if (done?.settlement?.success !== true || keptBytes(kept) > maxBodyBytes) return
+      const pass = receipt.pass === undefined ? {} : { pass: receipt.pass }
       const value = JSON.stringify({
         payer: receipt.payer,
-        response: { ...kept, headers: keptHeaders(kept.headers) },
+        response: { ...kept, headers: keptHeaders(kept.headers), ...pass },
       })
       if (value.length <= 65_536) await claim.annotate(value)
     },
