@@ -9,6 +9,11 @@ export type KeptResponse = {
   headers: [string, string][]
   /** The body, base64. */
   body: string
+  /**
+   * The request it answered, `"<METHOD> <path>?<query>"` as the gate routed it: a retry of the same
+   * payment for another request is refused, never answered with this response. Set by the gate.
+   */
+  target?: string
 }
 
 /**

@@ -136,6 +136,14 @@ export type GateRejected = {
   error?: TollgateError
   /** The requirements `response` carries when it is a 402, as an object (no need to decode the header). */
   paymentRequired?: PaymentRequired
+  /** The `PAYMENT-RESPONSE` `response` carries, as an object, when it carries one. */
+  settlement?: SettleResponse
+  /**
+   * Set when `response` replays the kept answer to an earlier request paid by the same payment
+   * (`Payment-Replay: true`; `settlement.extensions.replay` is `true`): the answer as it was kept,
+   * for adapters that speak another protocol. Nothing ran and nothing was charged.
+   */
+  replay?: Omit<KeptResponse, 'target'>
 }
 
 /** The request is paid (or covered by a pass): run the handler, then call `complete`. */
@@ -182,9 +190,10 @@ export type GatePaid = {
   /**
    * Keeps the handler's whole response (see `keepResponse`) for replay, after a successful
    * {@link GatePaid.complete} of a non-deferred (`tx`) payment: the same proof sent again gets it
-   * back (`Payment-Replay: true`) without running the handler. Absent where nothing is kept.
+   * back (`Payment-Replay: true`) without running the handler. Resolves whether it was kept (a
+   * body over `replay.maxBodyBytes` is not: the payment stays consumed). Absent where nothing is kept.
    */
-  keep?(kept: KeptResponse): Promise<void>
+  keep?(kept: KeptResponse): Promise<boolean>
   /**
    * The requester left before the handler started: frees the claim without running anything.
    * Does nothing once {@link GatePaid.complete} was called.
