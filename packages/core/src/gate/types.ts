@@ -292,6 +292,16 @@ export type CreateGateOptions = {
      */
     maxBodyBytes?: number
   }
+  /**
+   * x402's `payment-identifier` extension, always declared in 402s: a payment sent with an
+   * identifier binds it to that exact payload and request; the same payload sent again is answered
+   * like any retry of it (the kept response, `Payment-Replay: true`), and another payload with the
+   * same identifier gets `409 payment_identifier_conflict`.
+   */
+  paymentIdentifier?: {
+    /** Refuse payments without an identifier (`400 payment_identifier_required`). Default false. */
+    required?: boolean
+  }
   /** Lifecycle hooks for metrics and logs. */
   hooks?: GateHooks
   /** Clock in milliseconds. Default `Date.now`. */

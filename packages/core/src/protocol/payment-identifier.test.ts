@@ -10,7 +10,7 @@ import type { PaymentPayload } from './types.js'
 
 const accepted = {
   scheme: 'exact',
-  network: 'eip155:8453',
+  network: 'eip155:8453' as const,
   asset: '0x0000000000000000000000000000000000000001',
   amount: '10000',
   payTo: '0x0000000000000000000000000000000000000002',
