@@ -48,6 +48,13 @@ describe('LangChain paid tools: a tool call retried after a lost answer', () => 
       expect(JSON.parse(String(again.content))).toEqual({ q: 'tollgate', run: 1 })
       expect(artifact).toMatchObject({ status: 200, payment: { amount: '10000' } })
       expect(api.runs()).toBe(1)
+      // x402's payment-identifier: the same payload always went out with the same identifier; a
+      // tx payment proven again is a new payload, with a new identifier.
+      const [first, resent, retried] = api.paymentIds()
+      expect(first).toMatch(/^pay_[0-9a-f]{32}$/)
+      expect(resent).toBe(first)
+      if (scheme === 'exact') expect(retried).toBe(first)
+      else expect(retried).not.toBe(first)
       expect(await transfersOnChain(devnet, payer, api.payTo)).toEqual([10_000n])
       // The books equal the chain: one payment of 0.01, committed once.
       expect(await client.spent()).toMatchObject({ payments: 1, usd: { spent: '0.01' } })

@@ -1,7 +1,7 @@
 import { once } from 'node:events'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { type Client, createClient, createGate } from '@tollgate/core'
+import { type Client, createClient, createGate, decodePaymentSignatureHeader } from '@tollgate/core'
 import { evmNetwork, evmWallet } from '@tollgate/core/evm'
 import type { Devnet } from '@tollgate/testkit'
 import { type Address, parseEther } from 'viem'
@@ -20,6 +20,8 @@ export type LossyPaidApi = {
   losePaidAnswers(lose: boolean): void
   /** How many paid answers were lost so far. */
   lost(): number
+  /** The x402 payment identifier of every request that carried a payment, in order (`null` for none). */
+  paymentIds(): (string | null)[]
   close(): Promise<void>
 }
 
@@ -53,11 +55,14 @@ export async function startLossyPaidApi(devnet: Devnet, scheme: 'exact' | 'tx'):
   let losing = false
   let lost = 0
   let url = ''
+  const paymentIds: (string | null)[] = []
   const server = createServer(async (incoming, outgoing) => {
     const headers = new Headers()
     for (const [name, value] of Object.entries(incoming.headers)) {
       if (typeof value === 'string') headers.set(name, value)
     }
+    const signature = headers.get('payment-signature')
+    if (signature !== null) paymentIds.push(paymentIdOf(signature))
     const chunks: Buffer[] = []
     for await (const chunk of incoming) chunks.push(chunk as Buffer)
     const method = incoming.method ?? 'GET'
@@ -89,11 +94,18 @@ export async function startLossyPaidApi(devnet: Devnet, scheme: 'exact' | 'tx'):
       losing = lose
     },
     lost: () => lost,
+    paymentIds: () => [...paymentIds],
     close: async () => {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))
     },
   }
+}
+
+function paymentIdOf(header: string): string | null {
+  const payload = decodePaymentSignatureHeader(header)
+  const id = (payload.extensions?.['payment-identifier'] as { info?: { id?: unknown } } | undefined)?.info?.id
+  return typeof id === 'string' ? id : null
 }
 
 /**
