@@ -150,6 +150,15 @@ export { DEFAULT_MAX_HEADER_BYTES, headerNames } from './protocol/headers.js'
 export { parsePaymentRequired } from './protocol/parse-payment-required.js'
 export { parseSettleResponse } from './protocol/parse-settle-response.js'
 export {
+  createPaymentIdentifier,
+  declarePaymentIdentifier,
+  isPaymentIdentifier,
+  PAYMENT_IDENTIFIER,
+  type PaymentIdentifierExtension,
+  readPaymentIdentifier,
+  withPaymentIdentifier,
+} from './protocol/payment-identifier.js'
+export {
   decodePaymentRequiredHeader,
   encodePaymentRequiredHeader,
 } from './protocol/payment-required-header.js'

@@ -8,6 +8,7 @@ describe('public API', () => {
         "DEFAULT_MAX_HEADER_BYTES",
         "MAX_UINT256",
         "NATIVE_ASSET",
+        "PAYMENT_IDENTIFIER",
         "SOLANA_DEVNET",
         "SOLANA_MAINNET",
         "TollgateError",
@@ -27,9 +28,11 @@ describe('public API', () => {
         "createLedgerIndex",
         "createMemoryLedger",
         "createMemoryStore",
+        "createPaymentIdentifier",
         "createPaymentRequiredResponse",
         "createProofMessage",
         "createSpendingPolicy",
+        "declarePaymentIdentifier",
         "decodeClaimEntry",
         "decodePaymentRequiredHeader",
         "decodePaymentResponseHeader",
@@ -51,6 +54,7 @@ describe('public API', () => {
         "headerNames",
         "isFinalRejection",
         "isNetwork",
+        "isPaymentIdentifier",
         "issueChallenge",
         "matchRoute",
         "measureUsage",
@@ -65,6 +69,7 @@ describe('public API', () => {
         "parseSettleResponse",
         "passCoversRequest",
         "quotePrice",
+        "readPaymentIdentifier",
         "readPaymentRequired",
         "runPaidHandler",
         "safeVerifyPass",
@@ -72,6 +77,7 @@ describe('public API', () => {
         "statusForCode",
         "verifyChallenge",
         "verifyPass",
+        "withPaymentIdentifier",
       ]
     `)
   })

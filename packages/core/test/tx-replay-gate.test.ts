@@ -45,8 +45,8 @@ async function startGate(maxBodyBytes?: number, route: RouteConfig = { price: '$
       return Response.json({ results: ['paid'], run: runs }, { headers: { 'set-cookie': 'session=1' } })
     }),
   )
-  const get = (header?: string) =>
-    fetch(`${server.origin}/api/search`, {
+  const get = (header?: string, query = '') =>
+    fetch(`${server.origin}/api/search${query}`, {
       headers: header === undefined ? {} : { 'PAYMENT-SIGNATURE': header },
     })
   return { get, runs: () => runs, close: () => server.close() }
@@ -120,6 +120,26 @@ describe('gate: tx response replay', () => {
       // The buyer whose first answer was lost gets the pass it paid for, not a bare receipt.
       const settled = decodePaymentResponseHeader(replayed.headers.get('PAYMENT-RESPONSE')!)
       expect(settled.extensions).toMatchObject({ replay: true, pass: sold })
+      expect(gate.runs()).toBe(1)
+    } finally {
+      await gate.close()
+    }
+  })
+
+  test('behavior: the same proof retried for another request -> refused as used, never answered with the first one', async () => {
+    const gate = await startGate()
+    try {
+      const requirements = await requirementsOf(await gate.get(undefined, '?q=first'))
+      const paid = await transfer(devnet, { from: 5, to: payTo, amount: BigInt(requirements.amount) })
+      const header = await proofHeader(devnet, { signer: 5, requirements, hash: paid.hash })
+      expect(await (await gate.get(header, '?q=first')).json()).toEqual({ results: ['paid'], run: 1 })
+      const other = await gate.get(header, '?q=second')
+      expect(other.status).toBe(402)
+      expect(other.headers.get('payment-replay')).toBeNull()
+      expect(await other.json()).toMatchObject({ error: 'payment_already_used' })
+      const again = await gate.get(header, '?q=first')
+      expect(again.headers.get('payment-replay')).toBe('true')
+      expect(await again.json()).toEqual({ results: ['paid'], run: 1 })
       expect(gate.runs()).toBe(1)
     } finally {
       await gate.close()

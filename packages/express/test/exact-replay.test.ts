@@ -124,10 +124,10 @@ async function actors(): Promise<{ settler: LocalAccount; payer: LocalAccount }>
 }
 
 /** Sends the paid GET raw and splits the answer into status, lowercase headers and body. */
-async function get(port: number, header: string) {
+async function get(port: number, header: string, path = '/api/report') {
   const answer = await sendRaw(
     port,
-    `GET /api/report HTTP/1.1\r\nHost: 127.0.0.1\r\nPAYMENT-SIGNATURE: ${header}\r\nConnection: close\r\n\r\n`,
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nPAYMENT-SIGNATURE: ${header}\r\nConnection: close\r\n\r\n`,
   )
   const [head = '', body = ''] = answer.split('\r\n\r\n')
   const headers = new Map(
@@ -166,6 +166,11 @@ describe('express: exact response replay', () => {
       transaction: first.settlement.transaction,
       extensions: { replay: true },
     })
+    // The same authorization retried for another request is refused, never answered with this one.
+    const other = await get(app.port, header, '/api/report?page=2')
+    expect(other.status).toBe(402)
+    expect(other.headers.get('payment-replay')).toBeUndefined()
+    expect(JSON.parse(other.body)).toMatchObject({ error: 'payment_already_used' })
     expect(app.runs()).toBe(1)
     expect(await transfersOnChain(devnet, payer.address, payTo)).toEqual([10_000n])
     expect(await usdcBalance(devnet, payer.address)).toBe(990_000n)

@@ -39,6 +39,8 @@ describe('callPaidTool', () => {
     await expect(callPaidTool({ callTool }, { pay }, { name: 'forecast' })).rejects.toBe(failure)
     expect(pay).toHaveBeenCalledWith(expect.objectContaining({ x402Version: 2 }), {
       url: 'mcp://tool/forecast',
+      // The payment is bound to this call, so the same call made again reuses it.
+      request: JSON.stringify({ name: 'forecast', arguments: {} }),
     })
     expect(callTool.mock.calls[1]?.[0]).toMatchObject({ _meta: { 'x402/payment': { x402Version: 2 } } })
     expect(pending.lost).toHaveBeenCalledTimes(1)

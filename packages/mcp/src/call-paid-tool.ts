@@ -32,7 +32,8 @@ export type CallPaidToolResult = {
  * the Tollgate client pays it within its spending policy (`client.pay`), the call is sent once
  * more with `_meta["x402/payment"]`, and the outcome is reported to the client's ledger. At most
  * one payment per call: a second payment request is a refusal, never a second payment. When the
- * paid call fails without an answer, the payment is kept reusable (`lost()`) and the error rethrown.
+ * paid call fails without an answer, the payment is kept reusable (`lost()`) and the error rethrown:
+ * the same call made again (same tool, same arguments) resends it and gets the kept result.
  *
  * @example
  * const { result, payment } = await callPaidTool(mcpClient, tollgateClient, { name: 'forecast', arguments: { city: 'Paris' } })
@@ -50,6 +51,8 @@ export async function callPaidTool(
   if (paymentRequired === undefined) return { result: first }
   const pending = await client.pay(paymentRequired, {
     url: options.url ?? paymentRequired.resource.url,
+    // A call retried after a lost answer (same tool, same arguments) resends its payment.
+    request: JSON.stringify({ name: call.name, arguments: call.arguments ?? {} }),
     ...(options.approvedUpTo === undefined ? {} : { approvedUpTo: options.approvedUpTo }),
     ...(options.requestOptions?.signal ? { signal: options.requestOptions.signal } : {}),
   })

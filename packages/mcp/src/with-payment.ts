@@ -5,6 +5,7 @@ import {
   type Gate,
   type GateRequest,
   headerNames,
+  type KeptResponse,
   type PaymentPayload,
   type PaymentRequired,
   runPaidHandler,
@@ -13,6 +14,7 @@ import {
 import { jsonResult } from './json-result.js'
 import { metaKeys } from './meta-keys.js'
 import { receiptsByRequest } from './payment-receipt.js'
+import { keptResult, replayedResult } from './replay-result.js'
 
 /** Options of {@link withPayment}. */
 export type WithPaymentOptions = {
@@ -35,8 +37,11 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>
  * `POST` to `mcp://tool/<name>` carrying the payload in `PAYMENT-SIGNATURE`; then the handler runs,
  * the gate completes (an `exact` payment settles only if the result is not an error), and the
  * result carries `_meta["x402/payment-response"]`. If settlement fails, the handler's result is
- * discarded and the failure is returned instead. Prices, verification and replay protection are
- * the gate's.
+ * discarded and the failure is returned instead. The result is kept by the gate (up to its
+ * `replay.maxBodyBytes`): the same payment sent again after a lost answer gets it back, the tool not
+ * run and nothing charged again, with `extensions.replay = true` in its payment response; a larger
+ * result is not kept (its payment response says `extensions.replay.kept = false`) and the payment
+ * counts as consumed. Prices, verification and replay protection are the gate's.
  *
  * @example
  * const gate = createGate({ routes: { 'POST /forecast': { price: '$0.01' } }, payTo, networks, secret })
@@ -64,12 +69,19 @@ export function withPayment<Callback extends PaidToolCallback>(
     const request: GateRequest = { method: 'POST', url, headers }
     const decision = await gate.check(request, { signal: extra.signal })
     if (decision.outcome === 'free') return handler(...parameters)
-    if (decision.outcome === 'rejected') return rejectedResult(decision)
+    if (decision.outcome === 'rejected') {
+      // The same payment sent again after a lost answer: the kept result, the tool not run again.
+      const replayed = replayedResult(decision)
+      return replayed ?? rejectedResult(decision)
+    }
     receiptsByRequest.set(extra, decision.receipt)
+    const kept = new WeakMap<CallToolResult, KeptResponse>()
     const run = await runPaidHandler(decision, {
       run: () => handler(...parameters),
       // A tool result that is an error is a failed service: the payment is not consumed.
       statusOf: (result) => (result.isError ? 500 : 200),
+      // The gate keeps it (up to `replay.maxBodyBytes`) for a retry of the same payment.
+      keptOf: (result) => remember(kept, result),
       signal: extra.signal,
     })
     if (run.outcome === 'aborted') {
@@ -78,11 +90,24 @@ export function withPayment<Callback extends PaidToolCallback>(
     if (run.outcome === 'failed') throw run.error
     const { result, completion } = run
     if (!completion.ok) return rejectedResult(completion)
-    const settlement = completion.settlement ?? decision.settlement
+    let settlement = completion.settlement ?? decision.settlement
+    const keptCopy = kept.get(result)
+    if (decision.keep !== undefined && keptCopy !== undefined && settlement?.success === true) {
+      // A `tx` payment is kept once consumed; its settlement says whether a retry can get it back.
+      const replay = { kept: await decision.keep(keptCopy) }
+      settlement = { ...settlement, extensions: { ...settlement.extensions, replay } }
+    }
     if (settlement === undefined) return result
     return { ...result, _meta: { ...result._meta, [metaKeys.paymentResponse]: settlement } }
   }
   return paid as unknown as Callback
+}
+
+function remember(kept: WeakMap<CallToolResult, KeptResponse>, result: CallToolResult) {
+  if (result.isError === true) return undefined
+  const copy = keptResult(result)
+  kept.set(result, copy)
+  return copy
 }
 
 // The gate's refusal as a tool result: a 402 becomes the x402 MCP PaymentRequired; anything else

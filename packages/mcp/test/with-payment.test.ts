@@ -9,7 +9,7 @@ import {
   TollgateError,
 } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
-import { transfer, usdcBalance, usdcRegistry, walletOf } from '@tollgate/test-support'
+import { transfer, transfersOnChain, usdcBalance, usdcRegistry, walletOf } from '@tollgate/test-support'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
 import type { Address } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -34,7 +34,7 @@ afterAll(async () => {
 })
 
 /** An MCP server with paywalled tools behind a gate on the devnet, served over Streamable HTTP. */
-async function paidServer(scheme: 'tx' | 'exact') {
+async function paidServer(scheme: 'tx' | 'exact', maxBodyBytes?: number) {
   const gateOptions: CreateGateOptions = {
     routes: {
       'POST /forecast': { price: '$0.01', description: 'Weather forecast' },
@@ -54,6 +54,7 @@ async function paidServer(scheme: 'tx' | 'exact') {
     secret: SECRET,
     registry: usdcRegistry(devnet),
     logger: { warn: () => {} },
+    ...(maxBodyBytes === undefined ? {} : { replay: { maxBodyBytes } }),
   }
   const gate = createGate(gateOptions)
   const runs = { forecast: 0, broken: 0 }
@@ -176,7 +177,7 @@ describe('withPayment and callPaidTool on anvil (tx scheme)', () => {
     }
   })
 
-  test('error: a replayed _meta payment is refused and the tool does not run again', async () => {
+  test('behavior: the same _meta payment sent again gets the kept result, marked a replay; the tool does not run again', async () => {
     const server = await paidServer('tx')
     const client = tollgateClient(2)
     try {
@@ -194,10 +195,47 @@ describe('withPayment and callPaidTool on anvil (tx scheme)', () => {
       }
       const paid = (await server.client.callTool(call)) as CallToolResult
       expect(paid.isError).toBeUndefined()
+      expect(paymentResponse(paid)).toMatchObject({ success: true, extensions: { replay: { kept: true } } })
       await pending.accepted(paymentResponse(paid))
       const replayed = (await server.client.callTool(call)) as CallToolResult
-      expect(replayed.isError).toBe(true)
-      expect(replayed.structuredContent).toMatchObject({ x402Version: 2, error: 'payment_already_used' })
+      expect(replayed.isError).toBeUndefined()
+      expect(replayed.content).toEqual(paid.content)
+      expect(replayed.structuredContent).toEqual({ city: 'Oslo', sky: 'sunny' })
+      expect(paymentResponse(replayed)).toMatchObject({
+        success: true,
+        transaction: paymentResponse(paid).transaction,
+        extensions: { replay: true },
+      })
+      expect(server.runs.forecast).toBe(1)
+      expect(await transfersOnChain(devnet, devnet.accounts[2]!.address, payTo)).toEqual([10_000n])
+    } finally {
+      await server.close()
+    }
+  })
+
+  test('behavior: a result over replay.maxBodyBytes is not kept; the payment response says so and a retry is refused as used', async () => {
+    const server = await paidServer('tx', 16)
+    const client = tollgateClient(0)
+    try {
+      const unpaid = (await server.client.callTool({
+        name: 'forecast',
+        arguments: { city: 'Bergen' },
+      })) as CallToolResult
+      const pending = await client.pay(unpaid.structuredContent as PaymentRequired, {
+        url: 'mcp://tool/forecast',
+      })
+      const call = {
+        name: 'forecast',
+        arguments: { city: 'Bergen' },
+        _meta: { [metaKeys.payment]: pending.payload },
+      }
+      const paid = (await server.client.callTool(call)) as CallToolResult
+      expect(paid.structuredContent).toEqual({ city: 'Bergen', sky: 'sunny' })
+      expect(paymentResponse(paid)).toMatchObject({ success: true, extensions: { replay: { kept: false } } })
+      await pending.accepted(paymentResponse(paid))
+      const again = (await server.client.callTool(call)) as CallToolResult
+      expect(again.isError).toBe(true)
+      expect(again.structuredContent).toMatchObject({ x402Version: 2, error: 'payment_already_used' })
       expect(server.runs.forecast).toBe(1)
     } finally {
       await server.close()
@@ -296,7 +334,7 @@ describe('withPayment and callPaidTool on anvil (exact scheme)', () => {
     }
   })
 
-  test('error: a replayed exact authorization is refused after it settled', async () => {
+  test('behavior: the same exact authorization sent again after it settled gets the kept result; one transfer on chain', async () => {
     const server = await paidServer('exact')
     const client = tollgateClient(6)
     try {
@@ -313,12 +351,25 @@ describe('withPayment and callPaidTool on anvil (exact scheme)', () => {
         _meta: { [metaKeys.payment]: pending.payload },
       }
       const paid = (await server.client.callTool(call)) as CallToolResult
-      expect(paymentResponse(paid)).toMatchObject({ success: true })
+      expect(paymentResponse(paid)).toMatchObject({ success: true, extensions: { replay: { kept: true } } })
       await pending.accepted(paymentResponse(paid))
       const replayed = (await server.client.callTool(call)) as CallToolResult
-      expect(replayed.isError).toBe(true)
-      expect(replayed.structuredContent).toMatchObject({ x402Version: 2, error: 'payment_already_used' })
+      expect(replayed.isError).toBeUndefined()
+      expect(replayed.content).toEqual([{ type: 'text', text: 'Sunny in Kyiv' }])
+      expect(paymentResponse(replayed)).toMatchObject({
+        success: true,
+        transaction: paymentResponse(paid).transaction,
+        extensions: { replay: true },
+      })
       expect(server.runs.forecast).toBe(1)
+      expect(await transfersOnChain(devnet, devnet.accounts[6]!.address, payTo)).toEqual([10_000n])
+      // The same authorization for another tool is refused: the kept result answers its own call only.
+      const other = (await server.client.callTool({
+        name: 'broken',
+        _meta: { [metaKeys.payment]: pending.payload },
+      })) as CallToolResult
+      expect(other.isError).toBe(true)
+      expect(server.runs.broken).toBe(0)
     } finally {
       await server.close()
     }

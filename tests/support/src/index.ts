@@ -10,6 +10,7 @@
  */
 export { balanceOf, transfersOnChain, usdcBalance } from './chain-queries.js'
 export { devnetRegistry, usdcRegistry } from './devnet-registry.js'
+export { type LossyPaidApi, lossyPayer, startLossyPaidApi } from './lossy-paid-api.js'
 export { spawnLedgerWorker } from './spawn-ledger-worker.js'
 export {
   type Demo,

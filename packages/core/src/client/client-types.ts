@@ -142,6 +142,12 @@ export type ClientFetchOptions = {
 export type PayOptions = {
   /** The resource being paid for, checked against `allowedDomains` (such as `mcp://tool/search` or an HTTP URL). */
   url: string
+  /**
+   * What this payment is for beyond `url`, such as a tool call's name and arguments: a payment
+   * whose answer was lost is reused only by a later `pay` with the same `url` and `request`, so a
+   * retried call resends it (and gets the kept answer) instead of paying again. Default `""`.
+   */
+  request?: string
   /** See {@link ClientFetchOptions.approvedUpTo}. */
   approvedUpTo?: Money
   /** See {@link ClientFetchOptions.maxAmount}. */

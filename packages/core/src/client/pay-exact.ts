@@ -1,5 +1,6 @@
 import { TollgateError, toTollgateError } from '../errors/tollgate-error.js'
 import { headerNames } from '../protocol/headers.js'
+import { createPaymentIdentifier, withPaymentIdentifier } from '../protocol/payment-identifier.js'
 import { encodePaymentSignatureHeader, encodeXPaymentHeader } from '../protocol/payment-signature-header.js'
 import type { ClientRuntime } from './client-runtime.js'
 import type { ClientFetchOptions } from './client-types.js'
@@ -9,7 +10,8 @@ import type { PaymentSession } from './payment-session.js'
  * Pays an `exact` requirement: resends an authorization that is still valid and was never
  * credited (same nonce: it settles at most once), or reserves budget and signs a new one valid
  * from 0 until the server's `maxTimeoutSeconds` capped by `maxAuthorizationSeconds`. Sets the
- * session's payload and header (v2 `PAYMENT-SIGNATURE`, or v1 `X-PAYMENT`).
+ * session's payload and header (v2 `PAYMENT-SIGNATURE`, or v1 `X-PAYMENT`). Only an unfinished
+ * authorization of the same request is resent, with the x402 `payment-identifier` it went out with.
  * @example await payExact(runtime, session, { signal })
  * @throws {TollgateError} `policy_*`, `wallet_unavailable`, `payment_failed`
  * @internal
@@ -29,6 +31,8 @@ export async function payExact(
     asset: requirements.asset,
     payTo: requirements.payTo,
     minAmount: session.candidate.amount,
+    // Only this request's unfinished payment: a retry gets its own answer back, never another's.
+    request: session.request,
     // A settlement needs time before validBefore: never resend one about to expire.
     now: runtime.now() + 10_000,
     take: runtime.holdFor(session.holder),
@@ -57,7 +61,8 @@ export async function payExact(
       await session.release('not_signed', failure.code)
       throw failure
     }
-    await session.record('authorized', { payload })
+    session.paymentIdentifier = createPaymentIdentifier()
+    await session.record('authorized', { payload, paymentIdentifier: session.paymentIdentifier })
     const validBefore = Number((payload.authorization as { validBefore?: unknown } | undefined)?.validBefore)
     runtime.emit({
       type: 'signed',
@@ -76,12 +81,15 @@ export async function payExact(
       display: session.display(),
     })
   }
+  // An authorization recorded before identifiers were sent gets one now, kept with the session.
+  session.paymentIdentifier ??= createPaymentIdentifier()
   setHeader(session, payload as Record<string, unknown>)
 }
 
 function setHeader(session: PaymentSession, payload: Record<string, unknown>): void {
   const { requirements } = session.candidate
-  session.payload = { x402Version: 2, accepted: requirements, payload }
+  const extensions = withPaymentIdentifier(session.declared, session.paymentIdentifier as string)
+  session.payload = { x402Version: 2, accepted: requirements, payload, ...(extensions ? { extensions } : {}) }
   session.header =
     session.v1 === undefined
       ? { name: headerNames.paymentSignature, value: encodePaymentSignatureHeader(session.payload) }

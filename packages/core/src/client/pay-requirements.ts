@@ -9,6 +9,7 @@ import { openPaymentSession } from './payment-session.js'
 import { pickCandidates } from './pick-candidates.js'
 import { reconcileAuthorizations } from './reconcile-authorizations.js'
 import { refusePayment } from './refuse-payment.js'
+import { requestDigest } from './request-digest.js'
 import { scheduleReconcile } from './schedule-reconcile.js'
 
 /**
@@ -28,7 +29,15 @@ export async function payRequirements(
   const [candidate] = await pickCandidates(runtime, paymentRequired.accepts, url, options)
   const holder = crypto.randomUUID()
   const held = new Set<string>()
-  const session = openPaymentSession(runtime, { candidate: candidate as Candidate, url, holder, held })
+  const request = await requestDigest('PAY', url, new TextEncoder().encode(options.request ?? ''))
+  const session = openPaymentSession(runtime, {
+    candidate: candidate as Candidate,
+    url,
+    holder,
+    held,
+    request,
+    declared: paymentRequired.extensions,
+  })
   runtime.emit({
     type: 'quote',
     url,

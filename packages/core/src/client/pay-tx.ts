@@ -29,6 +29,8 @@ export async function payTx(
     asset: requirements.asset,
     payTo: requirements.payTo,
     minAmount: session.candidate.amount,
+    // Only this request's transfer (or one recorded before requests were): never another's answer.
+    request: session.request,
     take: runtime.holdFor(session.holder),
     now: runtime.now(),
   })

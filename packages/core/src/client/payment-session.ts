@@ -32,6 +32,12 @@ export type PaymentSession = {
   payload: PaymentPayload | undefined
   /** Whether an earlier payment is proven or resent instead of paying anew. */
   reused: boolean
+  /** The digest of the request paid for (see `requestDigest`), recorded with every record. */
+  readonly request: string
+  /** The server's 402 `extensions`, echoed with the payment (x402's `payment-identifier`). */
+  readonly declared: Record<string, unknown> | undefined
+  /** The x402 `payment-identifier` sent with the current payload. */
+  paymentIdentifier: string | undefined
   /** `"0.001 USDC"`. */
   display(): string
   record(type: LedgerRecordType, extra?: Partial<LedgerRecord>): Promise<void>
@@ -48,9 +54,9 @@ export type PaymentSession = {
 }
 
 /**
- * Opens a payment session for a chosen candidate, on behalf of one request (`holder`); the ids it
- * holds are added to `held`, for the request to let go of when it ends.
- * @example const session = openPaymentSession(runtime, { candidate, url, holder, held })
+ * Opens a payment session for a chosen candidate, on behalf of one request (`holder`, with the
+ * digest `request`); the ids it holds are added to `held`, for the request to let go of when it ends.
+ * @example const session = openPaymentSession(runtime, { candidate, url, holder, held, request })
  * @internal
  */
 export function openPaymentSession(
@@ -61,9 +67,13 @@ export function openPaymentSession(
     v1?: PaymentRequirementsV1 | undefined
     holder: string
     held: Set<string>
+    /** The request's digest (see `requestDigest`). */
+    request: string
+    /** The 402's `extensions`. */
+    declared?: Record<string, unknown> | undefined
   },
 ): PaymentSession {
-  const { candidate, url, holder, held } = init
+  const { candidate, url, holder, held, request } = init
   const { requirements } = candidate
   let ended = false
   const lifecycle = () => ({
@@ -86,6 +96,9 @@ export function openPaymentSession(
     header: { name: '', value: '' },
     payload: undefined,
     reused: false,
+    request,
+    declared: init.declared,
+    paymentIdentifier: undefined,
     holder,
     display: () => `${formatAmount(candidate.amount, candidate.asset.decimals)} ${candidate.asset.symbol}`,
     record: (type, extra = {}) =>
@@ -99,6 +112,7 @@ export function openPaymentSession(
         asset: requirements.asset,
         payTo: requirements.payTo,
         amount: candidate.amount.toString(),
+        request,
         ...extra,
       }),
     async reserve(options) {
@@ -123,6 +137,8 @@ export function openPaymentSession(
       session.transaction = record.transaction
       const raw = record.payload?.raw
       if (typeof raw === 'string') session.raw = raw
+      // The same payload goes out again, so with the identifier it went out with.
+      session.paymentIdentifier = record.paymentIdentifier
       // A confirmed transfer was committed when it confirmed.
       if (record.type === 'confirmed') ended = true
     },

@@ -1,5 +1,6 @@
 import { TollgateError } from '../errors/tollgate-error.js'
 import { headerNames } from '../protocol/headers.js'
+import { createPaymentIdentifier, withPaymentIdentifier } from '../protocol/payment-identifier.js'
 import { encodePaymentSignatureHeader } from '../protocol/payment-signature-header.js'
 import type { PaymentRequirements } from '../protocol/types.js'
 import { createProofMessage } from '../tx/create-proof-message.js'
@@ -26,10 +27,14 @@ export async function proveTx(session: PaymentSession, requirements: PaymentRequ
     challenge,
   })
   const signature = await wallet.signProof({ network: requirements.network, message })
+  // Each proof is a new payload, so it gets its own identifier; resending it sends the same one.
+  session.paymentIdentifier = createPaymentIdentifier()
+  const extensions = withPaymentIdentifier(session.declared, session.paymentIdentifier)
   session.payload = {
     x402Version: 2,
     accepted: requirements,
     payload: { transaction: session.transaction, challenge, signature, ...session.hints },
+    ...(extensions ? { extensions } : {}),
   }
   session.header = {
     name: headerNames.paymentSignature,

@@ -16,6 +16,7 @@ import { proveTx } from './prove-tx.js'
 import { readSettlement } from './read-settlement.js'
 import { reconcileAuthorizations } from './reconcile-authorizations.js'
 import { refusePayment } from './refuse-payment.js'
+import { requestDigest } from './request-digest.js'
 import { retryDelay } from './retry-delay.js'
 import { scheduleReconcile } from './schedule-reconcile.js'
 import { sleep } from './sleep.js'
@@ -49,6 +50,10 @@ type FetchState = {
   readonly holder: string
   /** Payment ids this request holds in the ledger, let go of when it ends. */
   readonly held: Set<string>
+  /** The request's digest: its payments are reused by a retry of the same request only. */
+  readonly request: string
+  /** The latest 402's `extensions`, echoed with the payment. */
+  declared: Record<string, unknown> | undefined
 }
 
 type Attempt = { kind: 'answered'; response: Response } | { kind: 'lost'; error: unknown }
@@ -73,10 +78,11 @@ export async function runFetch(
 ): Promise<Response> {
   await reconcileAuthorizations(runtime)
   const template = new Request(input, init)
+  const body = template.body === null ? undefined : await template.arrayBuffer()
   const state: FetchState = {
     method: template.method,
     headers: template.headers,
-    body: template.body === null ? undefined : await template.arrayBuffer(),
+    body,
     signal: init?.signal ?? undefined,
     redirect: init?.redirect ?? 'follow',
     options,
@@ -89,6 +95,8 @@ export async function runFetch(
     proofs: 0,
     holder: crypto.randomUUID(),
     held: new Set(),
+    request: await requestDigest(template.method, template.url, body),
+    declared: undefined,
   }
   try {
     for (;;) {
@@ -195,6 +203,7 @@ async function on402(runtime: ClientRuntime, state: FetchState, response: Respon
     ...(code === 'payment_required' ? {} : { error: code }),
   })
   const [best] = await pickCandidates(runtime, paymentRequired.accepts, state.url, state.options)
+  state.declared = paymentRequired.extensions
   await startPayment(runtime, state, best as Candidate, x402Version === 1 ? v1Accepts : undefined)
   return CONTINUE
 }
@@ -296,6 +305,8 @@ async function startPayment(
     v1: v1Accepts?.[candidate.index],
     holder: state.holder,
     held: state.held,
+    request: state.request,
+    declared: state.declared,
   })
   state.session = session
   runtime.emit({

@@ -61,6 +61,11 @@ export const errorStatus = {
   verify_authorization_transfer: 402,
   payment_already_used: 402,
   payment_in_progress: 409,
+  // x402's `payment-identifier` extension: a malformed identifier, a missing required one, and one
+  // already bound to another payment (another payer, or another signed payload).
+  payment_identifier_invalid: 400,
+  payment_identifier_required: 400,
+  payment_identifier_conflict: 409,
 
   // Verification and settlement of an x402 `exact` authorization (x402's reason codes).
   invalid_exact_evm_payload_signature: 402,

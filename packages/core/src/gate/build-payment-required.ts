@@ -1,3 +1,4 @@
+import { declarePaymentIdentifier, PAYMENT_IDENTIFIER } from '../protocol/payment-identifier.js'
 import type { PaymentRequired, PaymentRequirements } from '../protocol/types.js'
 import { buildRequirements } from './build-requirements.js'
 import type { CompiledRoute } from './compile-routes.js'
@@ -25,5 +26,9 @@ export async function buildPaymentRequired(
       ...(route.config.mimeType === undefined ? {} : { mimeType: route.config.mimeType }),
     },
     accepts,
+    // x402's payment-identifier: clients may (or, when required, must) name each payment.
+    extensions: {
+      [PAYMENT_IDENTIFIER]: declarePaymentIdentifier(runtime.options.paymentIdentifier?.required === true),
+    },
   }
 }

@@ -3,6 +3,7 @@ import { createPaymentRequiredResponse } from '../protocol/create-payment-requir
 import { headerNames } from '../protocol/headers.js'
 import { decodePaymentSignatureHeader, decodeXPaymentHeader } from '../protocol/payment-signature-header.js'
 import type { PaymentPayload } from '../protocol/types.js'
+import { bindPaymentIdentifier } from './bind-payment-identifier.js'
 import { buildPaymentRequired } from './build-payment-required.js'
 import { checkPass } from './check-pass.js'
 import type { CompiledRoute } from './compile-routes.js'
@@ -81,7 +82,14 @@ export async function checkRequest(
             decodeXPaymentHeader(v1Header as string, { maxBytes: runtime.maxHeaderBytes }),
             offers,
           )
-    const decision = await verifyPayment(runtime, route, offers, payload, located, context)
+    // x402's payment-identifier is looked up before verification: a resend may no longer verify.
+    const binding = await bindPaymentIdentifier(runtime, payload, located)
+    const decision = binding.follow(
+      await verifyPayment(runtime, route, offers, payload, located, context).catch(async (error: unknown) => {
+        await binding.release().catch(() => {})
+        throw error
+      }),
+    )
     if (decision.outcome === 'rejected') return decision
     if (context.signal?.aborted === true) {
       // The requester left while the payment was verified: nothing is served, nothing is kept.

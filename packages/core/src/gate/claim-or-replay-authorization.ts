@@ -2,7 +2,7 @@ import { TollgateError } from '../errors/tollgate-error.js'
 import type { SettleResponse } from '../protocol/types.js'
 import { claimExactAuthorization, type ExactAuthorizationClaim } from './claim-exact-authorization.js'
 import type { GateRuntime } from './gate-runtime.js'
-import { replayResponse } from './replay-response.js'
+import { answers, replayDecision } from './replay-response.js'
 import { type ResolvePendingSettlementInput, resolvePendingSettlement } from './resolve-pending-settlement.js'
 import type { GatePaid, GateRejected } from './types.js'
 
@@ -21,7 +21,7 @@ export type ClaimOrReplayAuthorizationInput = Omit<ResolvePendingSettlementInput
  * (and claimed afresh once that settlement provably failed).
  * @internal
  * @example const claimed = await claimOrReplayAuthorization(runtime, { scheme, input, route, offer, request, payer, key, ttlSeconds })
- * @throws {TollgateError} `payment_already_used` (spent, nothing kept), `payment_in_progress`, `store_unavailable`, `rpc_unavailable`
+ * @throws {TollgateError} `payment_already_used` (spent, nothing kept for this request), `payment_in_progress`, `store_unavailable`, `rpc_unavailable`
  */
 export async function claimOrReplayAuthorization(
   runtime: GateRuntime,
@@ -37,14 +37,19 @@ export async function claimOrReplayAuthorization(
     if (found.claimed) return { claim: found.claim }
     if (found.state === 'spent') {
       const { settled } = found
-      if (settled?.proof === proof && settled.response !== undefined) {
+      // Only the same signed authorization, retried for the request it paid, gets the kept answer.
+      if (
+        settled?.proof === proof &&
+        settled.response !== undefined &&
+        answers(settled.response, claiming.request)
+      ) {
         const settlement: SettleResponse = {
           success: true,
           transaction: settled.transaction,
           network: claiming.offer.network.network,
           payer: settled.payer,
         }
-        return { outcome: 'rejected', response: replayResponse(settled.response, settlement) }
+        return replayDecision(settled.response, settlement)
       }
       throw new TollgateError(
         'payment_already_used',

@@ -15,6 +15,11 @@ export type KeptResponse = {
    * absent when the route sells none.
    */
   pass?: IssuedPass
+  /**
+   * The request it answered, `"<METHOD> <path>?<query>"` as the gate routed it: a retry of the same
+   * payment for another request is refused, never answered with this response. Set by the gate.
+   */
+  target?: string
 }
 
 /**

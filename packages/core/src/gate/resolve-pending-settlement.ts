@@ -1,3 +1,4 @@
+import { TollgateError } from '../errors/tollgate-error.js'
 import type { SettleResponse } from '../protocol/types.js'
 import type { ExactInput, ExactScheme } from '../scheme/types.js'
 import { callHook } from './call-hook.js'
@@ -9,7 +10,7 @@ import type { GateRuntime } from './gate-runtime.js'
 import { issueRoutePass } from './issue-route-pass.js'
 import type { Offer } from './offers.js'
 import { pendingSettlementResponse } from './pending-settlement-response.js'
-import { replayResponse } from './replay-response.js'
+import { answers, replayDecision } from './replay-response.js'
 import type { GatePaid, GateRejected, GateRequest, PaymentReceipt } from './types.js'
 
 /** What resolving a pending settlement needs. @internal */
@@ -38,7 +39,8 @@ const UNKNOWN_RETRY_AFTER = 2
  * `pending` answers `503 settlement_pending` again with the hash; `failed` (provably cannot land)
  * releases the authorization and answers `released`, so the caller claims it afresh.
  * @internal
- * @throws {TollgateError} from `settlementStatus`: `invalid_payload`, `rpc_unavailable`; `store_unavailable`
+ * @throws {TollgateError} from `settlementStatus`: `invalid_payload`, `rpc_unavailable`; `store_unavailable`;
+ * `payment_already_used` when the kept response answered another request
  */
 export async function resolvePendingSettlement(
   runtime: GateRuntime,
@@ -71,13 +73,22 @@ export async function resolvePendingSettlement(
   })
   await claimSettledTransfer(runtime, network, status)
   if (response === undefined) return settledDecision(runtime, resolving, status)
+  if (!answers(response, resolving.request)) {
+    throw new TollgateError(
+      'payment_already_used',
+      'This authorization has already paid for another request.',
+      {
+        details: { network },
+      },
+    )
+  }
   const settlement: SettleResponse = {
     success: true,
     transaction: status.transaction,
     network,
     payer: status.payer,
   }
-  return { outcome: 'rejected', response: replayResponse(response, settlement) }
+  return replayDecision(response, settlement)
 }
 
 /** The request is paid by a settlement that confirmed after its first answer: serve it now. */

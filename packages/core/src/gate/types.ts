@@ -125,6 +125,14 @@ export type GateRejected = {
   error?: TollgateError
   /** The requirements `response` carries when it is a 402, as an object (no need to decode the header). */
   paymentRequired?: PaymentRequired
+  /** The `PAYMENT-RESPONSE` `response` carries, as an object, when it carries one. */
+  settlement?: SettleResponse
+  /**
+   * Set when `response` replays the kept answer to an earlier request paid by the same payment
+   * (`Payment-Replay: true`; `settlement.extensions.replay` is `true`): the answer as it was kept,
+   * for adapters that speak another protocol. Nothing ran and nothing was charged.
+   */
+  replay?: Omit<KeptResponse, 'target'>
 }
 
 /** The request is paid (or covered by a pass): run the handler, then call `complete`. */
@@ -171,9 +179,10 @@ export type GatePaid = {
   /**
    * Keeps the handler's whole response (see `keepResponse`) for replay, after a successful
    * {@link GatePaid.complete} of a non-deferred (`tx`) payment: the same proof sent again gets it
-   * back (`Payment-Replay: true`) without running the handler. Absent where nothing is kept.
+   * back (`Payment-Replay: true`) without running the handler. Resolves whether it was kept (a
+   * body over `replay.maxBodyBytes` is not: the payment stays consumed). Absent where nothing is kept.
    */
-  keep?(kept: KeptResponse): Promise<void>
+  keep?(kept: KeptResponse): Promise<boolean>
   /**
    * The requester left before the handler started: frees the claim without running anything.
    * Does nothing once {@link GatePaid.complete} was called.
@@ -271,6 +280,16 @@ export type CreateGateOptions = {
      * keeps none. Bounded by the store's 64 KiB values once base64-encoded. Default 32768.
      */
     maxBodyBytes?: number
+  }
+  /**
+   * x402's `payment-identifier` extension, always declared in 402s: a payment sent with an
+   * identifier binds it to that exact payload and request; the same payload sent again is answered
+   * like any retry of it (the kept response, `Payment-Replay: true`), and another payload with the
+   * same identifier gets `409 payment_identifier_conflict`.
+   */
+  paymentIdentifier?: {
+    /** Refuse payments without an identifier (`400 payment_identifier_required`). Default false. */
+    required?: boolean
   }
   /** Lifecycle hooks for metrics and logs. */
   hooks?: GateHooks

@@ -13,6 +13,7 @@ import type { KeptResponse } from './keep-response.js'
 import { keptHeaders } from './kept-headers.js'
 import { limitPayer } from './limit-payer.js'
 import type { Offer } from './offers.js'
+import { requestTarget } from './replay-response.js'
 import { settleExactPayment } from './settle-exact-payment.js'
 import type {
   GateCompletion,
@@ -94,7 +95,14 @@ export async function verifyExactPayment(
       status,
       ...(kept === undefined || keptBytes(kept) > runtime.replayMaxBodyBytes
         ? {}
-        : { kept: { ...kept, headers: keptHeaders(kept.headers), ...(pass === undefined ? {} : { pass }) } }),
+        : {
+            kept: {
+              ...kept,
+              headers: keptHeaders(kept.headers),
+              target: requestTarget(request),
+              ...(pass === undefined ? {} : { pass }),
+            },
+          }),
       scheme,
       input: settlementInput,
       route,

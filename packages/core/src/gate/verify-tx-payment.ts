@@ -18,7 +18,7 @@ import type { KeptResponse } from './keep-response.js'
 import { keptHeaders } from './kept-headers.js'
 import { limitPayer } from './limit-payer.js'
 import type { Offer } from './offers.js'
-import { replayResponse } from './replay-response.js'
+import { answers, replayDecision, requestTarget } from './replay-response.js'
 import type {
   GateCompletion,
   GateContext,
@@ -79,7 +79,7 @@ export async function verifyTxPayment(
       spentValue = value
     },
   }).catch((error: unknown) => {
-    const replayed = replayTxResponse(spentValue, offer.network.network, transaction)
+    const replayed = replayTxResponse(spentValue, offer.network.network, transaction, request)
     if (replayed === undefined) throw error
     return replayed
   })
@@ -123,11 +123,19 @@ export async function verifyTxPayment(
     ...(pass === undefined ? {} : { extensions: { pass } }),
   }
   callHook(runtime, 'onPayment', { receipt, request })
-  return paidDecision(receipt, settlement, claim, runtime.replayMaxBodyBytes)
+  return paidDecision(receipt, settlement, claim, {
+    maxBodyBytes: runtime.replayMaxBodyBytes,
+    target: requestTarget(request),
+  })
 }
 
 /** The kept response of a spent proof of this signer, replayed; undefined when none was kept. */
-function replayTxResponse(value: string, network: Network, transaction: string): GateRejected | undefined {
+function replayTxResponse(
+  value: string,
+  network: Network,
+  transaction: string,
+  request: GateRequest,
+): GateRejected | undefined {
   let kept: { payer?: unknown; response?: KeptResponse }
   try {
     kept = JSON.parse(value) as typeof kept
@@ -135,8 +143,10 @@ function replayTxResponse(value: string, network: Network, transaction: string):
     return undefined
   }
   if (typeof kept?.payer !== 'string' || kept.response === undefined) return undefined
+  // A proof retried for another request than the one it paid is refused, never answered with this one.
+  if (!answers(kept.response, request)) return undefined
   const settlement: SettleResponse = { success: true, transaction, network, payer: kept.payer }
-  return { outcome: 'rejected', response: replayResponse(kept.response, settlement) }
+  return replayDecision(kept.response, settlement)
 }
 
 /**
@@ -148,7 +158,7 @@ function paidDecision(
   receipt: PaymentReceipt,
   settlement: SettleResponse,
   claim: { commit(): Promise<void>; release(): Promise<void>; annotate(value: string): Promise<void> },
-  maxBodyBytes: number,
+  keeping: { maxBodyBytes: number; target: string },
 ): GatePaid {
   const headers = createSettleHeaders(settlement)
   const { extensions: _, ...unsettled } = settlement
@@ -186,13 +196,15 @@ function paidDecision(
     keep: async (kept) => {
       const done = await completion
       // Only a consumed payment keeps its response, and only one small enough.
-      if (done?.settlement?.success !== true || keptBytes(kept) > maxBodyBytes) return
+      if (done?.settlement?.success !== true || keptBytes(kept) > keeping.maxBodyBytes) return false
       const pass = receipt.pass === undefined ? {} : { pass: receipt.pass }
       const value = JSON.stringify({
         payer: receipt.payer,
-        response: { ...kept, headers: keptHeaders(kept.headers), ...pass },
+        response: { ...kept, headers: keptHeaders(kept.headers), target: keeping.target, ...pass },
       })
-      if (value.length <= 65_536) await claim.annotate(value)
+      if (value.length > 65_536) return false
+      await claim.annotate(value)
+      return true
     },
     cancel: async () => {
       if (completion === undefined) await complete(500)

@@ -48,6 +48,14 @@ export function createLedgerIndex(): LedgerIndex {
       .sort((left, right) => right.sequence - left.sequence)
       .map(({ record }) => structuredClone(record))
   }
+  // With a request: its own payments first, then those recorded without one; never another's.
+  const forRequest = (records: LedgerRecord[], request: string | undefined): LedgerRecord[] =>
+    request === undefined
+      ? records
+      : [
+          ...records.filter((record) => record.request === request),
+          ...records.filter((record) => record.request === undefined),
+        ]
 
   return {
     add(record) {
@@ -87,10 +95,11 @@ export function createLedgerIndex(): LedgerIndex {
 
     transferCandidates(match) {
       assertMatch(match, 'findUnusedTransfer')
-      return collect(
+      const found = collect(
         (state) => state.transfer,
         (record) => matches(record, match.scheme, match),
       )
+      return forRequest(found, match.request)
     },
 
     authorizationCandidates(match) {
@@ -102,7 +111,7 @@ export function createLedgerIndex(): LedgerIndex {
         )
       }
       const nowSeconds = BigInt(Math.floor(match.now / 1000))
-      return collect(
+      const found = collect(
         (state) => state.authorization,
         (record) => {
           if (!matches(record, match.scheme ?? 'exact', match)) return false
@@ -110,6 +119,7 @@ export function createLedgerIndex(): LedgerIndex {
           return validBefore !== undefined && validBefore > nowSeconds
         },
       )
+      return forRequest(found, match.request)
     },
   }
 }
@@ -148,6 +158,7 @@ function assertMatch(match: TransferMatch | AuthorizationMatch, method: string):
     typeof match.payTo === 'string' &&
     typeof match.minAmount === 'bigint' &&
     (match.scheme === undefined || typeof match.scheme === 'string') &&
+    (match.request === undefined || typeof match.request === 'string') &&
     (match.take === undefined || isHold(match.take))
   if (!valid) {
     throw new TollgateError(

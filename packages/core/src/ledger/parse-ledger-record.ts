@@ -31,6 +31,11 @@ const ledgerRecordSchema = z
     hints: object.optional(),
     payload: object.optional(),
     error: z.string().min(1).max(128).optional(),
+    request: z.string().min(1).max(128).optional(),
+    paymentIdentifier: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,128}$/, 'must be 16 to 128 letters, digits, "-" or "_"')
+      .optional(),
     pass: z
       .object({
         token: z.string().min(1).max(8192),

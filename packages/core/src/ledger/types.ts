@@ -68,6 +68,14 @@ export type LedgerRecord = {
   payload?: Record<string, unknown>
   /** The error code of a `rejected` or `failed` record. */
   error?: string
+  /**
+   * A digest of the request the payment is for (method, URL and body): a payment whose answer
+   * was lost is reused by a retry of the same request only, so a retried agent tool call gets its
+   * own answer back and never another request's.
+   */
+  request?: string
+  /** The x402 `payment-identifier` sent with the payment, sent again with the same payload. */
+  paymentIdentifier?: string
   /** A pass sold with the payment. */
   pass?: LedgerPass
 }
@@ -99,6 +107,11 @@ export type TransferMatch = {
   /** The least atomic units the transfer must have moved. */
   minAmount: bigint
   /**
+   * The request's digest ({@link LedgerRecord.request}): only payments made for it (or recorded
+   * without one) are found, those made for it first. Default: any request.
+   */
+  request?: string
+  /**
    * Holds the payment found for this holder in the same atomic step, so no other request can
    * take it meanwhile. Default: only look.
    */
@@ -119,6 +132,8 @@ export type AuthorizationMatch = {
   payTo: string
   /** The least atomic units the authorization must be for. */
   minAmount: bigint
+  /** See {@link TransferMatch.request}. */
+  request?: string
   /** See {@link TransferMatch.take}. */
   take?: LedgerHold
   /**

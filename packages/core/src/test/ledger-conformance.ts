@@ -244,6 +244,36 @@ export function defineLedgerConformance(
         expect((await ledger.records()).length).toBe(4)
       }))
 
+    test("reuse: with a request, only its own payments (then unkeyed ones) are offered, never another request's", () =>
+      withLedger(async (ledger) => {
+        const match = {
+          scheme: 'tx',
+          network: 'eip155:31337',
+          asset: ASSET,
+          payTo: PAY_TO,
+          minAmount: 5n,
+          now: T,
+        }
+        const mine = 'a'.repeat(64)
+        const theirs = 'b'.repeat(64)
+        await ledger.append(record('p1', 'broadcast', { scheme: 'tx', transaction: '0x01' }))
+        await ledger.append(record('p2', 'broadcast', { scheme: 'tx', transaction: '0x02', request: mine }))
+        await ledger.append(record('p3', 'broadcast', { scheme: 'tx', transaction: '0x03', request: theirs }))
+        await ledger.append(
+          record('p4', 'authorized', { request: theirs, paymentIdentifier: 'pay_0123456789abcdef' }),
+        )
+        expect((await ledger.findUnusedTransfer({ ...match, request: mine }))?.id).toBe('p2')
+        expect((await ledger.findUnusedTransfer({ ...match, request: theirs }))?.id).toBe('p3')
+        expect((await ledger.findUnusedTransfer(match))?.id).toBe('p3')
+        await ledger.append(record('p2', 'accepted', { scheme: 'tx', request: mine }))
+        expect((await ledger.findUnusedTransfer({ ...match, request: mine }))?.id).toBe('p1')
+        const authorization = { network: 'eip155:31337', asset: ASSET, payTo: PAY_TO, minAmount: 5n, now: T }
+        expect(await ledger.findUnusedAuthorization({ ...authorization, request: mine })).toBeUndefined()
+        const found = await ledger.findUnusedAuthorization({ ...authorization, request: theirs })
+        expect(found?.id).toBe('p4')
+        expect(found?.paymentIdentifier).toBe('pay_0123456789abcdef')
+      }))
+
     test('errors: malformed reservations are refused with config_invalid and change nothing', () =>
       withLedger(async (ledger) => {
         const limits = [{ line: LINE, limit: 10n }]
