@@ -9,6 +9,7 @@ import { createGate } from '../src/gate/create-gate.js'
 import { decodePaymentRequiredHeader } from '../src/protocol/payment-required-header.js'
 import { decodePaymentResponseHeader } from '../src/protocol/payment-response-header.js'
 import { encodePaymentSignatureHeader } from '../src/protocol/payment-signature-header.js'
+import type { PaymentPayload } from '../src/protocol/types.js'
 import { balanceOf, devnetRegistry, startDevnet } from './support/devnet-gate.js'
 import { quietLogger } from './support/quiet-logger.js'
 import { serve } from './support/serve.js'
@@ -106,6 +107,59 @@ describe('createClient with evmWallet on a real chain', () => {
     await expect(client.pay(paymentRequired, { url: `${server.origin}/api/search` })).rejects.toMatchObject({
       code: 'policy_budget_exceeded',
     })
+  })
+
+  test('behavior: pay() proves the same transfer again when the server wants a new proof, and never pays twice', async () => {
+    // The gate's clock jumps past the challenge the first proof answers.
+    let skipMs = 0
+    const gate = createGate({
+      logger: quietLogger,
+      routes: { 'GET /api/slow': { price: '$0.001', maxTimeoutSeconds: 30 } },
+      payTo: devnet.accounts[9]!.address,
+      networks: [evmNetwork({ network: devnet.network, rpcUrl: devnet.rpcUrl, assets: ['USDC'] })],
+      secret: 'client-test-secret-client-test-secret-02',
+      registry: devnetRegistry(devnet),
+      now: () => Date.now() + skipMs,
+    })
+    const slow = await serve((request) => gate.handle(request, () => Response.json({ ok: true })))
+    try {
+      const client = createClient({
+        wallets: [walletOf(7)],
+        registry: devnetRegistry(devnet),
+        policy: { budget: '$1' },
+        retry: { baseDelayMs: 1, maxDelayMs: 5 },
+      })
+      const send = (payload: PaymentPayload) =>
+        fetch(`${slow.origin}/api/slow`, {
+          headers: { 'PAYMENT-SIGNATURE': encodePaymentSignatureHeader(payload) },
+        })
+      const before = await balanceOf(devnet, devnet.tokens.usdc.address, devnet.accounts[9]!.address)
+      const quote = await fetch(`${slow.origin}/api/slow`)
+      const pending = await client.pay(decodePaymentRequiredHeader(quote.headers.get('PAYMENT-REQUIRED')!), {
+        url: `${slow.origin}/api/slow`,
+      })
+      const first = pending.payload
+      skipMs = 120_000
+      const refused = await send(first)
+      expect(refused.status).toBe(402)
+      const refusal = decodePaymentRequiredHeader(refused.headers.get('PAYMENT-REQUIRED')!)
+      expect(refusal.error).toBe('challenge_expired')
+      const again = await pending.retry(refusal, refusal.error!)
+      expect(again?.payload.transaction).toBe(first.payload.transaction)
+      expect(again?.payload.signature).not.toBe(first.payload.signature)
+      const served = await send(again!)
+      expect(served.status).toBe(200)
+      await pending.accepted(decodePaymentResponseHeader(served.headers.get('PAYMENT-RESPONSE')!))
+      // One transfer moved, and the books say so.
+      expect(
+        (await balanceOf(devnet, devnet.tokens.usdc.address, devnet.accounts[9]!.address)) - before,
+      ).toBe(1000n)
+      expect((await client.spent()).payments).toBe(1)
+      // A refusal no proof can mend is reported, not retried.
+      expect(await pending.retry(refusal, 'payment_already_used')).toBeUndefined()
+    } finally {
+      await slow.close()
+    }
   })
 
   test('error: a request with maxAmount below the price pays nothing', async () => {

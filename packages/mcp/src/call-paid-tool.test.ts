@@ -33,6 +33,7 @@ describe('callPaidTool', () => {
       payload: { x402Version: 2 },
       accepted: vi.fn(),
       rejected: vi.fn(),
+      retry: vi.fn(),
       lost: vi.fn(),
     } as unknown as PendingPayment
     const pay = vi.fn(async () => pending)
@@ -46,5 +47,73 @@ describe('callPaidTool', () => {
     expect(pending.lost).toHaveBeenCalledTimes(1)
     expect(pending.rejected).not.toHaveBeenCalled()
     expect(pending.accepted).not.toHaveBeenCalled()
+  })
+
+  test('behavior: a refusal the payment recovers from is answered with the same payment proven again, not a new one', async () => {
+    const refusal = { ...paymentRequired, error: 'verify_tx_not_found' }
+    const refused: CallToolResult = {
+      isError: true,
+      structuredContent: refusal as unknown as Record<string, unknown>,
+      content: [{ type: 'text', text: JSON.stringify(refusal) }],
+    }
+    const unpaid: CallToolResult = {
+      ...refused,
+      structuredContent: paymentRequired as unknown as Record<string, unknown>,
+    }
+    const served: CallToolResult = { content: [{ type: 'text', text: 'sunny' }] }
+    const callTool = vi
+      .fn()
+      .mockResolvedValueOnce(unpaid)
+      .mockResolvedValueOnce(refused)
+      .mockResolvedValueOnce(served)
+    const pending = {
+      payload: { x402Version: 2, proof: 1 },
+      accepted: vi.fn(async () => ({ method: 'payment' })),
+      rejected: vi.fn(),
+      retry: vi.fn(async () => ({ x402Version: 2, proof: 2 })),
+      lost: vi.fn(),
+    } as unknown as PendingPayment
+    const pay = vi.fn(async () => pending)
+    const { result, payment } = await callPaidTool({ callTool }, { pay }, { name: 'forecast' })
+    expect(result).toBe(served)
+    expect(payment).toEqual({ method: 'payment' })
+    expect(pay).toHaveBeenCalledTimes(1)
+    expect(pending.retry).toHaveBeenCalledWith(
+      expect.objectContaining({ error: 'verify_tx_not_found' }),
+      'verify_tx_not_found',
+    )
+    expect(callTool.mock.calls.map((call) => call[0]._meta?.['x402/payment'])).toEqual([
+      undefined,
+      { x402Version: 2, proof: 1 },
+      { x402Version: 2, proof: 2 },
+    ])
+    expect(pending.rejected).not.toHaveBeenCalled()
+  })
+
+  test('error: a final refusal is reported once and surfaced', async () => {
+    const refusal = { ...paymentRequired, error: 'payment_already_used' }
+    const refused: CallToolResult = {
+      isError: true,
+      structuredContent: refusal as unknown as Record<string, unknown>,
+      content: [{ type: 'text', text: JSON.stringify(refusal) }],
+    }
+    const unpaid: CallToolResult = {
+      ...refused,
+      structuredContent: paymentRequired as unknown as Record<string, unknown>,
+    }
+    const callTool = vi.fn().mockResolvedValueOnce(unpaid).mockResolvedValueOnce(refused)
+    const failure = new Error('refused')
+    const pending = {
+      payload: { x402Version: 2 },
+      accepted: vi.fn(),
+      rejected: vi.fn(async () => failure),
+      retry: vi.fn(async () => undefined),
+      lost: vi.fn(),
+    } as unknown as PendingPayment
+    await expect(callPaidTool({ callTool }, { pay: async () => pending }, { name: 'forecast' })).rejects.toBe(
+      failure,
+    )
+    expect(pending.rejected).toHaveBeenCalledTimes(1)
+    expect(pending.rejected).toHaveBeenCalledWith('payment_already_used')
   })
 })

@@ -56,26 +56,37 @@ export async function callPaidTool(
     ...(options.approvedUpTo === undefined ? {} : { approvedUpTo: options.approvedUpTo }),
     ...(options.requestOptions?.signal ? { signal: options.requestOptions.signal } : {}),
   })
-  let second: CallToolResult
-  try {
-    second = (await mcpClient.callTool(
-      { ...call, _meta: { ...call._meta, [metaKeys.payment]: pending.payload } },
-      undefined,
-      options.requestOptions,
-    )) as CallToolResult
-  } catch (error) {
-    // The answer never arrived, so the server may have accepted the payment: keep it reusable.
-    pending.lost()
-    throw error
+  let payload = pending.payload
+  for (;;) {
+    let second: CallToolResult
+    try {
+      second = (await mcpClient.callTool(
+        { ...call, _meta: { ...call._meta, [metaKeys.payment]: payload } },
+        undefined,
+        options.requestOptions,
+      )) as CallToolResult
+    } catch (error) {
+      // The answer never arrived, so the server may have accepted the payment: keep it reusable.
+      pending.lost()
+      throw error
+    }
+    const answer = readX402Result(second)
+    if (answer.paymentRequired !== undefined) {
+      const code = answer.paymentRequired.error ?? 'payment_required'
+      // A `tx` transfer the server cannot see yet is proven again, never paid again.
+      const next = await pending.retry(answer.paymentRequired, code).catch(async (error: unknown) => {
+        await pending.rejected(code)
+        throw error
+      })
+      if (next === undefined) throw await pending.rejected(code)
+      payload = next
+      continue
+    }
+    if (second.isError === true) {
+      // The tool failed, so the gate kept the payment unused (a tx proof is released, exact is not settled).
+      await pending.rejected('tool_failed')
+      return { result: second }
+    }
+    return { result: second, payment: await pending.accepted(answer.settle) }
   }
-  const answer = readX402Result(second)
-  if (answer.paymentRequired !== undefined) {
-    throw await pending.rejected(answer.paymentRequired.error ?? 'payment_required')
-  }
-  if (second.isError === true) {
-    // The tool failed, so the gate kept the payment unused (a tx proof is released, exact is not settled).
-    await pending.rejected('tool_failed')
-    return { result: second }
-  }
-  return { result: second, payment: await pending.accepted(answer.settle) }
 }

@@ -162,6 +162,15 @@ export type PendingPayment = {
   payload: PaymentPayload
   /** The server accepted it (with its settlement response, if any). */
   accepted(settle?: SettleResponse): Promise<PaymentInfo>
+  /**
+   * The server refused it with `code` in a new `PaymentRequired` that a `tx` payment recovers from
+   * (the transfer not visible to the server yet, a stale challenge): proves the same transfer again,
+   * after a backoff, and resolves the payload to send instead (`payload` becomes it too). Resolves
+   * undefined when the refusal is final: report it with `rejected`. Nothing is paid again.
+   * @throws {TollgateError} `retry_limit_exceeded` after the client's `maxProofAttempts` proofs,
+   * `pay_to_changed`, `price_changed` (the payment stays reserved until the chain tells)
+   */
+  retry(paymentRequired: PaymentRequired, code: string): Promise<PaymentPayload | undefined>
   /** The server refused it with `code`; returns the error to surface. */
   rejected(code: string): Promise<TollgateError>
   /**

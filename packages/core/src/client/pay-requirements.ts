@@ -9,6 +9,7 @@ import { openPaymentSession } from './payment-session.js'
 import { pickCandidates } from './pick-candidates.js'
 import { reconcileAuthorizations } from './reconcile-authorizations.js'
 import { refusePayment } from './refuse-payment.js'
+import { findOfferAgain, REPROVABLE, reproveTx } from './reprove-refused.js'
 import { requestDigest } from './request-digest.js'
 import { scheduleReconcile } from './schedule-reconcile.js'
 
@@ -60,8 +61,18 @@ export async function payRequirements(
     await done()
     throw error
   }
+  let proofs = 0
   return {
-    payload: session.payload as PaymentPayload,
+    get payload() {
+      return session.payload as PaymentPayload
+    },
+    retry: async (refusal, code) => {
+      if (session.candidate.requirements.scheme !== 'tx' || !REPROVABLE.has(code)) return undefined
+      const again = findOfferAgain(runtime, session, refusal, { url, code })
+      await reproveTx(runtime, session, { requirements: again, code, url, proofs, signal: options.signal })
+      proofs++
+      return session.payload as PaymentPayload
+    },
     accepted: async (settle) => {
       try {
         return await acceptPayment(runtime, session, settle)

@@ -14,7 +14,8 @@ const FINAL_FOR_TRANSFER = new Set([
   'verify_chain_mismatch',
 ])
 // The client's own proof was already credited (an earlier answer was lost): the money moved.
-const ALREADY_USED = new Set(['payment_already_used', 'invalid_exact_evm_nonce_already_used'])
+/** Refusals that mean the server already accepted this very payment. @internal */
+export const ALREADY_USED = new Set(['payment_already_used', 'invalid_exact_evm_nonce_already_used'])
 
 /**
  * The server refused a payment with `code`: records it and returns the error to surface, carrying

@@ -1,4 +1,3 @@
-import { sameAddress } from '../chains/same-address.js'
 import { TollgateError, toTollgateError } from '../errors/tollgate-error.js'
 import type { IssuedPass } from '../pass/issued-pass.js'
 import { headerNames } from '../protocol/headers.js'
@@ -12,23 +11,14 @@ import { payExact } from './pay-exact.js'
 import { payTx } from './pay-tx.js'
 import { openPaymentSession, type PaymentSession } from './payment-session.js'
 import { pickCandidates } from './pick-candidates.js'
-import { proveTx } from './prove-tx.js'
 import { readSettlement } from './read-settlement.js'
 import { reconcileAuthorizations } from './reconcile-authorizations.js'
-import { refusePayment } from './refuse-payment.js'
+import { ALREADY_USED, refusePayment } from './refuse-payment.js'
+import { findOfferAgain, REPROVABLE, reproveTx } from './reprove-refused.js'
 import { requestDigest } from './request-digest.js'
 import { retryDelay } from './retry-delay.js'
 import { scheduleReconcile } from './schedule-reconcile.js'
 import { sleep } from './sleep.js'
-
-// Refusals a `tx` payment recovers from by proving the same transfer again.
-const REPROVABLE = new Set([
-  'challenge_expired',
-  'challenge_invalid',
-  'verify_unconfirmed',
-  'verify_tx_not_found',
-])
-const ALREADY_USED = new Set(['payment_already_used', 'invalid_exact_evm_nonce_already_used'])
 
 // One request's progress through the loop: send, then classify the answer into the next step.
 type FetchState = {
@@ -217,34 +207,16 @@ async function onRefused(
 ): Promise<Next> {
   const session = state.session as PaymentSession
   const requirements = session.candidate.requirements
-  const again = paymentRequired.accepts.find(
-    (entry) =>
-      entry.scheme === requirements.scheme &&
-      entry.network === requirements.network &&
-      sameAddress(entry.network, entry.asset, requirements.asset),
-  )
-  if (again === undefined || !sameAddress(again.network, again.payTo, requirements.payTo)) {
-    scheduleReconcile(runtime, session)
-    throw new TollgateError(
-      'pay_to_changed',
-      'The server changed the recipient after the payment; nothing more is paid.',
-      {
-        details: { url: state.url, before: requirements.payTo, after: again?.payTo ?? null, code },
-      },
-    )
-  }
-  if (BigInt(again.amount) > session.candidate.amount) {
-    scheduleReconcile(runtime, session)
-    throw new TollgateError(
-      'price_changed',
-      'The server raised the price after the payment; nothing more is paid.',
-      {
-        details: { url: state.url, before: requirements.amount, after: again.amount, code },
-      },
-    )
-  }
+  const again = findOfferAgain(runtime, session, paymentRequired, { url: state.url, code })
   if (requirements.scheme === 'tx' && REPROVABLE.has(code)) {
-    await reprove(runtime, state, { ...again, amount: requirements.amount }, code)
+    await reproveTx(runtime, session, {
+      requirements: again,
+      code,
+      url: state.url,
+      proofs: state.proofs,
+      signal: state.signal,
+    })
+    state.proofs++
     return CONTINUE
   }
   const refusal = await refusePayment(runtime, session, code)
@@ -269,27 +241,6 @@ async function onRefused(
     })
   }
   return CONTINUE
-}
-
-async function reprove(
-  runtime: ClientRuntime,
-  state: FetchState,
-  requirements: PaymentRequired['accepts'][number],
-  code: string,
-): Promise<void> {
-  const session = state.session as PaymentSession
-  if (state.proofs >= runtime.maxProofAttempts) {
-    throw new TollgateError(
-      'retry_limit_exceeded',
-      `The server still refuses the proof after ${state.proofs} attempts (${code}).`,
-      { details: { url: state.url, code, transaction: session.transaction ?? null } },
-    )
-  }
-  state.proofs++
-  if (code === 'verify_unconfirmed' || code === 'verify_tx_not_found') {
-    await sleep(delay(runtime, state.proofs, null) ?? runtime.retry.maxDelayMs, state.signal)
-  }
-  await proveTx(session, requirements)
 }
 
 async function startPayment(
