@@ -110,6 +110,7 @@ export async function verifyExactPayment(
         await claimSettledTransfer(runtime, offer.network.network, settled)
       },
       markPending: claim.markPending,
+      holdForWindow: claim.holdForWindow,
     })
     return completion
   }

@@ -35,6 +35,15 @@ export interface Store {
    */
   release(key: string, token: string): Promise<boolean>
   /**
+   * Extends the claim `key` while it is in flight under `token`: it then lives at least
+   * `ttlSeconds` more from now, never less than it already had to. Resolves `false` (and changes
+   * nothing) when the token no longer holds the key in flight (released, expired, spent, or taken
+   * by someone else). A gate claims with a short lease and renews it while it works, so a crashed
+   * holder's claim frees within one lease. Optional: without it, the gate claims for the whole
+   * acceptance window.
+   */
+  renew?(key: string, token: string, ttlSeconds: number): Promise<boolean>
+  /**
    * Atomically adds 1 to the counter at `key` (creating it at 0 with `ttlSeconds` to live) and
    * returns the new value.
    */
