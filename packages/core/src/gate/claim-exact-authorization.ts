@@ -51,6 +51,8 @@ export type ExactAuthorizationClaim = {
    * cannot be recorded before its broadcast. Throws like `markPending` when the lease lapsed.
    */
   holdForWindow(): Promise<void>
+  /** Renews the lease now. Throws like `markPending` when it lapsed: the claim is someone else's. */
+  confirmHeld(): Promise<void>
 }
 
 /** What {@link claimExactAuthorization} found. */
@@ -150,9 +152,15 @@ export async function claimExactAuthorization(
     const renewed = lease.held() && (await store.renew?.(key, token, ttlSeconds)) === true
     if (!renewed) throw leaseLost()
   }
+  const confirmHeld = async () => {
+    if (lease === undefined || lease.ttlSeconds >= ttlSeconds) return
+    const renewed = lease.held() && (await store.renew?.(key, token, lease.ttlSeconds)) === true
+    if (!renewed) throw leaseLost()
+  }
   return {
     claimed: true,
     claim: {
+      confirmHeld,
       commit: async (settled) => {
         lease?.stop()
         await store.commit(key, token, { ttlSeconds, value: settledValue({ ...settled, proof }) })

@@ -45,6 +45,8 @@ export type SettleExactPaymentInput = {
   markPending: (transaction: string, response?: KeptResponse, raw?: string) => Promise<void>
   /** Holds the authorization for its window, for a scheme that cannot report its settlement before broadcasting it. */
   holdForWindow: () => Promise<void>
+  /** Renews the authorization's lease; throws when it lapsed and the claim is someone else's. */
+  confirmHeld: () => Promise<void>
 }
 
 /**
@@ -70,7 +72,8 @@ export async function settleExactPayment(
   let recorded: string | undefined
   try {
     const { scheme, kept } = settlement
-    if (scheme.reportsSigned !== true) await notBroadcast(settlement.holdForWindow())
+    // A holder whose lease lapsed (ARCHITECTURE.md G2) stops here, before the chain is asked anything.
+    await notBroadcast(scheme.reportsSigned === true ? settlement.confirmHeld() : settlement.holdForWindow())
     const settled = await scheme.settle(settlement.input, {
       // The record exists before the money can move, so a retry on any instance, or on this one
       // restarted, finds it and asks the chain (ARCHITECTURE.md G8).

@@ -111,6 +111,7 @@ export async function verifyExactPayment(
       },
       markPending: claim.markPending,
       holdForWindow: claim.holdForWindow,
+      confirmHeld: claim.confirmHeld,
     })
     return completion
   }
