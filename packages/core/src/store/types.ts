@@ -87,9 +87,10 @@ export type ClaimState = 'in_flight' | 'spent'
 /** Options of {@link Store.claim}. */
 export type ClaimOptions = {
   /**
-   * Seconds the in-flight claim lives if it is never committed or released (a crashed
-   * process). Keep it at least as long as the payment's acceptance window: an in-flight entry
-   * that expired could admit the payment again.
+   * Seconds the in-flight claim lives if it is never committed, released or renewed (a crashed
+   * process). An in-flight entry that expired admits the payment again, to be verified afresh:
+   * keep it as long as the acceptance window, or claim on a short lease and {@link Store.renew}
+   * it while working, as the gate does.
    */
   ttlSeconds: number
   /**
