@@ -51,16 +51,42 @@ function gateOpen(): { wait: Promise<void>; release(): void } {
   return { wait, release }
 }
 
+/** A memory store that counts each key's successful renewals; `renewed(n)` waits until a key had `n`. */
+function countingStore(): { store: Store; renewed(count: number): Promise<void> } {
+  const inner = createMemoryStore()
+  const renewals = new Map<string, number>()
+  let most = 0
+  const waiting: { count: number; resolve: () => void }[] = []
+  const store: Store = {
+    ...inner,
+    async renew(key, token, ttlSeconds) {
+      const renewed = await inner.renew!(key, token, ttlSeconds)
+      if (renewed) {
+        const count = (renewals.get(key) ?? 0) + 1
+        renewals.set(key, count)
+        most = Math.max(most, count)
+      }
+      for (const waiter of waiting.filter((entry) => entry.count <= most)) waiter.resolve()
+      return renewed
+    },
+  }
+  return {
+    store,
+    renewed: (count) =>
+      count <= most ? Promise.resolve() : new Promise((resolve) => waiting.push({ count, resolve })),
+  }
+}
+
 async function startGate(
   store: Store,
-  options: { settler?: LocalAccount; before?: (run: number) => Promise<void> } = {},
+  options: { settler?: LocalAccount; before?: (run: number) => Promise<void>; leaseSeconds?: number } = {},
 ) {
   const gate = createGate({
     logger: quietLogger,
     routes: { 'GET /api/item': { price: '$0.01', description: 'Item' } },
     payTo,
     store,
-    claimLeaseSeconds: 10,
+    claimLeaseSeconds: options.leaseSeconds ?? 10,
     networks: [
       evmNetwork({
         network: devnet.network,
@@ -165,6 +191,41 @@ describe('gate: claim leases', () => {
     } finally {
       stalled.release()
       await Promise.all([first.close(), second.close()])
+    }
+  })
+
+  test('behavior: a holder that works longer than its lease keeps renewing it: the payment stays in flight', async () => {
+    const payer = devnet.accounts[4]!.address
+    const { store, renewed } = countingStore()
+    const stalled = gateOpen()
+    const entered = gateOpen()
+    const gate = await startGate(store, {
+      leaseSeconds: 1,
+      before: async () => {
+        entered.release()
+        await stalled.wait
+      },
+    })
+    try {
+      const accepted = await offerOf(await gate.get(), 'tx')
+      const { hash } = await transfer(devnet, {
+        from: 4,
+        to: accepted.payTo as Address,
+        amount: BigInt(accepted.amount),
+      })
+      const header = await proofHeader(devnet, { signer: 4, requirements: accepted, hash })
+      const first = gate.get(header)
+      await entered.wait
+      // Three renewals of one claim (a third of the lease apart) span the whole 1 s lease it was claimed with.
+      await renewed(3)
+      expect((await gate.get(header)).status).toBe(409)
+      stalled.release()
+      expect((await first).status).toBe(200)
+      expect(gate.runs()).toBe(1)
+      expect(await transfersFrom(payer)).toEqual([BigInt(accepted.amount)])
+    } finally {
+      stalled.release()
+      await gate.close()
     }
   })
 
