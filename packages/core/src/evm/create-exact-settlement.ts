@@ -250,16 +250,18 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
       const record = records.get(hash)
       const hashes = [hash, ...(record?.hashes ?? []).filter((other) => other !== hash)]
       const signed = raw === undefined ? undefined : signedTransaction(raw, hash)
+      const nonce = record?.nonce ?? signed?.nonce
       // Unknown to the node while it can still land: the process that signed it may have died
       // before or during the send. The same bytes again (same hash) can only land once.
-      const onUnknown =
+      const status = await statusResending(
+        (onUnknown) => statusOf(payload, token, hashes, nonce, onUnknown),
         signed === undefined
           ? undefined
           : async () => {
               await rebroadcastTransaction(rpc, signed.raw)
               nonces.resync()
-            }
-      const status = await statusOf(payload, token, hashes, record?.nonce ?? signed?.nonce, onUnknown)
+            },
+      )
       if (status.status !== 'pending') {
         const lane = `${token}:${payload.authorization.from}`.toLowerCase()
         lanes.release(lane, payload.authorization.nonce, status.status === 'confirmed')
@@ -268,6 +270,24 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
       return status
     },
   }
+}
+
+/** Reads a status, sending the recorded transaction again when the node knows none of it, then looking once more. */
+async function statusResending(
+  read: (onUnknown?: () => Promise<void>) => Promise<ExactSettlementStatus>,
+  resend: (() => Promise<void>) | undefined,
+): Promise<ExactSettlementStatus> {
+  let resent = false
+  const status = await read(
+    resend === undefined
+      ? undefined
+      : async () => {
+          await resend()
+          resent = true
+        },
+  )
+  // Sent again just now: one more look answers at once on a chain that includes it at once.
+  return resent ? read() : status
 }
 
 /** The recorded signed transaction, when it is one whose hash is `hash`; its nonce from its bytes. */
