@@ -26,7 +26,7 @@ export type ClaimLease = {
  * payment for a retry within `leaseSeconds`, instead of holding it for the acceptance window.
  *
  * Why a lease that lapses while its holder is alive (an event-loop stall longer than the lease)
- * cannot charge twice or serve unpaid (ARCHITECTURE.md G10, with G2, G5, G8): the next holder verifies the
+ * cannot charge twice or serve unpaid (ARCHITECTURE.md G2, G5, G8): the next holder verifies the
  * payment afresh, and only the chain decides. A `tx` transfer moved its money once, whoever serves
  * it, and a served `tx` payment is committed before its answer goes out, so a lapsed holder that
  * resumes finds its commit refused at worst after serving a paid request a second time. An
