@@ -194,6 +194,8 @@ export { parseRoutePattern, type RoutePattern, type RouteSegment } from './route
 export type {
   ExactInput,
   ExactScheme,
+  ExactSettleHooks,
+  ExactSettlementQuery,
   ExactSettlementStatus,
   PaymentNetwork,
   RecoverSignerInput,

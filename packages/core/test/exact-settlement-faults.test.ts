@@ -3,6 +3,7 @@ import { type Address, type Hex, type LocalAccount, parseAbi, parseAbiItem, pars
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import type { AssetInfo } from '../src/chains/types.js'
+import { TollgateError } from '../src/errors/tollgate-error.js'
 import { createEvmExactScheme, type EvmExactSchemeSettings } from '../src/evm/create-evm-exact-scheme.js'
 import { createFacilitator } from '../src/evm/create-facilitator.js'
 import { createFacilitatorClient } from '../src/evm/create-facilitator-client.js'
@@ -459,4 +460,69 @@ describe('exact settlement under faults', () => {
     })
     expect(await transfersFrom(payer.address)).toEqual([{ transactionHash: other, value: 10_000n }])
   })
+
+  test('behavior: a settlement recorded but never sent (the process died) -> a new process sends the recorded bytes again -> confirmed, paid once', async () => {
+    const { settler, payer } = await actors()
+    const paid = await input(payer)
+    const { signed, dead } = await signedButNotSent(scheme(settler), paid)
+    expect(await transfersFrom(payer.address)).toEqual([])
+    const sendsBefore = proxy.calls('eth_sendRawTransaction')
+    // Another process, knowing only the record.
+    const status = await scheme(settler).settlementStatus({ input: paid, ...signed })
+    expect(status).toMatchObject({
+      status: 'confirmed',
+      transaction: signed.transaction,
+      payer: payer.address,
+    })
+    expect(proxy.calls('eth_sendRawTransaction') - sendsBefore).toBe(1)
+    expect(await transfersFrom(payer.address)).toEqual([
+      { transactionHash: signed.transaction, value: 10_000n },
+    ])
+    expect(dead.code).toBe('store_unavailable')
+  })
+
+  test('behavior: a settlement recorded but never sent whose settler nonce another transaction took -> failed nonce_taken, never sent, and the authorization settles anew once', async () => {
+    const { settler, payer } = await actors()
+    const paid = await input(payer)
+    const { signed } = await signedButNotSent(scheme(settler), paid)
+    // The restarted settler uses the same nonce for another payment.
+    const other = await actors()
+    const restarted = scheme(settler)
+    const otherPaid = await input(other.payer)
+    await restarted.verify(otherPaid)
+    await restarted.settle(otherPaid)
+    const sendsBefore = proxy.calls('eth_sendRawTransaction')
+    const status = await restarted.settlementStatus({ input: paid, ...signed })
+    expect(status).toEqual({ status: 'failed', transaction: signed.transaction, reason: 'nonce_taken' })
+    expect(proxy.calls('eth_sendRawTransaction') - sendsBefore).toBe(0)
+    await restarted.verify(paid)
+    const settled = await restarted.settle(paid)
+    expect(await transfersFrom(payer.address)).toEqual([
+      { transactionHash: settled.transaction, value: 10_000n },
+    ])
+  })
 })
+
+/** Settles until the transaction is signed, then fails the record as a dying process would: nothing is sent. */
+async function signedButNotSent(
+  exact: ReturnType<typeof scheme>,
+  paid: ExactInput,
+): Promise<{ signed: { transaction: string; raw: string }; dead: TollgateError }> {
+  await exact.verify(paid)
+  let signed: { transaction: string; raw: string } | undefined
+  const dead = await exact
+    .settle(paid, {
+      onSigned: async (reported) => {
+        signed = reported
+        throw new TollgateError('store_unavailable', 'The record could not be written.', {
+          details: { settled: false },
+        })
+      },
+    })
+    .then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+  if (signed === undefined || !TollgateError.is(dead)) throw new Error('settle did not stop at onSigned')
+  return { signed, dead }
+}

@@ -10,7 +10,14 @@ import {
 } from '@tollgate/core'
 import { createClient } from 'redis'
 import type { RedisScript } from './redis-script.js'
-import { claimScript, commitScript, incrementScript, releaseScript, takeScript } from './store-scripts.js'
+import {
+  claimScript,
+  commitScript,
+  incrementScript,
+  releaseScript,
+  renewScript,
+  takeScript,
+} from './store-scripts.js'
 import { toStoreUnavailable } from './to-store-unavailable.js'
 
 /**
@@ -202,6 +209,11 @@ export function createRedisStore(options: CreateRedisStoreOptions): RedisStore {
     async release(key, token) {
       const reply = await run('release', () => evaluate(releaseScript, prefix + key, [token]))
       return reply === 1 ? true : reply === 0 ? false : unexpected('release', reply)
+    },
+    async renew(key, token, ttlSeconds) {
+      const milliseconds = toMilliseconds(ttlSeconds)
+      const reply = await run('renew', () => evaluate(renewScript, prefix + key, [token, milliseconds]))
+      return reply === 1 ? true : reply === 0 ? false : unexpected('renew', reply)
     },
     async increment(key, ttlSeconds) {
       const milliseconds = toMilliseconds(ttlSeconds)

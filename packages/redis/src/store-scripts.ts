@@ -50,6 +50,23 @@ end
 return 0
 `)
 
+/**
+ * Extends KEYS[1] to live at least ARGV[2] more milliseconds (never less than it had left), only
+ * while it is in flight under the claim token ARGV[1]. Returns 1 or 0. @internal
+ */
+export const renewScript = defineRedisScript(`
+local current = redis.call('GET', KEYS[1])
+local prefix = 'f|' .. ARGV[1] .. '|'
+if not current or string.sub(current, 1, string.len(prefix)) ~= prefix then
+  return 0
+end
+local ttl = tonumber(ARGV[2])
+if redis.call('PTTL', KEYS[1]) < ttl then
+  redis.call('PEXPIRE', KEYS[1], ttl)
+end
+return 1
+`)
+
 /** INCR KEYS[1]; a counter this call created expires after ARGV[1] milliseconds. @internal */
 export const incrementScript = defineRedisScript(`
 local value = redis.call('INCR', KEYS[1])

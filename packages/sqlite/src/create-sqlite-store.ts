@@ -154,6 +154,15 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): SqliteStor
       return true
     },
   )
+  const renewEntry = db.transaction((key: string, token: string, at: number, expiresAt: number): boolean => {
+    const row = selectLiveValue.get(key, at)
+    if (row === undefined) return false
+    const held = decodeClaimEntry(row.value)
+    if (held.state !== 'in_flight' || held.token !== token) return false
+    // A renewal never shortens the life the claim already had.
+    if (expiresAt > row.expires_at) updateEntry.run(row.value, expiresAt, key)
+    return true
+  })
   const countEntry = db.transaction((key: string, at: number, expiresAt: number): number => {
     deleteExpiredEntry.run(key, at)
     return incrementEntry.get(key, expiresAt)!.value
@@ -221,6 +230,11 @@ export function createSqliteStore(options: CreateSqliteStoreOptions): SqliteStor
       const prefix = encodeClaimEntry({ state: 'in_flight', token, value: '' })
       // An expired row is gone for every reader already; deleting it changes nothing.
       return run('release', () => deleteInFlightEntry.run(key, prefix, prefix).changes === 1)
+    },
+    async renew(key, token, ttlSeconds) {
+      const at = now()
+      const expiresAt = at + toMilliseconds(ttlSeconds)
+      return run('renew', () => renewEntry.immediate(key, token, at, expiresAt))
     },
     async increment(key, ttlSeconds) {
       const at = now()

@@ -79,12 +79,14 @@ export function armFault(faults: FaultWorld, kind: Kind, transport: Transport, f
     // exact: the settler's send; tx: the payer's own transfer.
     const rule = rpc(isSend, { kind: 'forward-then-status', status: 502 }, { times: 1 })
     fired = () => rule.hits > 0
-  } else if (fault === 'kill-9') {
+  } else if (fault === 'kill-9' || fault === 'kill-9-unsent') {
     const send = rpc(busy, { kind: 'hold' }, { times: 1 })
+    // kill-9-unsent: the held send is dropped once let go, as if the process died before it left.
+    if (fault === 'kill-9-unsent') rpc(busy, { kind: 'drop' }, { times: 1 })
     background = send.waitForHits(1).then(async () => {
       front.pause()
       await world.merchants[0].kill()
-      // The node gets the held call only now, from a gate that is gone.
+      // The node gets the held call only now, from a gate that is gone (or, unsent, never).
       send.release()
       await world.restart(0)
       front.route(world.merchants[0].port)

@@ -10,6 +10,7 @@ export type Fault =
   | 'receipt-lost'
   | 'rpc-502'
   | 'kill-9'
+  | 'kill-9-unsent'
   | 'second-instance'
 
 export const KINDS: readonly Kind[] = ['tx', 'exact', 'pass']
@@ -21,6 +22,7 @@ export const FAULTS: readonly Fault[] = [
   'receipt-lost',
   'rpc-502',
   'kill-9',
+  'kill-9-unsent',
   'second-instance',
 ]
 
@@ -32,6 +34,7 @@ export const FAULT_NAMES: Record<Fault, string> = {
   'receipt-lost': 'settlement receipt lost',
   'rpc-502': 'RPC answers 502 to a send the node accepted',
   'kill-9': 'gate killed (kill -9) mid-settlement, restarted on the same Redis',
+  'kill-9-unsent': 'gate killed (kill -9) at its settlement send, which the node never gets; restarted',
   'second-instance': 'a second gate instance answers the retry',
 }
 

@@ -29,6 +29,9 @@ export function notApplicable(kind: Kind, transport: Transport, fault: Fault): s
   if (kind === 'pass' && transport === 'mcp') {
     return 'passes are not offered over MCP (a pass is bound to an HTTP origin)'
   }
+  if (kind === 'tx' && fault === 'kill-9-unsent') {
+    return 'no settlement at the gate: the held call is a read, so this is kill-9'
+  }
   if (kind === 'tx' && fault === 'drop-settling') {
     return 'no settlement at the gate: the payer’s transfer is on chain before the request (see drop-before/after)'
   }

@@ -10,7 +10,7 @@ import { z } from 'zod'
 import type { TollgateErrorCode } from '../errors/error-codes.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import { createJsonRpc, type JsonRpc, type JsonRpcCall } from '../rpc/create-json-rpc.js'
-import type { ExactInput, ExactScheme, ExactSettlementStatus } from '../scheme/types.js'
+import type { ExactInput, ExactScheme, ExactSettlementQuery, ExactSettlementStatus } from '../scheme/types.js'
 import { checkExactAuthorization } from './check-exact-authorization.js'
 import { createExactSettlement } from './create-exact-settlement.js'
 import { createNonceManager } from './create-nonce-manager.js'
@@ -98,7 +98,9 @@ export type EvmExactScheme = ExactScheme & {
   /** The settler's address. */
   readonly signers: readonly Address[]
   /** Where a settlement stands, read from the chain (see {@link ExactScheme.settlementStatus}). */
-  settlementStatus(query: { input: ExactInput; transaction: string }): Promise<ExactSettlementStatus>
+  settlementStatus(query: ExactSettlementQuery): Promise<ExactSettlementStatus>
+  /** `settle` reports every signed settlement before it broadcasts it. */
+  readonly reportsSigned: true
 }
 
 // The token's EIP-712 name and version change only by an upgrade; re-read them now and then.
@@ -488,6 +490,7 @@ export function createEvmExactScheme(options: CreateEvmExactSchemeOptions): EvmE
     abandon,
     settle: settlement.settle,
     settlementStatus: settlement.settlementStatus,
+    reportsSigned: true,
   }
 }
 

@@ -1,12 +1,25 @@
-import { type Address, getAddress, type Hex, type TransactionSerializable } from 'viem'
+import {
+  type Address,
+  getAddress,
+  type Hex,
+  keccak256,
+  parseTransaction,
+  type TransactionSerializable,
+} from 'viem'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import type { JsonRpc } from '../rpc/create-json-rpc.js'
-import type { ExactInput, ExactSettlementStatus } from '../scheme/types.js'
+import type {
+  ExactInput,
+  ExactSettleHooks,
+  ExactSettlementQuery,
+  ExactSettlementStatus,
+} from '../scheme/types.js'
 import type { NonceManager } from './create-nonce-manager.js'
 import type { PayerLanes } from './create-payer-lanes.js'
 import { findTransferLog } from './find-transfer-log.js'
 import { type ExactPayload, parseExactPayload } from './parse-exact-payload.js'
 import { readSettlementStatus } from './read-settlement-status.js'
+import { rebroadcastTransaction } from './rebroadcast-transaction.js'
 import { receiptSchema } from './rpc-schemas.js'
 import { type MinedReceipt, watchSettlement } from './watch-settlement.js'
 
@@ -42,8 +55,11 @@ export type ExactSettlementContext = {
 
 /** The settle side of an `exact` scheme. @internal */
 export type ExactSettlement = {
-  settle(input: ExactInput): Promise<{ transaction: string; payer: string; logIndex?: number }>
-  settlementStatus(query: { input: ExactInput; transaction: string }): Promise<ExactSettlementStatus>
+  settle(
+    input: ExactInput,
+    hooks?: ExactSettleHooks,
+  ): Promise<{ transaction: string; payer: string; logIndex?: number }>
+  settlementStatus(query: ExactSettlementQuery): Promise<ExactSettlementStatus>
 }
 
 // Hashes this process broadcast, kept for `settlementStatus` (a replacement shares its record).
@@ -85,8 +101,10 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
     token: Address,
     hashes: readonly Hex[],
     nonce: number | undefined,
+    onUnknown?: () => Promise<void>,
   ) =>
     readSettlementStatus({
+      ...(onUnknown === undefined ? {} : { onUnknown }),
       rpc,
       token,
       settler: context.settler,
@@ -98,14 +116,24 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
       retryAfter: settings.pendingRetryAfterSeconds,
     })
 
-  const settleInLane = async (input: ExactInput, prepared: PreparedSettlement, lane: string) => {
+  const settleInLane = async (
+    input: ExactInput,
+    prepared: PreparedSettlement,
+    lane: string,
+    hooks: ExactSettleHooks | undefined,
+  ) => {
     const { payload, token } = prepared
     const { from, value, nonce, validBefore } = payload.authorization
     const transaction = await context.transactionFor(input, prepared).catch((error: unknown) => {
       throw notSettled(error)
     })
-    const sign = (assigned: number, bump = 0) =>
-      context.signTransaction(bumpFees({ ...transaction, nonce: assigned }, bump))
+    // Every signed transaction is reported before it is broadcast, so a record of it exists
+    // before the money can move (ARCHITECTURE.md G8).
+    const sign = async (assigned: number, bump = 0) => {
+      const raw = await context.signTransaction(bumpFees({ ...transaction, nonce: assigned }, bump))
+      await hooks?.onSigned?.({ transaction: keccak256(raw), raw })
+      return raw
+    }
     const sent = await nonces
       .send((assigned) => sign(assigned))
       .catch((error: unknown) => {
@@ -186,7 +214,7 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
   }
 
   return {
-    async settle(input) {
+    async settle(input, hooks) {
       const earlier = await resolveEarlier(input)
       if (earlier !== undefined) return earlier
       const prepared = await context.prepare(input).catch((error: unknown) => {
@@ -194,7 +222,7 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
       })
       const lane = `${prepared.token}:${prepared.payload.authorization.from}`.toLowerCase()
       return lanes.run(lane, () =>
-        settleInLane(input, prepared, lane).catch((error: unknown) => {
+        settleInLane(input, prepared, lane, hooks).catch((error: unknown) => {
           // A transfer that provably did not happen holds nothing (the authorization may be tried again).
           if (TollgateError.is(error) && error.details?.settled === false)
             lanes.release(lane, prepared.payload.authorization.nonce)
@@ -203,7 +231,7 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
       )
     },
 
-    async settlementStatus({ input, transaction }) {
+    async settlementStatus({ input, transaction, raw }) {
       const payload = parseExactPayload(input.payload)
       if (!/^0x[0-9a-fA-F]{64}$/.test(transaction))
         throw new TollgateError('invalid_payload', `${quote(transaction)} is not a transaction hash.`)
@@ -221,7 +249,19 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
       const hash = transaction.toLowerCase() as Hex
       const record = records.get(hash)
       const hashes = [hash, ...(record?.hashes ?? []).filter((other) => other !== hash)]
-      const status = await statusOf(payload, token, hashes, record?.nonce)
+      const signed = raw === undefined ? undefined : signedTransaction(raw, hash)
+      const nonce = record?.nonce ?? signed?.nonce
+      // Unknown to the node while it can still land: the process that signed it may have died
+      // before or during the send. The same bytes again (same hash) can only land once.
+      const status = await statusResending(
+        (onUnknown) => statusOf(payload, token, hashes, nonce, onUnknown),
+        signed === undefined
+          ? undefined
+          : async () => {
+              await rebroadcastTransaction(rpc, signed.raw)
+              nonces.resync()
+            },
+      )
       if (status.status !== 'pending') {
         const lane = `${token}:${payload.authorization.from}`.toLowerCase()
         lanes.release(lane, payload.authorization.nonce, status.status === 'confirmed')
@@ -229,6 +269,35 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
       }
       return status
     },
+  }
+}
+
+/** Reads a status, sending the recorded transaction again when the node knows none of it, then looking once more. */
+async function statusResending(
+  read: (onUnknown?: () => Promise<void>) => Promise<ExactSettlementStatus>,
+  resend: (() => Promise<void>) | undefined,
+): Promise<ExactSettlementStatus> {
+  let resent = false
+  const status = await read(
+    resend === undefined
+      ? undefined
+      : async () => {
+          await resend()
+          resent = true
+        },
+  )
+  // Sent again just now: one more look answers at once on a chain that includes it at once.
+  return resent ? read() : status
+}
+
+/** The recorded signed transaction, when it is one whose hash is `hash`; its nonce from its bytes. */
+function signedTransaction(raw: string, hash: Hex): { raw: Hex; nonce: number } | undefined {
+  if (!/^0x(?:[0-9a-fA-F]{2})+$/.test(raw) || keccak256(raw as Hex).toLowerCase() !== hash) return undefined
+  try {
+    const nonce = parseTransaction(raw as Hex).nonce
+    return nonce === undefined ? undefined : { raw: raw as Hex, nonce }
+  } catch {
+    return undefined
   }
 }
 

@@ -144,6 +144,8 @@ export function createNonceManager(options: CreateNonceManagerOptions): NonceMan
     try {
       signed = await sign(nonce)
     } catch (error) {
+      // A refusal that says nothing was sent (say, the settlement could not be recorded) is kept as is.
+      if (TollgateError.is(error) && error.details?.settled === false) throw error
       throw new TollgateError('settlement_failed', 'The settler could not sign the settlement transaction.', {
         cause: error,
         details: { settled: false },

@@ -29,6 +29,11 @@ export type ReadSettlementStatusOptions = {
   lookbackBlocks: number
   /** Seconds to tell a caller to wait while pending. */
   retryAfter: number
+  /**
+   * Called before answering `pending` when the node knows none of the transactions asked about
+   * (not mined, not in its pool): say, to broadcast the recorded one again. Default: none.
+   */
+  onUnknown?: () => Promise<void>
 }
 
 const AUTHORIZATION_USED = toEventSelector('AuthorizationUsed(address,bytes32)')
@@ -104,13 +109,28 @@ export async function readSettlementStatus(
   }
   if (BigInt(block.timestamp) >= authorization.validBefore)
     return { status: 'failed', transaction: primary, reason: 'expired' }
-  const known = transactionSchema.safeParse(rawTransaction)
+  return unusedStatus(options, { rawTransaction, rawCount, reverted })
+}
+
+/** Where a settlement stands whose authorization is unused and still valid. */
+async function unusedStatus(
+  options: ReadSettlementStatusOptions,
+  answers: { rawTransaction: unknown; rawCount: unknown; reverted: boolean },
+): Promise<ExactSettlementStatus> {
+  const primary = options.hashes[0] as Hex
+  const { reverted } = answers
+  const known = transactionSchema.safeParse(answers.rawTransaction)
   const nonce =
     options.nonce ?? (known.success && known.data !== null ? Number(BigInt(known.data.nonce)) : undefined)
-  const count = quantitySchema.safeParse(rawCount)
+  const count = quantitySchema.safeParse(answers.rawCount)
   if (nonce !== undefined && count.success && BigInt(count.data) > BigInt(nonce)) {
     // The nonce is spent on chain and none of our transactions with it carries the transfer.
     return { status: 'failed', transaction: primary, reason: reverted ? 'reverted' : 'nonce_taken' }
+  }
+  if (options.onUnknown !== undefined && known.success && known.data === null && !reverted) {
+    await options.onUnknown()
+    // Sent again just now: the next look is the one that can tell.
+    return { status: 'pending', transaction: primary, retryAfter: 1 }
   }
   return { status: 'pending', transaction: primary, retryAfter: options.retryAfter }
 }

@@ -1,4 +1,6 @@
+import { TollgateError } from '../errors/tollgate-error.js'
 import type { ClaimState, Store } from '../store/types.js'
+import { keepLease } from './keep-lease.js'
 import type { KeptResponse } from './keep-response.js'
 
 /** Characters a store keeps in a claim value. */
@@ -26,6 +28,8 @@ export type PendingSettlementRecord = {
   proof: string
   /** The paid response, when it was kept for replay. */
   response?: KeptResponse
+  /** The signed transaction, to broadcast again if the node never got it. */
+  raw?: string
 }
 
 /** A held `exact` authorization claim; see {@link claimExactAuthorization}. */
@@ -35,10 +39,20 @@ export type ExactAuthorizationClaim = {
   /** Frees the authorization (never once spent). */
   release(): Promise<void>
   /**
-   * Records that the settlement is pending with `transaction`, keeping the authorization in
-   * flight, so a retry (on any gate instance sharing the store) can ask the chain how it ended.
+   * Records that the settlement is pending with `transaction` (and its signed bytes `raw`),
+   * keeping the authorization in flight for its whole window, so a retry (on any gate instance
+   * sharing the store) can ask the chain how it ended. Called before the broadcast. Throws
+   * `payment_in_progress` (with `details.settled === false`) when this holder's lease lapsed and
+   * the claim is no longer its own: nothing may be broadcast then.
    */
-  markPending(transaction: string, response?: KeptResponse): Promise<void>
+  markPending(transaction: string, response?: KeptResponse, raw?: string): Promise<void>
+  /**
+   * Holds the claim for its whole window from now on, leaving the lease: for a settlement that
+   * cannot be recorded before its broadcast. Throws like `markPending` when the lease lapsed.
+   */
+  holdForWindow(): Promise<void>
+  /** Renews the lease now. Throws like `markPending` when it lapsed: the claim is someone else's. */
+  confirmHeld(): Promise<void>
 }
 
 /** What {@link claimExactAuthorization} found. */
@@ -80,19 +94,29 @@ export async function claimExactAuthorization(
     ttlSeconds: number
     /** A digest of the signed authorization, kept in the settlement record. */
     proof: string
+    /**
+     * Seconds the claim lives in flight past its last renewal until the settlement is recorded
+     * (see `keepLease`), when the store can renew claims. Default: none, `ttlSeconds`.
+     */
+    leaseSeconds?: number
   },
 ): Promise<ExactAuthorizationClaimResult> {
   const { ttlSeconds, proof } = options
   const attempt = crypto.randomUUID()
   const recordKey = settlementRecordKey(key, attempt)
+  const lease =
+    options.leaseSeconds === undefined
+      ? undefined
+      : keepLease(store, { leaseSeconds: options.leaseSeconds, maxSeconds: ttlSeconds })
   const [main, record] = await Promise.allSettled([
-    store.claim(key, { ttlSeconds, value: JSON.stringify({ attempt }) }),
+    store.claim(key, { ttlSeconds: lease?.ttlSeconds ?? ttlSeconds, value: JSON.stringify({ attempt }) }),
     store.claim(recordKey, { ttlSeconds }),
   ])
   const recordToken = record.status === 'fulfilled' && record.value.claimed ? record.value.token : undefined
   const dropRecord = async () => {
     if (recordToken !== undefined) await store.release(recordKey, recordToken).catch(() => false)
   }
+  if (main.status !== 'fulfilled' || !main.value.claimed) lease?.stop()
   if (main.status === 'rejected' || record.status === 'rejected') {
     if (main.status === 'fulfilled' && main.value.claimed)
       await store.release(key, main.value.token).catch(() => false)
@@ -120,29 +144,57 @@ export async function claimExactAuthorization(
     return { claimed: false, state, pending, resume }
   }
   const token = main.value.token
+  lease?.add(key, token)
+  // Leaves the lease for the whole window: from here on the money may move (ARCHITECTURE.md G8).
+  const holdForWindow = async () => {
+    lease?.stop()
+    if (lease === undefined || lease.ttlSeconds >= ttlSeconds) return
+    const renewed = lease.held() && (await store.renew?.(key, token, ttlSeconds)) === true
+    if (!renewed) throw leaseLost()
+  }
+  const confirmHeld = async () => {
+    if (lease === undefined || lease.ttlSeconds >= ttlSeconds) return
+    const renewed = lease.held() && (await store.renew?.(key, token, lease.ttlSeconds)) === true
+    if (!renewed) throw leaseLost()
+  }
   return {
     claimed: true,
     claim: {
+      confirmHeld,
       commit: async (settled) => {
+        lease?.stop()
         await store.commit(key, token, { ttlSeconds, value: settledValue({ ...settled, proof }) })
         await dropRecord()
       },
       release: async () => {
+        lease?.stop()
         await Promise.all([store.release(key, token).catch(() => false), dropRecord()])
       },
-      markPending: async (transaction, response) => {
+      holdForWindow,
+      markPending: async (transaction, response, raw) => {
+        await holdForWindow()
         if (recordToken === undefined) return
         const record: PendingSettlementRecord = {
           transaction,
           token,
           proof,
           ...(response ? { response } : {}),
+          ...(raw === undefined ? {} : { raw }),
         }
-        const value = fitted(record, () => JSON.stringify({ transaction, token, proof }))
+        const bare = { transaction, token, proof, ...(raw === undefined ? {} : { raw }) }
+        const value = fitted(record, () => JSON.stringify(bare))
         await store.commit(recordKey, recordToken, { ttlSeconds, value })
       },
     },
   }
+}
+
+function leaseLost(): TollgateError {
+  return new TollgateError(
+    'payment_in_progress',
+    'This authorization is paying for a request right now; retry the same proof shortly.',
+    { retryAfter: 1, details: { settled: false } },
+  )
 }
 
 /** The spent claim's value: how it ended, without the response when that does not fit. */

@@ -33,6 +33,7 @@ export async function claimOrReplayAuthorization(
     const found = await claimExactAuthorization(runtime.store, claiming.key, {
       ttlSeconds: claiming.ttlSeconds,
       proof,
+      leaseSeconds: runtime.claimLeaseSeconds,
     })
     if (found.claimed) return { claim: found.claim }
     if (found.state === 'spent') {

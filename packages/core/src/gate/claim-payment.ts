@@ -1,5 +1,6 @@
 import { TollgateError } from '../errors/tollgate-error.js'
 import type { ClaimResult, Store } from '../store/types.js'
+import { keepLease } from './keep-lease.js'
 
 /** Options of {@link claimPayment}. */
 export type ClaimPaymentOptions = {
@@ -10,6 +11,12 @@ export type ClaimPaymentOptions = {
    * (ARCHITECTURE.md G3), so a crashed gate's in-flight claim never re-admits the payment.
    */
   ttlSeconds: number
+  /**
+   * Seconds the claims live in flight past their last renewal, when the store can renew them:
+   * they are renewed until committed or released, so a crashed holder's claims free within one
+   * lease (see `keepLease`). Default: none, in flight for `ttlSeconds`.
+   */
+  leaseSeconds?: number
   /** Seconds a duplicate of an in-flight payment is told to wait (`Retry-After`). Default 1. */
   retryAfterSeconds?: number
   /** Safe details for the refusal (the network, the transaction). Default none. */
@@ -56,9 +63,17 @@ export type PaymentClaim = {
  */
 export async function claimPayment(store: Store, options: ClaimPaymentOptions): Promise<PaymentClaim> {
   const held: { key: string; token: string }[] = []
-  const each = (body: (entry: { key: string; token: string }) => Promise<unknown>): Promise<void> =>
-    Promise.all(held.map((entry) => body(entry).catch(() => false))).then(() => {})
+  const lease =
+    options.leaseSeconds === undefined
+      ? undefined
+      : keepLease(store, { leaseSeconds: options.leaseSeconds, maxSeconds: options.ttlSeconds })
+  const inFlightSeconds = lease?.ttlSeconds ?? options.ttlSeconds
+  const each = (body: (entry: { key: string; token: string }) => Promise<unknown>): Promise<void> => {
+    lease?.stop()
+    return Promise.all(held.map((entry) => body(entry).catch(() => false))).then(() => {})
+  }
   const release = () => each((entry) => store.release(entry.key, entry.token))
+  // Committed claims live the full TTL (ARCHITECTURE.md G3), however short their lease was.
   const commit = (value?: string) =>
     each((entry) =>
       store.commit(entry.key, entry.token, {
@@ -69,14 +84,16 @@ export async function claimPayment(store: Store, options: ClaimPaymentOptions): 
 
   const add = async (keys: readonly string[]): Promise<void> => {
     const settled = await Promise.allSettled(
-      keys.map((key) => store.claim(key, { ttlSeconds: options.ttlSeconds })),
+      keys.map((key) => store.claim(key, { ttlSeconds: inFlightSeconds })),
     )
     const refusals: Extract<ClaimResult, { claimed: false }>[] = []
     let failure: unknown
     settled.forEach((outcome, index) => {
       if (outcome.status === 'rejected') failure ??= outcome.reason
-      else if (outcome.value.claimed) held.push({ key: keys[index] as string, token: outcome.value.token })
-      else refusals.push(outcome.value)
+      else if (outcome.value.claimed) {
+        held.push({ key: keys[index] as string, token: outcome.value.token })
+        lease?.add(keys[index] as string, outcome.value.token)
+      } else refusals.push(outcome.value)
     })
     if (failure === undefined && refusals.length === 0) return
     const spentBy = refusals.find((refusal) => refusal.state === 'spent')

@@ -18,6 +18,8 @@ export type ClaimTxProofOptions = {
   hints: Readonly<Record<string, unknown>>
   /** Seconds every claim lives: at least the acceptance window. */
   ttlSeconds: number
+  /** Seconds the claims live in flight past their last renewal (see `claimPayment`). Default: none. */
+  leaseSeconds?: number
   /** Called with the value a spent claim of this proof keeps, before `payment_already_used`. */
   onSpent?: (value: string) => void
 }
@@ -59,6 +61,7 @@ export async function claimTxProof(store: Store, options: ClaimTxProofOptions): 
   const claim = await claimPayment(store, {
     keys: [`tx:${network}:${transaction}:${who}`],
     ttlSeconds: options.ttlSeconds,
+    ...(options.leaseSeconds === undefined ? {} : { leaseSeconds: options.leaseSeconds }),
     noun: 'transaction',
     details: { transaction, network },
     ...(options.onSpent === undefined ? {} : { onSpent: options.onSpent }),

@@ -33,6 +33,8 @@ export type GateRuntime = {
   replayMaxBodyBytes: number
   /** How long a spent `tx` proof stays claimed, in seconds. */
   claimTtlSeconds: number
+  /** Seconds an in-flight claim lives past its last renewal (`claimLeaseSeconds`, default 10). */
+  claimLeaseSeconds: number
   hooks: GateHooks
   /** Where hook failures and configuration warnings go. */
   logger: GateLogger
@@ -82,6 +84,7 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     replayMaxBodyBytes: replayMaxBodyBytes(options.replay?.maxBodyBytes),
     // Spent proofs must outlive the window they could be accepted in (ARCHITECTURE.md G3).
     claimTtlSeconds: windowSeconds + 2 * skewSeconds + 60,
+    claimLeaseSeconds: claimLeaseSeconds(options.claimLeaseSeconds),
     hooks: options.hooks ?? {},
     logger,
     origin: options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl),
@@ -123,6 +126,14 @@ function replayMaxBodyBytes(value: number | undefined): number {
       'config_invalid',
       `replay.maxBodyBytes ${quote(value)} is not a whole number of bytes.`,
     )
+  }
+  return value
+}
+
+function claimLeaseSeconds(value: number | undefined): number {
+  if (value === undefined) return 10
+  if (!Number.isFinite(value) || value < 1) {
+    throw new TollgateError('config_invalid', `claimLeaseSeconds ${quote(value)} is not at least 1 second.`)
   }
   return value
 }

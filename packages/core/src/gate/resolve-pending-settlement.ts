@@ -36,7 +36,8 @@ const UNKNOWN_RETRY_AFTER = 2
  * Answers a retry of an authorization whose settlement is pending, from the chain: `confirmed`
  * commits the authorization and the transfer's on-chain identity, and replays the kept response
  * (`Payment-Replay: true`), or admits the request as paid when none was kept;
- * `pending` answers `503 settlement_pending` again with the hash; `failed` (provably cannot land)
+ * `pending` answers `503 settlement_pending` again with the hash (the scheme broadcasts the
+ * recorded transaction again when the node never got it); `failed` (provably cannot land)
  * releases the authorization and answers `released`, so the caller claims it afresh.
  * @internal
  * @throws {TollgateError} from `settlementStatus`: `invalid_payload`, `rpc_unavailable`; `store_unavailable`;
@@ -51,7 +52,11 @@ export async function resolvePendingSettlement(
   const status =
     scheme.settlementStatus === undefined
       ? ({ status: 'pending', transaction: pending.transaction, retryAfter: UNKNOWN_RETRY_AFTER } as const)
-      : await scheme.settlementStatus({ input: resolving.input, transaction: pending.transaction })
+      : await scheme.settlementStatus({
+          input: resolving.input,
+          transaction: pending.transaction,
+          ...(pending.raw === undefined ? {} : { raw: pending.raw }),
+        })
   if (status.status === 'failed') {
     await resolving.resume.release()
     return { outcome: 'released' }

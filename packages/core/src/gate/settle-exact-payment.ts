@@ -38,8 +38,15 @@ export type SettleExactPaymentInput = {
     logIndex?: number
     response?: KeptResponse
   }) => Promise<void>
-  /** Records the pending settlement's hash (and the kept response), keeping the authorization in flight. */
-  markPending: (transaction: string, response?: KeptResponse) => Promise<void>
+  /**
+   * Records the pending settlement's hash (the kept response, the signed bytes), holding the
+   * authorization in flight for its window. Throws when the claim is no longer this holder's.
+   */
+  markPending: (transaction: string, response?: KeptResponse, raw?: string) => Promise<void>
+  /** Holds the authorization for its window, for a scheme that cannot report its settlement before broadcasting it. */
+  holdForWindow: () => Promise<void>
+  /** Renews the authorization's lease; throws when it lapsed and the claim is someone else's. */
+  confirmHeld: () => Promise<void>
 }
 
 /**
@@ -61,9 +68,20 @@ export async function settleExactPayment(
     return { ok: true, headers: new Headers(), receipt }
   }
   const started = runtime.now()
+  // The settlement's transaction, once recorded: from then on it may land, whatever `settle` says.
+  let recorded: string | undefined
   try {
-    const settled = await settlement.scheme.settle(settlement.input)
-    const { kept } = settlement
+    const { scheme, kept } = settlement
+    // A holder whose lease lapsed (ARCHITECTURE.md G2) stops here, before the chain is asked anything.
+    await notBroadcast(scheme.reportsSigned === true ? settlement.confirmHeld() : settlement.holdForWindow())
+    const settled = await scheme.settle(settlement.input, {
+      // The record exists before the money can move, so a retry on any instance, or on this one
+      // restarted, finds it and asks the chain (ARCHITECTURE.md G8).
+      onSigned: async ({ transaction, raw }) => {
+        await notBroadcast(settlement.markPending(transaction, kept, raw))
+        recorded = transaction
+      },
+    })
     await settlement.commit({ ...settled, ...(kept === undefined ? {} : { response: kept }) })
     const finalReceipt: PaymentReceipt = { ...receipt, transaction: settled.transaction }
     const response: SettleResponse = {
@@ -85,7 +103,7 @@ export async function settleExactPayment(
     const failure = TollgateError.is(error)
       ? error
       : new TollgateError('settlement_failed', 'The payment could not be settled.', { cause: error })
-    const answer = await answerFailure(settlement, failure)
+    const answer = await answerFailure(settlement, failure, recorded)
     callHook(runtime, 'onSettle', {
       network: offer.network.network,
       route: route.key,
@@ -119,10 +137,14 @@ export async function settleExactPayment(
 async function answerFailure(
   settlement: SettleExactPaymentInput,
   failure: TollgateError,
+  recorded: string | undefined,
 ): Promise<{ settlement: SettleResponse; response?: Response; error: TollgateError }> {
   const network = settlement.offer.network.network
-  const transaction = failure.details?.transaction
-  if (failure.code === 'settlement_pending' && typeof transaction === 'string') {
+  const reported = failure.details?.transaction
+  const transaction = typeof reported === 'string' ? reported : recorded
+  const mayLand =
+    failure.code === 'settlement_pending' || (recorded !== undefined && failure.details?.settled !== false)
+  if (mayLand && transaction !== undefined) {
     // It may still land: the claim stays in flight, and a retry asks the chain how it ended.
     await settlement.markPending(transaction, settlement.kept).catch(() => {})
     return pendingSettlementResponse({
@@ -135,6 +157,20 @@ async function answerFailure(
   // Only a transfer that surely did not happen frees the authorization for another try.
   const unfunded = failure.code === 'settler_unfunded'
   if (unfunded || failure.details?.settled === false) await settlement.release()
+  if (failure.code === 'payment_in_progress' || failure.code === 'store_unavailable') {
+    // The settlement could not be recorded (a lapsed lease, the store down): nothing was sent.
+    return {
+      settlement: {
+        success: false,
+        transaction: '',
+        network,
+        payer: settlement.payer,
+        errorReason: failure.code,
+      },
+      error: failure,
+      response: createErrorResponse(failure),
+    }
+  }
   const response: SettleResponse = {
     success: false,
     transaction: '',
@@ -147,5 +183,24 @@ async function answerFailure(
     settlement: response,
     error: failure,
     response: createErrorResponse(failure, { headers: createSettleHeaders(response) }),
+  }
+}
+
+/** A failure to record the settlement, marked as one before anything was broadcast. */
+async function notBroadcast(recording: Promise<void>): Promise<void> {
+  try {
+    await recording
+  } catch (error) {
+    const failure = TollgateError.is(error)
+      ? error
+      : new TollgateError('store_unavailable', 'The settlement could not be recorded.', {
+          cause: error,
+          retryAfter: 1,
+        })
+    throw new TollgateError(failure.code, failure.message, {
+      cause: failure.cause,
+      details: { ...failure.details, settled: false },
+      retryAfter: failure.retryAfter ?? 1,
+    })
   }
 }

@@ -258,6 +258,13 @@ export type CreateGateOptions = {
   acceptanceWindowSeconds?: number
   /** Tolerated clock difference with payers and chains, in seconds. Default 30. */
   clockSkewSeconds?: number
+  /**
+   * Seconds a payment's in-flight claim outlives a gate that died while verifying it or running
+   * its handler: the gate claims on this lease and renews it while it works (needs a store with
+   * `renew`), so a retry after a crash proceeds within one lease instead of getting `409
+   * payment_in_progress` for the acceptance window. Committed claims live the full window. Default 10.
+   */
+  claimLeaseSeconds?: number
   /** Largest accepted payment or pass header, in bytes. Default 8192. */
   maxHeaderBytes?: number
   /** Pass checks. */

@@ -118,6 +118,8 @@ export async function verifyExactPayment(
         await claimSettledTransfer(runtime, offer.network.network, settled)
       },
       markPending: claim.markPending,
+      holdForWindow: claim.holdForWindow,
+      confirmHeld: claim.confirmHeld,
     })
     return completion
   }

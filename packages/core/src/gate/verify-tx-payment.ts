@@ -75,6 +75,7 @@ export async function verifyTxPayment(
     message: createProofMessage({ network: offer.network.network, transaction, challenge }),
     hints: proof,
     ttlSeconds: runtime.claimTtlSeconds,
+    leaseSeconds: runtime.claimLeaseSeconds,
     onSpent: (value) => {
       spentValue = value
     },

@@ -117,14 +117,54 @@ export type ExactScheme = {
    * `details.settled === false` only when the transfer provably did not and cannot happen (then
    * the authorization may be tried again); any other failure leaves the outcome open.
    */
-  settle(input: ExactInput): Promise<{ transaction: string; payer: string; logIndex?: number }>
+  settle(
+    input: ExactInput,
+    hooks?: ExactSettleHooks,
+  ): Promise<{ transaction: string; payer: string; logIndex?: number }>
+  /**
+   * Whether `settle` calls `hooks.onSigned` before every broadcast. A gate then keeps the
+   * authorization's claim on a short lease until the settlement is recorded; without it, the claim
+   * is held for the whole acceptance window while `settle` runs, since nothing would tell a
+   * restarted gate which transaction may be landing. Default `false`.
+   */
+  readonly reportsSigned?: boolean
   /**
    * Where a settlement that answered `settlement_pending` stands now, read from the chain:
    * `confirmed` (serve the kept response), `pending` (answer again with `Retry-After`) or `failed`
    * (provably cannot land: release the claim). Optional; schemes without it leave pending
    * settlements to expire with the authorization.
    */
-  settlementStatus?(query: { input: ExactInput; transaction: string }): Promise<ExactSettlementStatus>
+  settlementStatus?(query: ExactSettlementQuery): Promise<ExactSettlementStatus>
+}
+
+/** The second argument of {@link ExactScheme.settle}. */
+export type ExactSettleHooks = {
+  /**
+   * Called with each signed settlement transaction (the first and any replacement) *before* it
+   * is broadcast, and awaited: the caller records it durably, so whoever asks later (another gate
+   * instance, this one after a restart) finds the transaction even when the process dies during
+   * the send. A rejection stops the settlement before that broadcast; `settle` then throws it
+   * (with `details.settled === false` when the rejection says so and nothing was broadcast yet).
+   */
+  onSigned?(signed: {
+    /** The signed transaction's hash. */
+    transaction: string
+    /** The signed transaction, serialised (for an EVM chain, the RLP hex), to broadcast again. */
+    raw: string
+  }): Promise<void>
+}
+
+/** The query of {@link ExactScheme.settlementStatus}. */
+export type ExactSettlementQuery = {
+  input: ExactInput
+  /** The settlement transaction asked about. */
+  transaction: string
+  /**
+   * The signed transaction as `onSigned` reported it. When the node does not know the transaction
+   * (the process that signed it died before or during the send) and it can still land, the scheme
+   * broadcasts it again (same hash: at most one of them exists). Default: none.
+   */
+  raw?: string
 }
 
 /** Where an `exact` settlement stands, from {@link ExactScheme.settlementStatus}. */

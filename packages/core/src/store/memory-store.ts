@@ -112,6 +112,16 @@ export function createMemoryStore(options: CreateMemoryStoreOptions = {}): Store
       entries.delete(key)
       return true
     },
+    async renew(key, token, ttlSeconds) {
+      const at = now()
+      const until = expiry(at, ttlSeconds)
+      const held = live(key, at)
+      if (held === undefined) return false
+      const entry = decodeClaimEntry(String(held.value))
+      if (entry.state !== 'in_flight' || entry.token !== token) return false
+      held.expiresAt = Math.max(held.expiresAt, until)
+      return true
+    },
     async increment(key, ttlSeconds) {
       const at = now()
       sweep(at)

@@ -35,6 +35,15 @@ export interface Store {
    */
   release(key: string, token: string): Promise<boolean>
   /**
+   * Extends the claim `key` while it is in flight under `token`: it then lives at least
+   * `ttlSeconds` more from now, never less than it already had to. Resolves `false` (and changes
+   * nothing) when the token no longer holds the key in flight (released, expired, spent, or taken
+   * by someone else). A gate claims with a short lease and renews it while it works, so a crashed
+   * holder's claim frees within one lease. Optional: without it, the gate claims for the whole
+   * acceptance window.
+   */
+  renew?(key: string, token: string, ttlSeconds: number): Promise<boolean>
+  /**
    * Atomically adds 1 to the counter at `key` (creating it at 0 with `ttlSeconds` to live) and
    * returns the new value.
    */
@@ -78,9 +87,10 @@ export type ClaimState = 'in_flight' | 'spent'
 /** Options of {@link Store.claim}. */
 export type ClaimOptions = {
   /**
-   * Seconds the in-flight claim lives if it is never committed or released (a crashed
-   * process). Keep it at least as long as the payment's acceptance window: an in-flight entry
-   * that expired could admit the payment again.
+   * Seconds the in-flight claim lives if it is never committed, released or renewed (a crashed
+   * process). An in-flight entry that expired admits the payment again, to be verified afresh:
+   * keep it as long as the acceptance window, or claim on a short lease and {@link Store.renew}
+   * it while working, as the gate does.
    */
   ttlSeconds: number
   /**

@@ -177,6 +177,65 @@ export function defineStoreConformance(
       10_000,
     )
 
+    test('renew: only the owner token renews, and only while the claim is in flight', () =>
+      withStore(async (store) => {
+        if (store.renew === undefined) return
+        const key = unique('renew-owner')
+        const token = tokenOf(await store.claim(key, { ttlSeconds: 60 }))
+        expect(await store.renew(key, 'someone-else', 60)).toBe(false)
+        expect(await store.renew(key, token, 60)).toBe(true)
+        expect(await store.commit(key, token, { ttlSeconds: 60 })).toBe(true)
+        // Spent is final: a renewal cannot turn it back, and the entry is still spent.
+        expect(await store.renew(key, token, 60)).toBe(false)
+        const held = await store.claim(key, { ttlSeconds: 60 })
+        expect(!held.claimed && held.state).toBe('spent')
+        const released = unique('renew-released')
+        const gone = tokenOf(await store.claim(released, { ttlSeconds: 60 }))
+        expect(await store.release(released, gone)).toBe(true)
+        expect(await store.renew(released, gone, 60)).toBe(false)
+        // Renewing a key nobody holds never creates it.
+        expect((await store.claim(released, { ttlSeconds: 60 })).claimed).toBe(true)
+      }))
+
+    test(
+      'renew: a renewed lease outlives its first TTL; an unrenewed one lapses and a stale token cannot renew it back',
+      () =>
+        withStore(async (store) => {
+          if (store.renew === undefined) return
+          const renewed = unique('lease-renewed')
+          const lapsed = unique('lease-lapsed')
+          const renewedToken = tokenOf(await store.claim(renewed, { ttlSeconds: 1 }))
+          const lapsedToken = tokenOf(await store.claim(lapsed, { ttlSeconds: 1 }))
+          expect(await store.renew(renewed, renewedToken, 60)).toBe(true)
+          await options.elapse(1_300)
+          const held = await store.claim(renewed, { ttlSeconds: 60 })
+          expect(!held.claimed && held.state).toBe('in_flight')
+          // The lapsed lease frees the key: a new holder claims it, and the old token is refused.
+          const next = await store.claim(lapsed, { ttlSeconds: 60 })
+          expect(next.claimed).toBe(true)
+          expect(await store.renew(lapsed, lapsedToken, 60)).toBe(false)
+          expect(await store.commit(lapsed, lapsedToken, { ttlSeconds: 60 })).toBe(false)
+          const still = await store.claim(lapsed, { ttlSeconds: 60 })
+          expect(!still.claimed && still.state).toBe('in_flight')
+        }),
+      10_000,
+    )
+
+    test(
+      'renew: never shortens a claim',
+      () =>
+        withStore(async (store) => {
+          if (store.renew === undefined) return
+          const key = unique('renew-shorter')
+          const token = tokenOf(await store.claim(key, { ttlSeconds: 60 }))
+          expect(await store.renew(key, token, 1)).toBe(true)
+          await options.elapse(1_300)
+          const held = await store.claim(key, { ttlSeconds: 60 })
+          expect(!held.claimed && held.state).toBe('in_flight')
+        }),
+      10_000,
+    )
+
     test('error: claim and commit refuse a value over 65,536 characters with config_invalid', () =>
       withStore(async (store) => {
         const key = unique('too-long')
