@@ -116,4 +116,74 @@ describe('callPaidTool', () => {
     expect(pending.rejected).toHaveBeenCalledTimes(1)
     expect(pending.rejected).toHaveBeenCalledWith('payment_already_used')
   })
+
+  test('behavior: payment_in_progress and settlement_pending are answered by resending the same payment', async () => {
+    const unpaid: CallToolResult = {
+      isError: true,
+      structuredContent: paymentRequired as unknown as Record<string, unknown>,
+      content: [{ type: 'text', text: JSON.stringify(paymentRequired) }],
+    }
+    const busy = (error: string): CallToolResult => ({
+      isError: true,
+      structuredContent: { error, status: 409, retryAfterSeconds: 0 },
+      content: [{ type: 'text', text: JSON.stringify({ error, status: 409, retryAfterSeconds: 0 }) }],
+    })
+    const served: CallToolResult = { content: [{ type: 'text', text: 'sunny' }] }
+    const callTool = vi
+      .fn()
+      .mockResolvedValueOnce(unpaid)
+      .mockResolvedValueOnce(busy('payment_in_progress'))
+      .mockResolvedValueOnce(busy('settlement_pending'))
+      .mockResolvedValueOnce(served)
+    const pending = {
+      payload: { x402Version: 2, proof: 1 },
+      accepted: vi.fn(async () => ({ method: 'payment' })),
+      rejected: vi.fn(),
+      retry: vi.fn(),
+      lost: vi.fn(),
+    } as unknown as PendingPayment
+    const pay = vi.fn(async () => pending)
+    const { result } = await callPaidTool({ callTool }, { pay }, { name: 'forecast' })
+    expect(result).toBe(served)
+    expect(pay).toHaveBeenCalledTimes(1)
+    expect(callTool.mock.calls.slice(1).map((call) => call[0]._meta?.['x402/payment'])).toEqual([
+      { x402Version: 2, proof: 1 },
+      { x402Version: 2, proof: 1 },
+      { x402Version: 2, proof: 1 },
+    ])
+    expect(pending.accepted).toHaveBeenCalledTimes(1)
+    expect(pending.rejected).not.toHaveBeenCalled()
+  })
+
+  test('error: still in progress after every resend: the payment stays reusable, never reported refused', async () => {
+    const unpaid: CallToolResult = {
+      isError: true,
+      structuredContent: paymentRequired as unknown as Record<string, unknown>,
+      content: [{ type: 'text', text: JSON.stringify(paymentRequired) }],
+    }
+    const busy: CallToolResult = {
+      isError: true,
+      structuredContent: { error: 'payment_in_progress', status: 409 },
+      content: [{ type: 'text', text: JSON.stringify({ error: 'payment_in_progress', status: 409 }) }],
+    }
+    const callTool = vi.fn().mockResolvedValueOnce(unpaid).mockResolvedValue(busy)
+    const pending = {
+      payload: { x402Version: 2 },
+      accepted: vi.fn(),
+      rejected: vi.fn(),
+      retry: vi.fn(),
+      lost: vi.fn(),
+    } as unknown as PendingPayment
+    const { result, payment } = await callPaidTool(
+      { callTool },
+      { pay: async () => pending },
+      { name: 'forecast' },
+      { retry: { maxAttempts: 2, maxDelayMs: 0 } },
+    )
+    expect(result).toBe(busy)
+    expect(payment).toBeUndefined()
+    expect(callTool).toHaveBeenCalledTimes(4)
+    expect(pending.lost).toHaveBeenCalledTimes(1)
+    expect(pending.rejected).not.toHaveBeenCalled()
+  })
 })

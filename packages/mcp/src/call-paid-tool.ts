@@ -3,6 +3,7 @@ import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.j
 import type { CallToolRequest, CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { Client, Money, PaymentInfo } from '@tollgate/core'
 import { metaKeys } from './meta-keys.js'
+import { readRetryable } from './read-retryable.js'
 import { readX402Result } from './read-x402-result.js'
 
 /** Options of {@link callPaidTool}. */
@@ -17,6 +18,13 @@ export type CallPaidToolOptions = {
   approvedUpTo?: Money
   /** MCP request options (timeout, signal) for both calls. */
   requestOptions?: RequestOptions
+  /**
+   * Resending the same payment when the server answers `payment_in_progress` (another request
+   * holds it right now) or `settlement_pending` (its settlement is on its way): at most
+   * `maxAttempts` resends (default 8), each after the server's `retryAfterSeconds` (default 1 s),
+   * never longer than `maxDelayMs` (default 5000).
+   */
+  retry?: { maxAttempts?: number; maxDelayMs?: number }
 }
 
 /** What {@link callPaidTool} returns. */
@@ -57,6 +65,9 @@ export async function callPaidTool(
     ...(options.requestOptions?.signal ? { signal: options.requestOptions.signal } : {}),
   })
   let payload = pending.payload
+  let resends = 0
+  const maxResends = options.retry?.maxAttempts ?? 8
+  const maxDelayMs = options.retry?.maxDelayMs ?? 5000
   for (;;) {
     let second: CallToolResult
     try {
@@ -82,6 +93,20 @@ export async function callPaidTool(
       payload = next
       continue
     }
+    const retryable = readRetryable(second)
+    if (retryable !== undefined && resends < maxResends) {
+      // The same payment, later: it is held by another request or settling, never paid again.
+      resends++
+      const waitMs = Math.min((retryable.retryAfterSeconds ?? 1) * 1000, maxDelayMs)
+      await sleep(waitMs, options.requestOptions?.signal)
+      continue
+    }
+    if (retryable !== undefined) {
+      // Still held or settling after every resend: the payment may yet be taken, so it stays
+      // reserved and reusable, and the same call made later resends it.
+      pending.lost()
+      return { result: second }
+    }
     if (second.isError === true) {
       // The tool failed, so the gate kept the payment unused (a tx proof is released, exact is not settled).
       await pending.rejected('tool_failed')
@@ -89,4 +114,19 @@ export async function callPaidTool(
     }
     return { result: second, payment: await pending.accepted(answer.settle) }
   }
+}
+
+function sleep(milliseconds: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason)
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', abort)
+      resolve()
+    }, milliseconds)
+    const abort = () => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    signal?.addEventListener('abort', abort, { once: true })
+  })
 }
