@@ -28,8 +28,16 @@ const refusedDuplicate = (moved: bigint): Expectation => ({
 function decisive(responses: RawResponse[]): RawResponse {
   const success = (response: RawResponse) => response.status >= 200 && response.status < 300
   const served = responses.filter(success)
-  if (served.length > 1) return served[1]!
-  return responses.find((response) => !success(response)) ?? served[0]!
+  // A copy that got the kept answer back (`Payment-Replay: true`) was not served again; the runner
+  // checks that the handler did not run again and no money moved. Responses are in sending order,
+  // not answering order, so the one fresh service may come after a replay.
+  const fresh = served.filter((response) => response.headers['payment-replay'] !== 'true')
+  if (fresh.length > 1) return fresh[1]!
+  return (
+    responses.find((response) => !success(response)) ??
+    served.find((response) => !fresh.includes(response)) ??
+    served[0]!
+  )
 }
 
 async function servedOnce(context: CaseContext, request: Parameters<CaseContext['send']>[1]) {
