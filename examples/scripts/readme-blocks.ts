@@ -26,12 +26,25 @@ const MARKER = /^<!-- example: (\S+) -->$/
 /** Whether a block holds code a reader would run, so it must come from an example file. */
 export const isCode = (block: ReadmeBlock) => CODE.has(block.language)
 
-/** The READMEs of the repository whose code blocks are examples: the root and every package. */
+/** The folders of which every subfolder's README a user reads: published packages, demo apps, test suites. */
+const README_FOLDERS = ['packages', 'apps', 'tests']
+
+/**
+ * Every README and document a user reads, whose code blocks are examples: the root README, each
+ * package, app and test suite's README, `bench/README.md`, `examples/README.md` and `docs/*.md`.
+ */
 export function listReadmes(): string[] {
-  const packages = readdirSync(join(repositoryRoot, 'packages'))
-    .map((name) => `packages/${name}/README.md`)
-    .filter((path) => existsSync(join(repositoryRoot, path)))
-  return ['README.md', ...packages.sort()]
+  const nested = README_FOLDERS.flatMap((folder) =>
+    readdirSync(join(repositoryRoot, folder))
+      .map((name) => `${folder}/${name}/README.md`)
+      .filter((path) => existsSync(join(repositoryRoot, path)))
+      .sort(),
+  )
+  const docs = readdirSync(join(repositoryRoot, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`)
+  return ['README.md', ...nested, 'bench/README.md', 'examples/README.md', ...docs]
 }
 
 /** The fenced code blocks of a README. */

@@ -225,6 +225,42 @@ describe('README examples on the devnet', () => {
     expect(JSON.parse(ledger.stdout.trim())).toMatchObject({ spent: '0', remaining: '20' })
   })
 
+  test('demo-api README: the demo API from code answers an unpaid search with 402', async () => {
+    const { stdout } = await runExample('src/demo-api.ts', {})
+    expect(stdout.trim()).toBe('402')
+  })
+
+  test('demo-agent README: the scripted LangChain agent pays the demo API', async () => {
+    const { stdout } = await runExample('src/demo-agent.ts', {})
+    const payments = JSON.parse(stdout) as { route: string; amount: string; transaction: string }[]
+    expect(payments.length).toBeGreaterThan(0)
+    expect(payments).toContainEqual(expect.objectContaining({ route: 'GET /api/search', amount: '1000' }))
+    for (const payment of payments) expect(payment.transaction).toMatch(/^0x[0-9a-f]{64}$/)
+  })
+
+  test('demo-mcp README: the demo MCP server from code pays a search, read from the chain', async () => {
+    const transport = new StdioClientTransport({
+      command: fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url)),
+      args: ['src/demo-mcp.ts'],
+      cwd: examplesDir,
+      env: { ...(process.env as Record<string, string>), ...envOf(8, servers.devnetApi) },
+      stderr: 'pipe',
+    })
+    const client = new McpClient({ name: 'examples', version: '1.0.0' })
+    await client.connect(transport)
+    try {
+      let result: { isError?: boolean } = {}
+      expect(
+        await received(async () => {
+          result = (await client.callTool({ name: 'search', arguments: { q: 'x402' } })) as typeof result
+        }),
+      ).toBe(1000n)
+      expect(result.isError).not.toBe(true)
+    } finally {
+      await client.close()
+    }
+  })
+
   test('testkit README: the EIP-3009 transfer and the Solana devnet', async () => {
     await runExample('src/testkit-devnet.ts', {})
     await runExample('src/testkit-solana.ts', {})

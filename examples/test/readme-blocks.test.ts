@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import {
   exampleText,
@@ -12,6 +12,28 @@ import {
 } from '../scripts/readme-blocks.js'
 
 const readmes = listReadmes()
+
+/**
+ * What the README of a private workspace folder (a demo app, a test suite) can import without an
+ * install line: the folder's own package and its dependencies, which `pnpm install` at the root
+ * installs. A published package's README has only its install lines.
+ */
+function workspacePackages(readme: string): string[] {
+  const manifest = join(repositoryRoot, dirname(readme), 'package.json')
+  if (!existsSync(manifest)) return []
+  const {
+    name,
+    private: isPrivate,
+    dependencies = {},
+    devDependencies = {},
+  } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    name: string
+    private?: boolean
+    dependencies?: object
+    devDependencies?: object
+  }
+  return isPrivate === true ? [name, ...Object.keys(dependencies), ...Object.keys(devDependencies)] : []
+}
 
 describe('README code blocks', () => {
   test('default: every code block of every README is an example file (or a region of one), verbatim', () => {
@@ -35,11 +57,12 @@ describe('README code blocks', () => {
     const problems: string[] = []
     for (const readme of readmes) {
       const blocks = readBlocks(readme)
-      const installed = new Set(
-        blocks
+      const installed = new Set([
+        ...blocks
           .filter((block) => block.language === 'sh')
           .flatMap((block) => installedPackages(block.content)),
-      )
+        ...workspacePackages(readme),
+      ])
       const imported = new Set(
         blocks
           .filter(isCode)
