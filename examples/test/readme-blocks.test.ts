@@ -10,6 +10,7 @@ import {
   readBlocks,
   repositoryRoot,
 } from '../scripts/readme-blocks.js'
+import { commandProblems } from '../scripts/shell-commands.js'
 
 const readmes = listReadmes()
 
@@ -106,6 +107,37 @@ describe('README code blocks', () => {
       '@tollgate/express',
       'express',
       'zod',
+    ])
+  })
+
+  test('behavior: every shell command of every README names a script, package or binary that exists', () => {
+    const problems = readmes.flatMap((readme) =>
+      readBlocks(readme)
+        .filter((block) => block.language === 'sh')
+        .flatMap((block) =>
+          commandProblems(block.content).map((problem) => `${readme}:${block.line}: ${problem}`),
+        ),
+    )
+    expect(problems).toEqual([])
+  })
+
+  test('error: a command naming a missing script, package or binary is caught', () => {
+    expect(
+      commandProblems(
+        [
+          'npm run nope',
+          'pnpm --filter @tollgate/core tset',
+          'pnpm turbo run build --filter @tollgate/nope...',
+          'npx -p @tollgate/testkit tollgate-nope',
+          'npm i @tollgate/demo-api',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'npm run nope: the root package.json has no script nope',
+      'pnpm --filter @tollgate/core tset: @tollgate/core has no script tset',
+      'pnpm turbo run build --filter @tollgate/nope...: no workspace package @tollgate/nope',
+      'npx -p @tollgate/testkit tollgate-nope: @tollgate/testkit has no binary tollgate-nope',
+      'npm i @tollgate/demo-api: @tollgate/demo-api is not published',
     ])
   })
 })
