@@ -9,6 +9,7 @@ import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { delimiter, dirname, join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 
 /** The path of a Node 22 (or later) binary. */
 export function node22() {
@@ -51,7 +52,7 @@ function binaryFile(name) {
   return join(dirname(manifestPath), file)
 }
 
-const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
 if (isMain) {
   const args = process.argv.slice(2)
   let binary
