@@ -119,6 +119,11 @@ beforeAll(async () => {
         '@types/express': '^5.0.0',
         '@types/node': '^20.0.0',
         ai: '^6.0.0',
+        // The optional peers and test runner that the core and testkit READMEs' install lines name.
+        '@solana/kit': '^8.4.0',
+        '@solana-program/system': '^0.14.1',
+        '@solana-program/token': '^0.16.1',
+        vitest: '^4.0.0',
         // The version the workspace compiled, so its binary serves as the prebuilt one.
         ...(prebuild ? { 'better-sqlite3': prebuild.version } : {}),
       },
