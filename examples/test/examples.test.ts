@@ -7,7 +7,12 @@ import { fileURLToPath } from 'node:url'
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { createPaidTools } from '@tollgate/ai-sdk'
+import { createClient } from '@tollgate/core'
+import { evmWallet } from '@tollgate/core/evm'
 import { type Devnet, startDevnet, testUsdcAbi } from '@tollgate/testkit'
+import { MockLanguageModelV3 } from 'ai/test'
+import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { examplesDir, freePort, runExample, startExample } from './run-example.js'
 
@@ -116,6 +121,66 @@ describe('README examples on the devnet', () => {
       }),
     ).toBe(1000n)
     expect(JSON.parse(stdout)).toMatchObject({ payment: { amount: '1000', display: '0.001 USDC' } })
+  })
+
+  test('ai-sdk README: the approval example asks the user once, then the SDK runs the tool and pays', async () => {
+    const { answerWithApproval } = await import('../src/ai-sdk-approval.js')
+    const usage = {
+      inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },
+      outputTokens: { total: 1, text: 1, reasoning: undefined },
+    }
+    const steps = [
+      {
+        content: [
+          { type: 'tool-call' as const, toolCallId: 'call_1', toolName: 'web_search', input: '{"q":"x402"}' },
+        ],
+        finishReason: { unified: 'tool-calls' as const, raw: 'tool_calls' },
+        usage,
+        warnings: [],
+      },
+      {
+        content: [{ type: 'text' as const, text: 'Done.' }],
+        finishReason: { unified: 'stop' as const, raw: 'stop' },
+        usage,
+        warnings: [],
+      },
+    ]
+    let step = 0
+    const model = new MockLanguageModelV3({ doGenerate: async () => steps[Math.min(step++, 1)]! })
+    const client = createClient({
+      wallets: [
+        evmWallet({
+          account: privateKeyToAccount(devnet.accounts[0]!.privateKey),
+          rpcUrls: { 'eip155:31337': devnet.rpcUrl },
+          pollingIntervalMs: 50,
+        }),
+      ],
+      // The policy asks above $0.005, and its own callback would decline: only the user's yes pays.
+      policy: { budget: '$1', requireApprovalAbove: '$0.005', approve: () => false },
+    })
+    const tools = createPaidTools({
+      client,
+      tools: [
+        {
+          name: 'web_search',
+          description: 'Web search',
+          endpoint: `${servers.expressApp}/api/search`,
+          params: { q: { type: 'string' } },
+          maxPrice: '$0.01',
+        },
+      ],
+    })
+    const asked: unknown[] = []
+    const askTheUser = async (toolCall: { toolName: string; input: unknown }) => {
+      asked.push(toolCall)
+      return true
+    }
+    expect(
+      await received(() =>
+        answerWithApproval(model, tools, [{ role: 'user', content: 'Search x402.' }], askTheUser),
+      ),
+    ).toBe(1000n)
+    expect(asked).toEqual([expect.objectContaining({ toolName: 'web_search', input: { q: 'x402' } })])
   })
 
   test('mcp README: the stdio server pays a tool call from the official MCP client', async () => {
