@@ -182,7 +182,7 @@ beforeAll(async () => {
       break
     }
     if (demo.exitCode !== null) throw new Error(`the demo API exited with ${demo.exitCode}`)
-    if (attempt > 600) throw new Error('the demo API printed no ready line')
+    if (attempt > 1100) throw new Error('the demo API printed no ready line')
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
 }, 120_000)
