@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { node22 } from './node22.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const pnpmVersion = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).packageManager.split('@')[1]
@@ -14,8 +15,9 @@ const extra = process.argv.slice(3)
 
 const tasks = {
   // Lint, type-check and test every package (unit, integration and process tests) and check what
-  // would be published; builds run first where tests need them. Unchanged packages come from
-  // turbo's cache. Each task's log level is in turbo.json: tests print vitest's summary.
+  // would be published; builds run first where tests need them. The adapters' tests and their
+  // README examples run again on Node 22 (`test:node22`, AI SDK 7 there). Unchanged packages come
+  // from turbo's cache. Each task's log level is in turbo.json: tests print vitest's summary.
   test: [
     ['exec', 'biome', 'check', '.'],
     [
@@ -26,6 +28,7 @@ const tasks = {
       'check:package',
       'test',
       'test:process',
+      'test:node22',
       '--concurrency=2',
       ...extra,
     ],
@@ -82,6 +85,16 @@ function needsInstall() {
   const marker = join(root, 'node_modules', '.modules.yaml')
   if (!existsSync(marker)) return true
   return statSync(join(root, 'pnpm-lock.yaml')).mtimeMs > statSync(marker).mtimeMs
+}
+
+// Node 22 for `test:node22`, found or fetched once here rather than by every package's task.
+if (task === 'test' && !env.TOLLGATE_NODE22) {
+  try {
+    env.TOLLGATE_NODE22 = node22()
+  } catch (error) {
+    process.stderr.write(`${error.message}\n`)
+    process.exit(1)
+  }
 }
 
 const pnpm = findPnpm()

@@ -18,20 +18,94 @@ export type ReadmeBlock = {
   content: string
   /** `examples/src/x.ts` or `examples/src/x.ts#region` from the `<!-- example: … -->` line above, if any. */
   example: string | undefined
+  /** The name of the check of the real output this block shows, from `<!-- output: … -->` above, if any. */
+  output: string | undefined
 }
 
 const CODE = new Set(['ts', 'tsx', 'typescript', 'js', 'mjs', 'javascript'])
 const MARKER = /^<!-- example: (\S+) -->$/
+const OUTPUT_MARKER = /^<!-- output: (\S+) -->$/
 
 /** Whether a block holds code a reader would run, so it must come from an example file. */
 export const isCode = (block: ReadmeBlock) => CODE.has(block.language)
 
-/** The READMEs of the repository whose code blocks are examples: the root and every package. */
+/** Whether a block shows what a program prints or sends: JSON, or any block marked `<!-- output: … -->`. */
+export const isOutput = (block: ReadmeBlock) =>
+  block.output !== undefined || block.language === 'json' || block.language === 'jsonc'
+
+/** In a parsed sample, a value the README elides (`{ … }`, `{ "...": "…" }`): any object matches. */
+export const ANY_OBJECT = '…any object'
+
+/**
+ * Parses a README's JSON sample into a value for {@link shapeProblems}: `//` comments (jsonc) are
+ * dropped, `{ … }` and `{ "...": "…" }` stand for any object, and `, …]` ends an array.
+ */
+export function parseSample(text: string): unknown {
+  const json = text
+    .replace(/(^|\s)\/\/.*$/gm, '$1')
+    .replace(/\{ … \}/g, JSON.stringify(ANY_OBJECT))
+    .replace(/,\s*…\s*\]/g, ']')
+  return JSON.parse(json, (_key, value: unknown) =>
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.keys(value).join() === '...'
+      ? ANY_OBJECT
+      : value,
+  )
+}
+
+/**
+ * Where `actual` (a program's real output) differs in shape from `sample` (a README's): the same
+ * keys at every level, the same types, and every element of an array shaped like the sample's first.
+ */
+export function shapeProblems(sample: unknown, actual: unknown, path = '$'): string[] {
+  if (sample === ANY_OBJECT)
+    return isRecord(actual)
+      ? []
+      : [`${path}: the README shows an object, the output has ${JSON.stringify(actual)}`]
+  if (Array.isArray(sample)) {
+    if (!Array.isArray(actual)) return [`${path}: the README shows an array, the output has ${typeof actual}`]
+    const [first] = sample
+    return first === undefined
+      ? []
+      : actual.flatMap((item, index) => shapeProblems(first, item, `${path}[${index}]`))
+  }
+  if (isRecord(sample)) {
+    if (!isRecord(actual)) return [`${path}: the README shows an object, the output has ${typeof actual}`]
+    const keys = new Set([...Object.keys(sample), ...Object.keys(actual)])
+    return [...keys].flatMap((key) => {
+      if (!(key in actual)) return [`${path}.${key}: in the README, not in the output`]
+      if (!(key in sample)) return [`${path}.${key}: in the output, not in the README`]
+      return shapeProblems(sample[key], actual[key], `${path}.${key}`)
+    })
+  }
+  const [want, got] = [sample === null ? 'null' : typeof sample, actual === null ? 'null' : typeof actual]
+  return want === got ? [] : [`${path}: the README shows ${want}, the output has ${got}`]
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** The folders of which every subfolder's README a user reads: published packages, demo apps, test suites. */
+const README_FOLDERS = ['packages', 'apps', 'tests']
+
+/**
+ * Every README and document a user reads, whose code blocks are examples: the root README, each
+ * package, app and test suite's README, `bench/README.md`, `examples/README.md` and `docs/*.md`.
+ */
 export function listReadmes(): string[] {
-  const packages = readdirSync(join(repositoryRoot, 'packages'))
-    .map((name) => `packages/${name}/README.md`)
-    .filter((path) => existsSync(join(repositoryRoot, path)))
-  return ['README.md', ...packages.sort()]
+  const nested = README_FOLDERS.flatMap((folder) =>
+    readdirSync(join(repositoryRoot, folder))
+      .map((name) => `${folder}/${name}/README.md`)
+      .filter((path) => existsSync(join(repositoryRoot, path)))
+      .sort(),
+  )
+  const docs = readdirSync(join(repositoryRoot, 'docs'))
+    .filter((name) => name.endsWith('.md'))
+    .sort()
+    .map((name) => `docs/${name}`)
+  return ['README.md', ...nested, 'bench/README.md', 'examples/README.md', ...docs]
 }
 
 /** The fenced code blocks of a README. */
@@ -56,6 +130,7 @@ export function readBlocks(
       end: close,
       content: lines.slice(index + 1, close).join('\n'),
       example: MARKER.exec((lines[above] ?? '').trim())?.[1],
+      output: OUTPUT_MARKER.exec((lines[above] ?? '').trim())?.[1],
     })
     index = close
   }

@@ -13,6 +13,8 @@ const tools: PaidTool[] = [
 // #region serve
 // One MCP server per session; every session pays from the same wallet and budget.
 const handler = createStreamableHttpHandler(() => createPaidMcpServer({ wallet, budget: '$5', tools }))
-http.createServer(handler).listen(Number(process.env.PORT ?? 3000), '127.0.0.1')
+const port = Number(process.env.PORT ?? 3000)
+http
+  .createServer(handler)
+  .listen(port, '127.0.0.1', () => console.log(`MCP listening on http://127.0.0.1:${port}/mcp`))
 // #endregion serve
-console.log('MCP listening')

@@ -1,7 +1,8 @@
 import { execFile, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { cpSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { basename, dirname, isAbsolute, join } from 'node:path'
 import { promisify } from 'node:util'
 
 const run = promisify(execFile)
@@ -21,21 +22,56 @@ export const publishedPackages = [
 
 /**
  * Packs every published package with `pnpm pack` (which writes real version ranges for
- * `workspace:` ones) into `destination`, and returns the tarball of each package name.
+ * `workspace:` ones) into `destination`, once each and all at once, and returns the tarball of each
+ * package name.
  */
 export async function packAll(root: string, destination: string): Promise<Record<string, string>> {
   mkdirSync(destination, { recursive: true })
-  const tarballs: Record<string, string> = {}
-  for (const directory of publishedPackages) {
-    const cwd = join(root, 'packages', directory)
-    const { name } = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { name: string }
-    const before = new Set(readdirSync(destination))
-    await run('pnpm', ['pack', '--pack-destination', destination], { cwd, maxBuffer: 1 << 24 })
-    const created = readdirSync(destination).find((file) => !before.has(file) && file.endsWith('.tgz'))
-    if (!created) throw new Error(`pnpm pack made no tarball for ${name}`)
-    tarballs[name] = join(destination, created)
-  }
-  return tarballs
+  const packed = await Promise.all(
+    publishedPackages.map(async (directory) => {
+      const cwd = join(root, 'packages', directory)
+      const { name } = JSON.parse(readFileSync(join(cwd, 'package.json'), 'utf8')) as { name: string }
+      const { stdout } = await run('pnpm', ['pack', '--json', '--pack-destination', destination], {
+        cwd,
+        maxBuffer: 1 << 24,
+      }).catch((error: { stderr?: string }) => {
+        throw new Error(`pnpm pack failed for ${name}:\n${error.stderr ?? error}`)
+      })
+      const { filename } = JSON.parse(stdout) as { filename: string }
+      return [name, isAbsolute(filename) ? filename : join(destination, basename(filename))] as const
+    }),
+  )
+  for (const [name, tarball] of packed)
+    if (!existsSync(tarball)) throw new Error(`pnpm pack made no tarball for ${name}`)
+  return Object.fromEntries(packed)
+}
+
+/**
+ * better-sqlite3 as the workspace installed it: its version, and a prebuilt-binary folder for
+ * prebuild-install (`npm_config_better_sqlite3_local_prebuilds`) made from the binary the workspace
+ * already compiled for this Node. A fresh app that pins this version then installs it without
+ * compiling SQLite again (minutes on two cores); the package itself still comes from the registry.
+ * Undefined when the workspace has no compiled binary (the app then compiles its own).
+ */
+export async function workspaceSqlitePrebuild(
+  root: string,
+  destination: string,
+): Promise<{ version: string; env: Record<string, string> } | undefined> {
+  const require = createRequire(join(root, 'packages/sqlite/package.json'))
+  const manifest = require.resolve('better-sqlite3/package.json')
+  const directory = dirname(manifest)
+  if (!existsSync(join(directory, 'build/Release/better_sqlite3.node'))) return undefined
+  const { version } = JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }
+  const libc =
+    process.platform === 'linux' &&
+    !(process.report?.getReport() as { header?: { glibcVersionRuntime?: string } })?.header
+      ?.glibcVersionRuntime
+      ? 'musl'
+      : ''
+  const file = `better-sqlite3-v${version}-node-v${process.versions.modules}-${process.platform}${libc}-${process.arch}.tar.gz`
+  mkdirSync(destination, { recursive: true })
+  await run('tar', ['czf', join(destination, file), '-C', directory, 'build/Release/better_sqlite3.node'])
+  return { version, env: { npm_config_better_sqlite3_local_prebuilds: destination } }
 }
 
 /** A fresh app outside the workspace: its own package.json, npm install from the registry and the tarballs. */
@@ -89,7 +125,8 @@ export async function createFreshApp(options: {
     }),
   )
   for (const file of options.files) cpSync(file.from, join(dir, 'src', file.to))
-  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+  // One npm cache for every app (npm's own), read before the registry.
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
     cwd: dir,
     maxBuffer: 1 << 26,
     env: { ...process.env, npm_config_update_notifier: 'false', ...options.installEnv },

@@ -7,7 +7,12 @@ import { fileURLToPath } from 'node:url'
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
+import { createPaidTools } from '@tollgate/ai-sdk'
+import { createClient } from '@tollgate/core'
+import { evmWallet } from '@tollgate/core/evm'
 import { type Devnet, startDevnet, testUsdcAbi } from '@tollgate/testkit'
+import { MockLanguageModelV3 } from 'ai/test'
+import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { examplesDir, freePort, runExample, startExample } from './run-example.js'
 
@@ -118,6 +123,66 @@ describe('README examples on the devnet', () => {
     expect(JSON.parse(stdout)).toMatchObject({ payment: { amount: '1000', display: '0.001 USDC' } })
   })
 
+  test('ai-sdk README: the approval example asks the user once, then the SDK runs the tool and pays', async () => {
+    const { answerWithApproval } = await import('../src/ai-sdk-approval.js')
+    const usage = {
+      inputTokens: { total: 1, noCache: 1, cacheRead: undefined, cacheWrite: undefined },
+      outputTokens: { total: 1, text: 1, reasoning: undefined },
+    }
+    const steps = [
+      {
+        content: [
+          { type: 'tool-call' as const, toolCallId: 'call_1', toolName: 'web_search', input: '{"q":"x402"}' },
+        ],
+        finishReason: { unified: 'tool-calls' as const, raw: 'tool_calls' },
+        usage,
+        warnings: [],
+      },
+      {
+        content: [{ type: 'text' as const, text: 'Done.' }],
+        finishReason: { unified: 'stop' as const, raw: 'stop' },
+        usage,
+        warnings: [],
+      },
+    ]
+    let step = 0
+    const model = new MockLanguageModelV3({ doGenerate: async () => steps[Math.min(step++, 1)]! })
+    const client = createClient({
+      wallets: [
+        evmWallet({
+          account: privateKeyToAccount(devnet.accounts[0]!.privateKey),
+          rpcUrls: { 'eip155:31337': devnet.rpcUrl },
+          pollingIntervalMs: 50,
+        }),
+      ],
+      // The policy asks above $0.005, and its own callback would decline: only the user's yes pays.
+      policy: { budget: '$1', requireApprovalAbove: '$0.005', approve: () => false },
+    })
+    const tools = createPaidTools({
+      client,
+      tools: [
+        {
+          name: 'web_search',
+          description: 'Web search',
+          endpoint: `${servers.expressApp}/api/search`,
+          params: { q: { type: 'string' } },
+          maxPrice: '$0.01',
+        },
+      ],
+    })
+    const asked: unknown[] = []
+    const askTheUser = async (toolCall: { toolName: string; input: unknown }) => {
+      asked.push(toolCall)
+      return true
+    }
+    expect(
+      await received(() =>
+        answerWithApproval(model, tools, [{ role: 'user', content: 'Search x402.' }], askTheUser),
+      ),
+    ).toBe(1000n)
+    expect(asked).toEqual([expect.objectContaining({ toolName: 'web_search', input: { q: 'x402' } })])
+  })
+
   test('mcp README: the stdio server pays a tool call from the official MCP client', async () => {
     const transport = new StdioClientTransport({
       command: fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url)),
@@ -223,6 +288,42 @@ describe('README examples on the devnet', () => {
       AGENT_KEY: devnet.accounts[1]!.privateKey,
     })
     expect(JSON.parse(ledger.stdout.trim())).toMatchObject({ spent: '0', remaining: '20' })
+  })
+
+  test('demo-api README: the demo API from code answers an unpaid search with 402', async () => {
+    const { stdout } = await runExample('src/demo-api.ts', {})
+    expect(stdout.trim()).toBe('402')
+  })
+
+  test('demo-agent README: the scripted LangChain agent pays the demo API', async () => {
+    const { stdout } = await runExample('src/demo-agent.ts', {})
+    const payments = JSON.parse(stdout) as { route: string; amount: string; transaction: string }[]
+    expect(payments.length).toBeGreaterThan(0)
+    expect(payments).toContainEqual(expect.objectContaining({ route: 'GET /api/search', amount: '1000' }))
+    for (const payment of payments) expect(payment.transaction).toMatch(/^0x[0-9a-f]{64}$/)
+  })
+
+  test('demo-mcp README: the demo MCP server from code pays a search, read from the chain', async () => {
+    const transport = new StdioClientTransport({
+      command: fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url)),
+      args: ['src/demo-mcp.ts'],
+      cwd: examplesDir,
+      env: { ...(process.env as Record<string, string>), ...envOf(8, servers.devnetApi) },
+      stderr: 'pipe',
+    })
+    const client = new McpClient({ name: 'examples', version: '1.0.0' })
+    await client.connect(transport)
+    try {
+      let result: { isError?: boolean } = {}
+      expect(
+        await received(async () => {
+          result = (await client.callTool({ name: 'search', arguments: { q: 'x402' } })) as typeof result
+        }),
+      ).toBe(1000n)
+      expect(result.isError).not.toBe(true)
+    } finally {
+      await client.close()
+    }
   })
 
   test('testkit README: the EIP-3009 transfer and the Solana devnet', async () => {

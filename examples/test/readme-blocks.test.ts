@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
 import { describe, expect, test } from 'vitest'
 import {
   exampleText,
@@ -10,8 +10,31 @@ import {
   readBlocks,
   repositoryRoot,
 } from '../scripts/readme-blocks.js'
+import { commandProblems } from '../scripts/shell-commands.js'
 
 const readmes = listReadmes()
+
+/**
+ * What the README of a private workspace folder (a demo app, a test suite) can import without an
+ * install line: the folder's own package and its dependencies, which `pnpm install` at the root
+ * installs. A published package's README has only its install lines.
+ */
+function workspacePackages(readme: string): string[] {
+  const manifest = join(repositoryRoot, dirname(readme), 'package.json')
+  if (!existsSync(manifest)) return []
+  const {
+    name,
+    private: isPrivate,
+    dependencies = {},
+    devDependencies = {},
+  } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    name: string
+    private?: boolean
+    dependencies?: object
+    devDependencies?: object
+  }
+  return isPrivate === true ? [name, ...Object.keys(dependencies), ...Object.keys(devDependencies)] : []
+}
 
 describe('README code blocks', () => {
   test('default: every code block of every README is an example file (or a region of one), verbatim', () => {
@@ -35,11 +58,12 @@ describe('README code blocks', () => {
     const problems: string[] = []
     for (const readme of readmes) {
       const blocks = readBlocks(readme)
-      const installed = new Set(
-        blocks
+      const installed = new Set([
+        ...blocks
           .filter((block) => block.language === 'sh')
           .flatMap((block) => installedPackages(block.content)),
-      )
+        ...workspacePackages(readme),
+      ])
       const imported = new Set(
         blocks
           .filter(isCode)
@@ -83,6 +107,37 @@ describe('README code blocks', () => {
       '@tollgate/express',
       'express',
       'zod',
+    ])
+  })
+
+  test('behavior: every shell command of every README names a script, package or binary that exists', () => {
+    const problems = readmes.flatMap((readme) =>
+      readBlocks(readme)
+        .filter((block) => block.language === 'sh')
+        .flatMap((block) =>
+          commandProblems(block.content).map((problem) => `${readme}:${block.line}: ${problem}`),
+        ),
+    )
+    expect(problems).toEqual([])
+  })
+
+  test('error: a command naming a missing script, package or binary is caught', () => {
+    expect(
+      commandProblems(
+        [
+          'npm run nope',
+          'pnpm --filter @tollgate/core tset',
+          'pnpm turbo run build --filter @tollgate/nope...',
+          'npx -p @tollgate/testkit tollgate-nope',
+          'npm i @tollgate/demo-api',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      'npm run nope: the root package.json has no script nope',
+      'pnpm --filter @tollgate/core tset: @tollgate/core has no script tset',
+      'pnpm turbo run build --filter @tollgate/nope...: no workspace package @tollgate/nope',
+      'npx -p @tollgate/testkit tollgate-nope: @tollgate/testkit has no binary tollgate-nope',
+      'npm i @tollgate/demo-api: @tollgate/demo-api is not published',
     ])
   })
 })
