@@ -203,7 +203,7 @@ describe('express: tx response replay', () => {
       logger: { warn: () => {} },
     })
     // Every `keep` the adapter makes is awaited before the retry, so the test never races it.
-    const kept: Promise<void>[] = []
+    const kept: Promise<boolean>[] = []
     const observed = {
       ...gate,
       check: async (...args: Parameters<typeof gate.check>) => {
