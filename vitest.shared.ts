@@ -33,7 +33,8 @@ export type TestConfigOptions = {
 /**
  * The vitest config of a package, as three projects:
  * - `unit`: `src/**\/*.test.ts`, pure and fast, all files in one module graph (`isolate: false`);
- * - `integration`: `test/**\/*.test.ts` against real components (anvil, redis-server, SQLite);
+ * - `integration`: `test/**\/*.test.ts` against real components (anvil, redis-server, SQLite), all
+ *   files of a worker in one module graph (`isolate: false`);
  * - `process`: the files named in `options.process`, which spawn and signal processes.
  *
  * `vitest run --project unit --project integration` is the package's `test` script, and
@@ -61,6 +62,10 @@ export function testConfig(options: TestConfigOptions = {}) {
             name: 'integration',
             include: ['test/**/*.test.ts'],
             exclude: processFiles,
+            // One module graph per worker, as in `unit`: viem, the SDKs and the package itself are
+            // imported once, not once per file (most of an integration run's CPU time otherwise).
+            // Files share no state but the leased devnet, reverted for every file.
+            isolate: false,
             ...(options.devnet === true ? { globalSetup: [here('./scripts/vitest/devnet-pool.ts')] } : {}),
           },
           ...(options.devnet === true

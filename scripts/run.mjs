@@ -17,14 +17,16 @@ const tasks = {
   // Lint, type-check and test every package (unit, integration and process tests) and check what
   // would be published; builds run first where tests need them. The adapters' tests and their
   // README examples run again on Node 22 (`test:node22`, AI SDK 7 there). Unchanged packages come
-  // from turbo's cache. Each task's log level is in turbo.json: tests print vitest's summary.
+  // from turbo's cache. The type check is one `tsc` program over the whole workspace
+  // (`check:types`, `tsconfig.check.json`), which reads each dependency's types once instead of
+  // once per package. Each task's log level is in turbo.json: tests print vitest's summary.
   test: [
     ['exec', 'biome', 'check', '.'],
     [
       'exec',
       'turbo',
       'run',
-      'typecheck',
+      'check:types',
       'check:package',
       'test',
       'test:process',

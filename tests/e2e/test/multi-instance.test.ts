@@ -147,11 +147,14 @@ describe.skipIf(skipRedis !== undefined)('several gate processes on one Redis', 
     // One sale; every other request is told the proof is in flight (409), already spent (402), or
     // gets the sale's kept response again (a replay: nothing run, nothing charged).
     const counts = tally(outcomes)
-    expect(counts['200']).toBe(1)
+    // Every outcome by status and code, in the failure message: an answer of another kind is named.
+    const seen = JSON.stringify(counts)
+    expect(counts['200'], seen).toBe(1)
     expect(
       (counts['409 payment_in_progress'] ?? 0) +
         (counts['402 payment_already_used'] ?? 0) +
         (counts['200 replay'] ?? 0),
+      seen,
     ).toBe(199)
     // Both instances refused the proof: the claims are shared, not per process.
     for (const parity of [0, 1]) {

@@ -38,13 +38,15 @@ export async function rpcProxy(
       outgoing.writeHead(502).end('bad gateway')
       return
     }
+    // A node that is gone (a call still in flight when its test file stopped the devnet) is a 502.
     const answer = await fetch(target, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: text,
-    })
-    const body = await answer.text()
-    if (verdict === 'forward_then_502') outgoing.writeHead(502).end('bad gateway')
+    }).catch(() => undefined)
+    const body = await answer?.text().catch(() => undefined)
+    if (answer === undefined || body === undefined) outgoing.writeHead(502).end('bad gateway')
+    else if (verdict === 'forward_then_502') outgoing.writeHead(502).end('bad gateway')
     else outgoing.writeHead(answer.status, { 'content-type': 'application/json' }).end(body)
   })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

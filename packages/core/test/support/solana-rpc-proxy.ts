@@ -1,4 +1,4 @@
-import { createServer } from 'node:http'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 type Call = { jsonrpc: '2.0'; id: unknown; method: string; params?: unknown[] }
@@ -25,7 +25,15 @@ export type ProxyRule = {
 export async function startRpcProxy(upstream: string) {
   const rules = new Map<string, ProxyRule>()
   const seen: string[] = []
-  const server = createServer(async (request, response) => {
+  const server = createServer((request, response) => {
+    // An upstream that is gone (a request still in flight when its test file stopped the devnet)
+    // is a 502, as from any proxy, never an unhandled rejection in the test worker.
+    forward(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(502)
+      response.end()
+    })
+  })
+  const forward = async (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Call | Call[]
@@ -59,7 +67,7 @@ export async function startRpcProxy(upstream: string) {
     const pad = Math.max(0, ...applying.map((rule) => rule.padToBytes ?? 0))
     if (pad > text.length) text = `${text}${' '.repeat(pad - text.length)}`
     response.writeHead(200, { 'content-type': 'application/json' }).end(text)
-  })
+  }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

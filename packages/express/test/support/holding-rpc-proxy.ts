@@ -22,13 +22,19 @@ export async function holdingRpcProxy(target: string) {
         }
       })
     }
+    // A node that is gone (a call still in flight when its test file stopped the devnet) is a 502.
     const answer = await fetch(target, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: Buffer.concat(chunks),
-    })
+    }).catch(() => undefined)
+    const body = await answer?.arrayBuffer().catch(() => undefined)
+    if (answer === undefined || body === undefined) {
+      response.writeHead(502).end('bad gateway')
+      return
+    }
     response.writeHead(answer.status, { 'content-type': 'application/json' })
-    response.end(Buffer.from(await answer.arrayBuffer()))
+    response.end(Buffer.from(body))
   })
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
