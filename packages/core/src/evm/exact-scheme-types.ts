@@ -1,6 +1,6 @@
 import type { Account, Address } from 'viem'
 import type { JsonRpc } from '../rpc/create-json-rpc.js'
-import type { ExactInput, ExactScheme, ExactSettlementQuery, ExactSettlementStatus } from '../scheme/types.js'
+import type { ExactScheme, ExactSettlementQuery, ExactSettlementStatus } from '../scheme/types.js'
 
 /** How an `exact` scheme settles, shared by `createEvmExactScheme` and `evmNetwork({ exact })`. */
 export type EvmExactSchemeSettings = {
