@@ -44,7 +44,8 @@ const logsSchema = z.array(z.object({ transactionHash: z.string().regex(/^0x[0-9
 /**
  * Reads from the chain where an `exact` settlement stands, in one round trip (two when the
  * authorization was used by a transaction this process does not know, such as a replacement sent
- * before a restart or another relayer's):
+ * before a restart or another relayer's, and two before answering that the settler's nonce was
+ * taken):
  * - `confirmed`: a transaction with the `Transfer(from, to, value)` of the authorization is mined
  *   with `confirmations` blocks;
  * - `failed` (provably cannot land): the authorization was canceled, its `validBefore` is behind
@@ -59,6 +60,17 @@ const logsSchema = z.array(z.object({ transactionHash: z.string().regex(/^0x[0-9
 export async function readSettlementStatus(
   options: ReadSettlementStatusOptions,
 ): Promise<ExactSettlementStatus> {
+  const first = await readOnce(options)
+  if (first.status !== 'failed' || (first.reason !== 'nonce_taken' && first.reason !== 'reverted'))
+    return first
+  // The nonce count and the receipts come from one batch, but a node may answer its parts from
+  // different moments: a settlement mined between the receipt lookup and the count would read as
+  // "nonce taken by another". The count only grows, so a second look, made entirely after the
+  // first count, sees our receipt if ours took the nonce. Only the failing path pays this round trip.
+  return readOnce(options)
+}
+
+async function readOnce(options: ReadSettlementStatusOptions): Promise<ExactSettlementStatus> {
   const { rpc, token, authorization, hashes, confirmations } = options
   const primary = hashes[0] as Hex
   const calls: JsonRpcCall[] = hashes.map((hash) => ({ method: 'eth_getTransactionReceipt', params: [hash] }))
