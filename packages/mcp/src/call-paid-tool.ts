@@ -3,8 +3,7 @@ import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.j
 import type { CallToolRequest, CallToolResult } from '@modelcontextprotocol/sdk/types.js'
 import type { Client, Money, PaymentInfo } from '@tollgate/core'
 import { metaKeys } from './meta-keys.js'
-import { readRetryable } from './read-retryable.js'
-import { readX402Result } from './read-x402-result.js'
+import { readRetryable, readX402Result } from './read-x402-result.js'
 
 /** Options of {@link callPaidTool}. */
 export type CallPaidToolOptions = {
