@@ -18,12 +18,13 @@
  */
 
 import type { AddressInfo } from 'node:net'
-import { type CreateGateOptions, createChainRegistry, createGate } from '@tollgate/core'
+import { type CreateGateOptions, createGate } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
 import { tollgate } from '@tollgate/express'
 import { createRedisStore } from '@tollgate/redis'
 import express, { type ErrorRequestHandler, type Request, type Response } from 'express'
 import { privateKeyToAccount } from 'viem/accounts'
+import { devnetFromEnv, required } from './merchant-env.js'
 
 /** A message the merchant sends to its parent. */
 export type MerchantEvent =
@@ -66,12 +67,6 @@ export const MERCHANT_ROUTES = {
 
 function send(event: MerchantEvent): void {
   process.send?.(event)
-}
-
-function required(name: string): string {
-  const value = process.env[name]?.trim()
-  if (value === undefined || value === '') throw new Error(`${name} is required.`)
-  return value
 }
 
 const held = new Map<string, () => void>()
@@ -125,29 +120,7 @@ function counted(
 }
 
 async function main(): Promise<void> {
-  const chainId = Number(required('TOLLGATE_CHAIN_ID'))
-  const network = `eip155:${chainId}` as const
-  const asset = required('TOLLGATE_ASSET')
-  const registry = createChainRegistry()
-  registry.addChain({
-    network,
-    name: 'Devnet',
-    family: 'evm',
-    chainId,
-    nativeCurrency: { symbol: 'ETH', name: 'Ether', decimals: 18 },
-    confirmations: 1,
-    blockTimeSeconds: 1,
-    testnet: true,
-  })
-  registry.addAsset({
-    network,
-    address: asset,
-    symbol: 'USDC',
-    name: 'USD Coin',
-    decimals: 6,
-    usdPegged: true,
-    eip712: { name: 'USD Coin', version: '2' },
-  })
+  const { network, asset, registry } = devnetFromEnv()
   // Long enough for a loaded machine; a frozen Redis costs the cases that freeze it this much.
   const store = createRedisStore({ url: required('TOLLGATE_REDIS_URL'), commandTimeoutMs: 1_500 })
   const settlerKey = process.env.TOLLGATE_SETTLER_KEY

@@ -13,7 +13,7 @@
 
 import type { AddressInfo } from 'node:net'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
-import { type CreateGateOptions, createChainRegistry, createGate } from '@tollgate/core'
+import { type CreateGateOptions, createGate } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
 import { tollgate } from '@tollgate/express'
 import { createStreamableHttpHandler, withPayment } from '@tollgate/mcp'
@@ -21,6 +21,7 @@ import { createRedisStore } from '@tollgate/redis'
 import express, { type Request, type Response } from 'express'
 import { privateKeyToAccount } from 'viem/accounts'
 import { z } from 'zod'
+import { devnetFromEnv, required } from '../../attack/src/merchant-env.js'
 import type { MerchantCommand, MerchantEvent } from '../../attack/src/merchant-server.js'
 
 /** The priced routes, in the devnet's 6-decimal USDC: an item, a pass for rides, a ride, the MCP tool. */
@@ -44,36 +45,8 @@ process.on('message', (command: MerchantCommand) => {
   if (command.type === 'clock') send({ type: 'clock-set', offsetMs: command.offsetMs })
 })
 
-function required(name: string): string {
-  const value = process.env[name]?.trim()
-  if (value === undefined || value === '') throw new Error(`${name} is required.`)
-  return value
-}
-
 function createMerchantGate() {
-  const chainId = Number(required('TOLLGATE_CHAIN_ID'))
-  const network = `eip155:${chainId}` as const
-  const asset = required('TOLLGATE_ASSET')
-  const registry = createChainRegistry()
-  registry.addChain({
-    network,
-    name: 'Devnet',
-    family: 'evm',
-    chainId,
-    nativeCurrency: { symbol: 'ETH', name: 'Ether', decimals: 18 },
-    confirmations: 1,
-    blockTimeSeconds: 1,
-    testnet: true,
-  })
-  registry.addAsset({
-    network,
-    address: asset,
-    symbol: 'USDC',
-    name: 'USD Coin',
-    decimals: 6,
-    usdPegged: true,
-    eip712: { name: 'USD Coin', version: '2' },
-  })
+  const { network, asset, registry } = devnetFromEnv()
   const settler = privateKeyToAccount(required('TOLLGATE_SETTLER_KEY') as `0x${string}`)
   return createGate({
     routes: FAULT_ROUTES,
