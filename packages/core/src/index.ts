@@ -45,6 +45,18 @@ export {
   type PayOptions,
   type PendingPayment,
 } from './client/create-client.js'
+// Discovery
+export type {
+  DiscoveryBuildOptions,
+  DiscoveryOptions,
+  GateDiscovery,
+  JsonSchema,
+  OpenApiDocument,
+  PaymentInfoOffer,
+  RouteDiscovery,
+  ServiceInfo,
+  WellKnownX402,
+} from './discovery/types.js'
 // Errors
 export { errorStatus, type TollgateErrorCode } from './errors/error-codes.js'
 export { statusForCode, TollgateError, type TollgateErrorOptions } from './errors/tollgate-error.js'

@@ -15,6 +15,7 @@ import { rejectRequest } from './reject-request.js'
 import { resolveGateTarget } from './resolve-gate-target.js'
 import { resolveOffers } from './resolve-offers.js'
 import { resolveOrigin } from './resolve-origin.js'
+import { serveDiscovery } from './serve-discovery.js'
 import type { GateContext, GateDecision, GatePaid, GateRejected, GateRequest } from './types.js'
 import { verifyExactPayment } from './verify-exact-payment.js'
 import { verifyTxPayment } from './verify-tx-payment.js'
@@ -33,7 +34,8 @@ export async function checkRequest(
 ): Promise<GateDecision> {
   const target = resolveGateTarget(request)
   const found = findRoute(runtime.routes, request.method, target.path)
-  if (found === undefined) return FREE
+  // Discovery documents are served only where no priced route matches: the user's route wins.
+  if (found === undefined) return serveDiscovery(runtime, request, target) ?? FREE
   const { route } = found
   let offers: Offer[] | null = null
   let located = request

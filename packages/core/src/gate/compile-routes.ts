@@ -1,3 +1,4 @@
+import { checkRouteDiscovery } from '../discovery/compile-discovery.js'
 import { TollgateError } from '../errors/tollgate-error.js'
 import { compareRouteSpecificity } from '../route/compare-route-specificity.js'
 import { parseRoutePattern, type RoutePattern } from '../route/parse-route-pattern.js'
@@ -36,6 +37,7 @@ export function compileRoutes(routes: CreateGateOptions['routes'], context: Offe
       )
     }
     for (const pattern of config.pass?.scope ?? []) parseRoutePattern(pattern)
+    if (config.discovery !== false) checkRouteDiscovery(key, pattern, config.discovery)
     const staticOffers =
       typeof config.price === 'function' ? undefined : buildOffers({ key, ...config }, config.price, context)
     compiled.push({ key, pattern, config, ...(staticOffers === undefined ? {} : { staticOffers }) })

@@ -1,6 +1,7 @@
 import type { ChainRegistry } from '../chains/create-chain-registry.js'
 import { createChainRegistry } from '../chains/create-chain-registry.js'
 import type { Network } from '../chains/types.js'
+import { type CompiledDiscovery, compileDiscovery } from '../discovery/compile-discovery.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import { createKeyring, type Keyring } from '../keyring/create-keyring.js'
 import type { PassPayload } from '../pass/pass-payload.js'
@@ -10,6 +11,7 @@ import { createMemoryStore } from '../store/memory-store.js'
 import type { Store } from '../store/types.js'
 import { type CompiledRoute, compileRoutes } from './compile-routes.js'
 import type { OfferContext } from './offers.js'
+import { parsePublicUrl } from './parse-public-url.js'
 import type { CreateGateOptions, GateHooks, GateLogger } from './types.js'
 
 /**
@@ -45,6 +47,10 @@ export type GateRuntime = {
   offerContext: OfferContext
   /** Tokens whose HMAC and payload were verified once (bounded). */
   verifiedPasses: Map<string, PassPayload>
+  /** Discovery settings (the defaults when `discovery` is `false`). */
+  discovery: CompiledDiscovery
+  /** Whether the gate serves discovery documents and the `bazaar` extension (`discovery` not `false`). */
+  discoveryOn: boolean
 }
 
 /**
@@ -92,6 +98,8 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     networksById: new Map(options.networks.map((network) => [network.network, network])),
     offerContext,
     verifiedPasses: new Map(),
+    discovery: compileDiscovery(options.discovery === false ? {} : options.discovery),
+    discoveryOn: options.discovery !== false,
   }
 }
 
@@ -145,17 +153,4 @@ const defaultLogger: GateLogger = {
     // biome-ignore lint/suspicious/noConsole: the documented default logger
     else console.warn(message, error)
   },
-}
-
-function parsePublicUrl(value: unknown): string {
-  let url: URL | undefined
-  try {
-    url = typeof value === 'string' ? new URL(value) : undefined
-  } catch {
-    url = undefined
-  }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new TollgateError('config_invalid', `publicUrl ${quote(value)} is not an http(s) URL.`)
-  }
-  return url.origin
 }
