@@ -53,7 +53,9 @@ export type {
   JsonSchema,
   OpenApiDocument,
   PaymentInfoOffer,
+  PriceOption,
   RouteDiscovery,
+  RoutePrice,
   ServiceInfo,
   WellKnownX402,
 } from './discovery/types.js'

@@ -11,6 +11,7 @@ describe('public API', () => {
         "createStreamableHttpHandler",
         "metaKeys",
         "paidMcpServer",
+        "paidToolMeta",
         "paymentReceipt",
         "serveStdio",
         "withPayment",

@@ -105,8 +105,43 @@ export type DiscoveryBuildOptions = {
   origin?: string
 }
 
+/** One way to pay a route, as {@link GateDiscovery.priceOf} lists it. */
+export type PriceOption = {
+  /** The x402 scheme: `"exact"` or `"tx"`. */
+  scheme: string
+  /** CAIP-2 network id. */
+  network: string
+  /** Token contract address, mint, or `"native"`. */
+  asset: string
+  /** Atomic units, as a decimal string. */
+  amount: string
+  /** The asset's ticker, such as `"USDC"`. */
+  symbol: string
+  /** The asset's decimals. */
+  decimals: number
+  /** The amount for people: `"0.01 USDC"`. */
+  display: string
+  /** The pass this option buys, if it buys one. */
+  pass?: { ttlSeconds: number }
+}
+
+/** What one route costs, for listings such as MCP `tools/list`: advisory, the 402 is authoritative. */
+export type RoutePrice = {
+  /** The route pattern that prices the request, such as `"POST /forecast"`. */
+  route: string
+  /** Whether the price is a function of the request: then `accepts` is empty and the 402 tells. */
+  dynamic: boolean
+  /** Every fixed way to pay, as the 402 offers them. */
+  accepts: PriceOption[]
+}
+
 /** The discovery documents of a gate, built from its routes and prices. */
 export type GateDiscovery = {
+  /**
+   * What a request to `method` `path` costs, by the route that prices it; `undefined` when no
+   * route does (the request is free).
+   */
+  priceOf(method: string, path: string): RoutePrice | undefined
   /**
    * The OpenAPI 3.1 document of the gate's routes: each priced operation carries `x-payment-info`
    * and a `402` response.

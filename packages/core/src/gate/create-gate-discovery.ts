@@ -1,7 +1,9 @@
 import { buildOpenApiDocument } from '../discovery/build-openapi-document.js'
 import { buildWellKnown } from '../discovery/build-well-known.js'
+import { describeRoutePrice } from '../discovery/describe-route-price.js'
 import type { GateDiscovery } from '../discovery/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
+import { findRoute } from './find-route.js'
 import type { GateRuntime } from './gate-runtime.js'
 import { parsePublicUrl } from './parse-public-url.js'
 
@@ -14,6 +16,10 @@ export function createGateDiscovery(runtime: GateRuntime): GateDiscovery {
   const originOf = (origin: string | undefined) =>
     origin === undefined ? runtime.origin : parsePublicUrl(origin, 'origin')
   return {
+    priceOf: (method, path) => {
+      const found = findRoute(runtime.routes, method, path)
+      return found === undefined ? undefined : describeRoutePrice(found.route)
+    },
     openapi: (options = {}) =>
       buildOpenApiDocument({
         routes: runtime.routes,

@@ -140,6 +140,37 @@ describe('gate.discovery', () => {
   })
 })
 
+describe('gate.discovery.priceOf', () => {
+  test('default: the fixed ways to pay the route that prices a request', () => {
+    const gate = createGate(options())
+    expect(gate.discovery.priceOf('POST', '/api/items/9')).toEqual({
+      route: 'POST /api/items/:id',
+      dynamic: false,
+      accepts: [
+        {
+          scheme: 'tx',
+          network: 'eip155:8453',
+          asset: USDC_BASE,
+          amount: '10000',
+          symbol: 'USDC',
+          decimals: 6,
+          display: '0.01 USDC',
+        },
+      ],
+    })
+  })
+
+  test('behavior: a dynamic price has no amount; a free path has no price', () => {
+    const gate = createGate(options())
+    expect(gate.discovery.priceOf('GET', '/api/quote')).toEqual({
+      route: 'GET /api/quote',
+      dynamic: true,
+      accepts: [],
+    })
+    expect(gate.discovery.priceOf('GET', '/api/nothing')).toBeUndefined()
+  })
+})
+
 describe('gate.check: discovery paths', () => {
   test('default: GET /openapi.json and /.well-known/x402 are answered with their documents', async () => {
     const gate = createGate(options())
