@@ -78,6 +78,35 @@ describe('README examples on the devnet', () => {
     expect((await fetch(`${servers.expressApp}/api/search`)).status).toBe(402)
     expect((await fetch(`${servers.expressApp}/api/pass`, { method: 'POST' })).status).toBe(402)
     expect(await (await fetch(`${servers.expressApp}/health`)).json()).toEqual({ ok: true })
+    // Discovery is served by the gate, in front of the app.
+    const openapi = await (await fetch(`${servers.expressApp}/openapi.json`)).json()
+    expect(openapi.paths['/api/search'].get['x-payment-info'].offers[0]).toMatchObject({ amount: '1000' })
+  })
+
+  test('core README: the gate serves its discovery documents and lists a dynamic price as null', async () => {
+    const script = `import('./src/core-discovery.ts').then(async (module) => {
+      const get = (path) => module.default.fetch(new Request('http://127.0.0.1' + path))
+      const openapi = await (await get('/openapi.json')).json()
+      const wellKnown = await (await get('/.well-known/x402')).json()
+      const unpaid = await get('/api/search?q=x')
+      process.stdout.write(JSON.stringify({
+        openapi, wellKnown, builtOpenapi: module.openapi, price: module.price,
+        paymentRequired: JSON.parse(Buffer.from(unpaid.headers.get('payment-required'), 'base64').toString()),
+      }))
+    })`
+    const file = join(scratch, 'core-discovery-probe.mts')
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(file, script.replace('./src/core-discovery.ts', join(examplesDir, 'src/core-discovery.ts')))
+    const { stdout } = await runExample(file, { RPC_URL: devnet.rpcUrl })
+    const probe = JSON.parse(stdout)
+    expect(probe.openapi).toEqual(probe.builtOpenapi)
+    expect(probe.openapi.paths['/api/summarize'].post['x-payment-info'].offers[0].amount).toBeNull()
+    expect(probe.wellKnown.resources).toEqual([
+      'https://api.example.com/api/search',
+      'https://api.example.com/api/summarize',
+    ])
+    expect(probe.price.accepts.map((option: { display: string }) => option.display)).toEqual(['0.001 USDC'])
+    expect(probe.paymentRequired.extensions.bazaar.info.input).toEqual({ type: 'http', method: 'GET' })
   })
 
   test('core README: the client pays with a file ledger and an approval rule', async () => {
@@ -231,6 +260,7 @@ describe('README examples on the devnet', () => {
       }),
     ).toBe(10_000n)
     expect(stdout).toContain('Sunny in Paris')
+    expect(stdout).toContain('listed at 0.01 USDC')
   })
 
   test('prometheus README: the metrics endpoint counts the refusal', async () => {
