@@ -71,6 +71,11 @@ function gateOptions(): CreateGateOptions {
         },
       },
       'GET /api/quote': { price: () => '$0.002', description: 'A price that depends on the request' },
+      // A discovery near the largest the gate accepts: its bazaar extension is about 4 KB of JSON.
+      'POST /api/big': {
+        price: '$0.003',
+        discovery: { output: { example: { text: 'x'.repeat(3400) } } },
+      },
     },
     payTo: devnet.accounts[9]!.address,
     networks: [
@@ -101,6 +106,10 @@ beforeAll(async () => {
   app.get('/api/search', (request, response) => {
     served.push(request.originalUrl)
     response.json({ results: [String(request.query.q)] })
+  })
+  app.post('/api/big', (request, response) => {
+    served.push(request.originalUrl)
+    response.json({ text: 'x' })
   })
   app.post('/api/items/:id', (request, response) => {
     served.push(request.originalUrl)
@@ -153,6 +162,7 @@ describe('discovery documents, checked by the published schemas', () => {
     expect(priced.map(([path, method]) => `${method} ${path}`).sort()).toEqual([
       'get /api/quote',
       'get /api/search',
+      'post /api/big',
       'post /api/items/{id}',
     ])
     // The dynamic price is listed without an amount, as MPP discovery defines it.
@@ -163,9 +173,13 @@ describe('discovery documents, checked by the published schemas', () => {
   test('the well-known document fits its schema, and every resource it lists answers a 402', async () => {
     const document = await (await fetch(`${server.url}/.well-known/x402`)).json()
     expect(validateWellKnown(document), JSON.stringify(validateWellKnown.errors)).toBe(true)
-    expect(document.resources).toEqual([`${server.url}/api/search`, `${server.url}/api/quote`])
+    expect(document.resources).toEqual([
+      `${server.url}/api/search`,
+      `${server.url}/api/quote`,
+      `${server.url}/api/big`,
+    ])
     for (const resource of document.resources as string[]) {
-      const response = await fetch(resource)
+      const response = await fetch(resource, { method: resource.endsWith('/api/big') ? 'POST' : 'GET' })
       expect(response.status).toBe(402)
       expect(
         decodePaymentRequiredHeader(response.headers.get('PAYMENT-REQUIRED')!).accepts.length,
@@ -237,5 +251,21 @@ describe('x402 bazaar extension in the 402', () => {
       routeTemplate: '/api/items/:id',
       discoveryInfo: { input: { type: 'http', bodyType: 'json', pathParams: { id: '7' } } },
     })
+  })
+
+  test('the largest bazaar extension the gate accepts still fits in the official client payment header', async () => {
+    const { pay, sent } = officialPayer()
+    const unpaid = await fetch(`${server.url}/api/big`, { method: 'POST' })
+    const bazaar = decodePaymentRequiredHeader(unpaid.headers.get('PAYMENT-REQUIRED')!).extensions?.bazaar
+    expect(JSON.stringify(bazaar).length).toBeGreaterThan(3900)
+    const payTo = devnet.accounts[9]!.address
+    const before = await usdcBalance(devnet, payTo)
+    const response = await pay(`${server.url}/api/big`, { method: 'POST' })
+    expect(response.status).toBe(200)
+    expect(served.at(-1)).toBe('/api/big')
+    expect((await usdcBalance(devnet, payTo)) - before).toBe(3000n)
+    // The official client echoed the extension: the header carries it whole.
+    expect(decodePaymentSignatureHeader(sent[0]!).extensions?.bazaar).toEqual(bazaar)
+    expect(sent[0]!.length).toBeLessThanOrEqual(8192)
   })
 })

@@ -1,5 +1,6 @@
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import { parseRoutePattern, type RoutePattern } from '../route/parse-route-pattern.js'
+import { buildBazaarExtension } from './build-bazaar-extension.js'
 import { BODY_METHODS } from './build-operation.js'
 import type { DiscoveryOptions, RouteDiscovery } from './types.js'
 
@@ -49,13 +50,23 @@ function discoveryPath(value: unknown, fallback: string, name: string): string {
   return value
 }
 
-// The bazaar extension rides in every 402 and is echoed in every payment header.
-const MAX_ROUTE_DISCOVERY_BYTES = 3072
+// What the rest of an official x402 client's payment header takes (payload, requirements,
+// resource, payment-identifier), as JSON; the bazaar extension gets what is left.
+const PAYMENT_HEADER_BASE_BYTES = 2048
+
+/**
+ * The most JSON a route's `bazaar` extension may take so that an official x402 client, which
+ * echoes it in its payment header, stays within the gate's `maxHeaderBytes` (base64 of JSON).
+ * @internal
+ */
+export function bazaarBudget(maxHeaderBytes: number): number {
+  return Math.floor((maxHeaderBytes * 3) / 4) - PAYMENT_HEADER_BASE_BYTES
+}
 
 /**
  * Checks one route's `discovery`: a body route whose input schema requires properties needs an
- * example (x402's bazaar extension must carry a body that fits its schema), and the whole stays
- * small, since official x402 clients echo it in their payment header.
+ * example (x402's bazaar extension must carry a body that fits its schema), and the extension it
+ * yields fits in `budget` bytes of JSON, since official x402 clients echo it in their payment header.
  * @internal
  * @throws {TollgateError} `config_invalid`
  */
@@ -63,29 +74,35 @@ export function checkRouteDiscovery(
   key: string,
   pattern: RoutePattern,
   config: RouteDiscovery | undefined,
+  budget = Number.POSITIVE_INFINITY,
 ): void {
-  if (config === undefined) return
-  if (typeof config !== 'object' || config === null) {
+  if (config !== undefined && (typeof config !== 'object' || config === null)) {
     throw new TollgateError(
       'config_invalid',
       `Route "${key}" has a discovery that is not an object or false.`,
     )
   }
-  const schema = config.input?.schema
+  const schema = config?.input?.schema
   const required = Array.isArray(schema?.required) && schema.required.length > 0
   const body = pattern.method === '*' || BODY_METHODS.has(pattern.method)
-  if (body && required && config.input?.example === undefined) {
+  if (body && required && config?.input?.example === undefined) {
     throw new TollgateError(
       'config_invalid',
       `Route "${key}" declares required input but no discovery.input.example: a body route needs one.`,
     )
   }
-  const size = new TextEncoder().encode(JSON.stringify(config)).length
-  if (size > MAX_ROUTE_DISCOVERY_BYTES) {
+  // The largest extension the route yields: its method (a body one for any method), every
+  // parameter filled with a 64-character value.
+  const params: Record<string, string> = {}
+  for (const segment of pattern.segments) if (segment.type === 'param') params[segment.name] = 'x'.repeat(64)
+  const method = pattern.method === '*' ? 'POST' : pattern.method
+  const extension = buildBazaarExtension({ method, pattern, params, discovery: config })
+  const size = new TextEncoder().encode(JSON.stringify(extension ?? {})).length
+  if (size > budget) {
     throw new TollgateError(
       'config_invalid',
-      `Route "${key}" has ${size} bytes of discovery schemas and examples; at most ${MAX_ROUTE_DISCOVERY_BYTES} fit in a payment header.`,
-      { details: { route: key, bytes: size } },
+      `Route "${key}" has a bazaar extension of ${size} bytes; official x402 clients echo it in their payment header, where ${budget} bytes fit (raise maxHeaderBytes or shorten its discovery).`,
+      { details: { route: key, bytes: size, budget } },
     )
   }
 }

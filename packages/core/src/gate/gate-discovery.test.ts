@@ -135,8 +135,11 @@ describe('gate.discovery', () => {
       'POST /api/x': { price: '$0.01', discovery: { input: { schema: { required: ['a'] } } } },
     }
     expect(() => createGate(options({ routes }))).toThrow(/no discovery.input.example/)
-    const large = { 'GET /api/x': { price: '$0.01', discovery: { summary: 'x'.repeat(4000) } } }
-    expect(() => createGate(options({ routes: large }))).toThrow(/fit in a payment header/)
+    const large = { 'GET /api/x': { price: '$0.01', discovery: { output: { example: 'x'.repeat(4000) } } } }
+    expect(() => createGate(options({ routes: large }))).toThrow(/bazaar extension of 4\d{3} bytes/)
+    // A larger header limit, or no discovery, lets it through.
+    expect(() => createGate(options({ routes: large, maxHeaderBytes: 16_384 }))).not.toThrow()
+    expect(() => createGate(options({ routes: large, discovery: false }))).not.toThrow()
   })
 })
 

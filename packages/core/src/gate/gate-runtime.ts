@@ -1,7 +1,7 @@
 import type { ChainRegistry } from '../chains/create-chain-registry.js'
 import { createChainRegistry } from '../chains/create-chain-registry.js'
 import type { Network } from '../chains/types.js'
-import { type CompiledDiscovery, compileDiscovery } from '../discovery/compile-discovery.js'
+import { bazaarBudget, type CompiledDiscovery, compileDiscovery } from '../discovery/compile-discovery.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import { createKeyring, type Keyring } from '../keyring/create-keyring.js'
 import type { PassPayload } from '../pass/pass-payload.js'
@@ -72,6 +72,7 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     networks: options.networks,
     payTo: (network) => resolvePayTo(options.payTo, network, registry),
   }
+  const maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES
   const logger = options.logger ?? defaultLogger
   if (!store.durable) {
     logger.warn(
@@ -86,7 +87,7 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     now: options.now ?? Date.now,
     windowSeconds,
     skewSeconds,
-    maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+    maxHeaderBytes,
     replayMaxBodyBytes: replayMaxBodyBytes(options.replay?.maxBodyBytes),
     // Spent proofs must outlive the window they could be accepted in (ARCHITECTURE.md G3).
     claimTtlSeconds: windowSeconds + 2 * skewSeconds + 60,
@@ -94,7 +95,12 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     hooks: options.hooks ?? {},
     logger,
     origin: options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl),
-    routes: compileRoutes(options.routes, offerContext),
+    // Without discovery no bazaar extension is sent, so none has to fit in a payment header.
+    routes: compileRoutes(
+      options.routes,
+      offerContext,
+      options.discovery === false ? Number.POSITIVE_INFINITY : bazaarBudget(maxHeaderBytes),
+    ),
     networksById: new Map(options.networks.map((network) => [network.network, network])),
     offerContext,
     verifiedPasses: new Map(),
