@@ -197,6 +197,18 @@ describe('gate.check: discovery paths', () => {
     )
   })
 
+  test('behavior: gate.handle answers with the document and never runs the handler', async () => {
+    const gate = createGate(options())
+    let runs = 0
+    const response = await gate.handle(new Request('https://h/.well-known/x402'), () => {
+      runs++
+      return new Response('app')
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual(gate.discovery.wellKnown())
+    expect(runs).toBe(0)
+  })
+
   test('behavior: paths are configurable, and discovery: false serves nothing and drops bazaar', async () => {
     const moved = createGate(options({ discovery: { openapiPath: '/docs/openapi.json' } }))
     expect((await moved.check(new Request('https://h/openapi.json'))).outcome).toBe('free')
