@@ -1,7 +1,11 @@
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+/** Test files of the `integration` and `process` projects run at once, whatever the number of cores. */
+const PROCESS_WORKERS = Math.max(2, availableParallelism())
 
 /** Settings every package's vitest config starts from. */
 export const sharedTestConfig = {
@@ -62,6 +66,8 @@ export function testConfig(options: TestConfigOptions = {}) {
             name: 'integration',
             include: ['test/**/*.test.ts'],
             exclude: processFiles,
+            // They wait on anvil, redis-server and sockets as much as they compute.
+            maxWorkers: PROCESS_WORKERS,
             // One module graph per worker, as in `unit`: viem, the SDKs and the package itself are
             // imported once, not once per file (most of an integration run's CPU time otherwise).
             // Files share no state but the leased devnet, reverted for every file.
@@ -82,6 +88,9 @@ export function testConfig(options: TestConfigOptions = {}) {
           extends: true,
           test: {
             name: 'process',
+            // The files mostly wait for the processes they started: run two side by side even on
+            // two cores (vitest's default there is one worker, one file at a time).
+            maxWorkers: PROCESS_WORKERS,
             // An empty list would fall back to the default globs: match nothing instead.
             include: processFiles.length > 0 ? processFiles : ['test/**/no-process-tests'],
             testTimeout: options.testTimeout ?? 120_000,
