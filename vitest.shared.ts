@@ -4,8 +4,12 @@ import { defineConfig } from 'vitest/config'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
 
-/** Test files of the `integration` and `process` projects run at once, whatever the number of cores. */
-const PROCESS_WORKERS = Math.max(2, availableParallelism())
+/**
+ * Test files run at once, whatever the number of cores: vitest's default on two cores is one
+ * worker, one file at a time, while integration and process files wait on anvil, redis-server and
+ * the processes they started as much as they compute. (Projects run together must share it.)
+ */
+const WORKERS = Math.max(2, availableParallelism())
 
 /** Settings every package's vitest config starts from. */
 export const sharedTestConfig = {
@@ -14,6 +18,7 @@ export const sharedTestConfig = {
   testTimeout: 30_000,
   hookTimeout: 60_000,
   restoreMocks: true,
+  maxWorkers: WORKERS,
   // A package may have no test of a kind (`--project unit` in an app without unit tests).
   passWithNoTests: true,
 }
@@ -66,8 +71,6 @@ export function testConfig(options: TestConfigOptions = {}) {
             name: 'integration',
             include: ['test/**/*.test.ts'],
             exclude: processFiles,
-            // They wait on anvil, redis-server and sockets as much as they compute.
-            maxWorkers: PROCESS_WORKERS,
             // One module graph per worker, as in `unit`: viem, the SDKs and the package itself are
             // imported once, not once per file (most of an integration run's CPU time otherwise).
             // Files share no state but the leased devnet, reverted for every file.
@@ -88,9 +91,6 @@ export function testConfig(options: TestConfigOptions = {}) {
           extends: true,
           test: {
             name: 'process',
-            // The files mostly wait for the processes they started: run two side by side even on
-            // two cores (vitest's default there is one worker, one file at a time).
-            maxWorkers: PROCESS_WORKERS,
             // An empty list would fall back to the default globs: match nothing instead.
             include: processFiles.length > 0 ? processFiles : ['test/**/no-process-tests'],
             testTimeout: options.testTimeout ?? 120_000,
