@@ -120,7 +120,13 @@ describe('interop with the mppx 0.11.0 client (MPP, EVM charge) through Express'
     expect(await again.json()).toEqual({ report: 'paid', run: before + 1 })
     expect(Receipt.fromResponse(again).reference).toBe(settled.transaction)
     expect(runs).toBe(before + 1)
-    const transfers = await transfersOnChain(devnet, account.address, payTo)
-    expect(transfers).toHaveLength(1)
+    expect(await transfersOnChain(devnet, account.address, payTo)).toHaveLength(1)
+
+    // Paying the route again is a new challenge, so a new nonce: a second sale, not a replay.
+    const second = await mppx.fetch(`${server.url}/api/report`)
+    expect([second.status, second.headers.get('Payment-Replay')]).toEqual([200, null])
+    expect(await second.json()).toEqual({ report: 'paid', run: before + 2 })
+    expect(sent).toHaveLength(2)
+    expect(await transfersOnChain(devnet, account.address, payTo)).toEqual([10_000n, 10_000n])
   })
 })
