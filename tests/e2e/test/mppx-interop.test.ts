@@ -65,7 +65,7 @@ function mppxClient() {
     ],
     fetch: async (input, init) => {
       const authorization = new Headers(init?.headers).get('Authorization')
-      if (hasPaymentScheme(authorization)) sent.push(authorization)
+      if (authorization !== null && hasPaymentScheme(authorization)) sent.push(authorization)
       return fetch(input, init)
     },
   })

@@ -22,7 +22,7 @@ export function decodePaymentCredential(value: unknown, maxBytes = DEFAULT_MAX_H
       { details: { length: value.length, maxBytes } },
     )
   }
-  if (!hasPaymentScheme(value)) {
+  if (typeof value !== 'string' || !hasPaymentScheme(value)) {
     throw new TollgateError(
       'mpp_credential_malformed',
       'The Authorization header does not use the Payment scheme.',

@@ -7,7 +7,7 @@ import { PAYMENT_SCHEME } from './types.js'
  * @example hasPaymentScheme('Payment eyJ…') // true
  * @example hasPaymentScheme('Bearer abc') // false
  */
-export function hasPaymentScheme(value: unknown): value is string {
+export function hasPaymentScheme(value: unknown): boolean {
   if (typeof value !== 'string') return false
   const trimmed = value.trimStart()
   const scheme = trimmed.slice(0, PAYMENT_SCHEME.length)
