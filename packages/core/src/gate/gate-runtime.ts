@@ -51,6 +51,8 @@ export type GateRuntime = {
   discovery: CompiledDiscovery
   /** Whether the gate serves discovery documents and the `bazaar` extension (`discovery` not `false`). */
   discoveryOn: boolean
+  /** The protocols spoken (`protocols`, default both). */
+  protocols: { x402: boolean; mpp: boolean }
 }
 
 /**
@@ -106,7 +108,20 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     verifiedPasses: new Map(),
     discovery: compileDiscovery(options.discovery === false ? {} : options.discovery),
     discoveryOn: options.discovery !== false,
+    protocols: resolveProtocols(options.protocols),
   }
+}
+
+function resolveProtocols(value: CreateGateOptions['protocols']): GateRuntime['protocols'] {
+  if (value === undefined) return { x402: true, mpp: true }
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.some((name) => name !== 'x402' && name !== 'mpp')
+  ) {
+    throw new TollgateError('config_invalid', `protocols ${quote(value)} must list "x402", "mpp" or both.`)
+  }
+  return { x402: value.includes('x402'), mpp: value.includes('mpp') }
 }
 
 function toKeyring(secret: CreateGateOptions['secret']): Keyring {
