@@ -17,6 +17,7 @@ import { wrapFetchWithPayment } from '@x402/fetch'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import addFormats from 'ajv-formats'
 import express from 'express'
+import { validate as validateMppDiscovery } from 'mppx/discovery'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { listen } from '../src/fixtures.js'
@@ -168,6 +169,23 @@ describe('discovery documents, checked by the published schemas', () => {
     // The dynamic price is listed without an amount, as MPP discovery defines it.
     expect(priced.find(([path]) => path === '/api/quote')?.[2]).toMatchObject({ offers: [{ amount: null }] })
     expect(document.paths['/health']?.get).not.toHaveProperty('x-payment-info')
+  })
+
+  test("the OpenAPI document passes the MPP reference package's own validator (mppx/discovery)", async () => {
+    const document = await (await fetch(`${server.url}/openapi.json`)).json()
+    // Its one warning is for a POST route declared without an input schema: nothing to describe.
+    expect(validateMppDiscovery(document)).toEqual([
+      {
+        severity: 'warning',
+        path: 'paths./api/big.post',
+        message: 'Operation with x-payment-info has no requestBody',
+      },
+    ])
+    // The validator is not a rubber stamp: an amount in display units is an error to it too.
+    const broken = structuredClone(document) as OpenApiDocument
+    const operation = broken.paths['/api/search']!.get!
+    operation['x-payment-info'] = { offers: [{ intent: 'charge', method: 'evm', amount: '0.001' }] }
+    expect(validateMppDiscovery(broken).filter((error) => error.severity === 'error')).not.toEqual([])
   })
 
   test('the well-known document fits its schema, and every resource it lists answers a 402', async () => {
