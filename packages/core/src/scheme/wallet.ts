@@ -65,6 +65,11 @@ export type AuthorizeInput = {
    * server's `maxTimeoutSeconds` capped by the client's own limit. Default `requirements.maxTimeoutSeconds`.
    */
   validForSeconds?: number
+  /**
+   * The MPP challenge this authorization answers: the wallet binds its nonce to it as the chain's
+   * MPP method says (EVM `charge`: `keccak256(utf8(id + realm))`). Default: a random nonce.
+   */
+  mppChallenge?: { id: string; realm: string }
   signal?: AbortSignal
 }
 
