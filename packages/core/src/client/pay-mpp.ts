@@ -1,6 +1,7 @@
 import { TollgateError, toTollgateError } from '../errors/tollgate-error.js'
 import type { LedgerRecord } from '../ledger/types.js'
 import { encodePaymentCredential } from '../mpp/encode-payment-credential.js'
+import { parseRfc3339 } from '../mpp/parse-rfc3339.js'
 import { type MppChallenge, mppHeaderNames } from '../mpp/types.js'
 import type { ClientRuntime } from './client-runtime.js'
 import type { ClientFetchOptions } from './client-types.js'
@@ -54,14 +55,14 @@ export async function payMpp(
   }
   if (reused !== undefined) await runtime.ledger.unhold(reused.id, session.holder)
   await session.reserve(options)
-  const validForSeconds = Math.min(requirements.maxTimeoutSeconds, runtime.maxAuthorizationSeconds)
+  const now = runtime.now()
   let signed: Record<string, unknown>
   try {
     signed = await wallet.authorize({
       requirements: exact,
       asset,
-      now: runtime.now(),
-      validForSeconds,
+      now,
+      validForSeconds: validFor(challenge, now, runtime.maxAuthorizationSeconds),
       mppChallenge: { id: challenge.id, realm: challenge.realm },
       ...(options.signal ? { signal: options.signal } : {}),
     })
@@ -91,6 +92,13 @@ export async function payMpp(
     display: session.display(),
   })
   setCredential(session, record)
+}
+
+// Seconds from `now` to the challenge's expiry (the draft's `validBefore`), at most `max`.
+function validFor(challenge: MppChallenge, now: number, max: number): number {
+  const expires = parseRfc3339(challenge.expires)
+  if (expires === undefined) return max
+  return Math.min(Math.floor(expires / 1000) - Math.floor(now / 1000), max)
 }
 
 // What the ledger keeps of an MPP payment: the authorization (read by reconciliation like any
