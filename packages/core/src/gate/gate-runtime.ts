@@ -45,6 +45,8 @@ export type GateRuntime = {
   offerContext: OfferContext
   /** Tokens whose HMAC and payload were verified once (bounded). */
   verifiedPasses: Map<string, PassPayload>
+  /** The protocols spoken (`protocols`, default both). */
+  protocols: { x402: boolean; mpp: boolean }
 }
 
 /**
@@ -92,7 +94,20 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     networksById: new Map(options.networks.map((network) => [network.network, network])),
     offerContext,
     verifiedPasses: new Map(),
+    protocols: resolveProtocols(options.protocols),
   }
+}
+
+function resolveProtocols(value: CreateGateOptions['protocols']): GateRuntime['protocols'] {
+  if (value === undefined) return { x402: true, mpp: true }
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.some((name) => name !== 'x402' && name !== 'mpp')
+  ) {
+    throw new TollgateError('config_invalid', `protocols ${quote(value)} must list "x402", "mpp" or both.`)
+  }
+  return { x402: value.includes('x402'), mpp: value.includes('mpp') }
 }
 
 function toKeyring(secret: CreateGateOptions['secret']): Keyring {

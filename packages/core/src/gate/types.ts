@@ -279,6 +279,13 @@ export type CreateGateOptions = {
     /** Per payer, for every admitted payment or pass use. */
     perPayer?: TokenBucket
   }
+  /**
+   * The payment protocols the gate speaks: x402 (`PAYMENT-REQUIRED` / `PAYMENT-SIGNATURE`) and MPP
+   * (`WWW-Authenticate: Payment` / `Authorization: Payment`, EVM `charge` on EIP-3009 assets, for
+   * networks that bind challenges: `evmNetwork` with `exact`). Both sell through the same `exact`
+   * path, so one authorization is one sale whichever protocol carried it. Default both.
+   */
+  protocols?: readonly ('x402' | 'mpp')[]
   /** Response replay for retries of the same payment. */
   replay?: {
     /**
