@@ -20,8 +20,9 @@ export type Offers = {
   /** The x402 `error` of the 402, if any. */
   x402Error: string | undefined
   /**
-   * Why the MPP side refused: the problem's `code` when it has one, else the last segment of its
-   * `type` (`verification-failed`, `invalid-challenge`); undefined without a problem body.
+   * Why the MPP side refused: the body's stable `error` (or `code`) when it has one, else the last
+   * segment of the problem `type` (`verification-failed`, `invalid-challenge`); undefined without a
+   * JSON body.
    */
   mppProblem: string | undefined
 }
@@ -78,12 +79,15 @@ export async function readOffers(
 
 // The problem details of an MPP 402 (RFC 9457), bounded; undefined when there are none.
 async function readProblem(response: Response): Promise<string | undefined> {
-  if (!/^application\/problem\+json/i.test(response.headers.get('content-type') ?? '')) return undefined
+  if (!/^application\/(problem\+)?json/i.test(response.headers.get('content-type') ?? '')) return undefined
   const text = await readBodyText(response.body, 16_384).catch(() => undefined)
   if (text === undefined) return undefined
   try {
-    const problem = JSON.parse(text) as { code?: unknown; type?: unknown }
-    if (typeof problem.code === 'string' && /^[a-z][a-z0-9_-]{0,63}$/.test(problem.code)) return problem.code
+    const problem = JSON.parse(text) as { error?: unknown; code?: unknown; type?: unknown }
+    // A Tollgate gate's body names its stable code beside the problem type.
+    for (const code of [problem.error, problem.code]) {
+      if (typeof code === 'string' && /^[a-z][a-z0-9_]{0,63}$/.test(code)) return code
+    }
     if (typeof problem.type === 'string' && problem.type.startsWith(MPP_PROBLEM_BASE)) {
       const slug = problem.type.slice(MPP_PROBLEM_BASE.length)
       if (/^[a-z][a-z0-9-]{0,63}$/.test(slug)) return slug
