@@ -77,6 +77,19 @@ describe('the Tollgate client pays the Tollgate gate (the demo API) over MPP', (
     }
   })
 
+  test('a pass bought over MPP is kept and reused: one payment for six calls', async () => {
+    const { client, signed } = clientFor(5, ['mpp', 'x402'])
+    const bought = await client.fetch(`${demo.api.url}/api/pass`, { method: 'POST' })
+    expect(bought.status).toBe(200)
+    expect(client.paymentFor(bought)).toMatchObject({ scheme: 'mpp' })
+    expect(client.passes()).toHaveLength(1)
+    for (let index = 0; index < 5; index++) {
+      expect((await client.fetch(`${demo.api.url}/api/search?q=${index}`)).status).toBe(200)
+    }
+    expect(signed()).toBe(1)
+    expect(await transfersOnChain(demo.devnet, payer(5), demo.payTo)).toEqual([1_000_000n])
+  })
+
   test('a lost answer resends the same credential and gets the kept answer; paid once', async () => {
     const credentials: string[] = []
     const front = await listen(

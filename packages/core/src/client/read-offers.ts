@@ -1,8 +1,9 @@
+import { sameAddress } from '../chains/same-address.js'
 import { toTollgateError } from '../errors/tollgate-error.js'
 import { MPP_PROBLEM_BASE } from '../mpp/types.js'
 import { readBodyText } from '../protocol/read-body-text.js'
 import { readPaymentRequired } from '../protocol/read-payment-required.js'
-import type { PaymentRequired, PaymentRequirementsV1 } from '../protocol/types.js'
+import type { PaymentRequired, PaymentRequirements, PaymentRequirementsV1 } from '../protocol/types.js'
 import type { PaymentProtocol } from './choose-requirements.js'
 import type { SkippedOption } from './pick-candidates.js'
 import { readMppOffers } from './read-mpp-offers.js'
@@ -59,11 +60,12 @@ export async function readOffers(
       }
     }
   }
+  const x402Accepts = x402?.paymentRequired.accepts ?? []
   const paymentRequired: PaymentRequired = {
     x402Version: 2,
     resource: x402?.paymentRequired.resource ?? { url: response.url },
     ...(x402?.paymentRequired.extensions ? { extensions: x402.paymentRequired.extensions } : {}),
-    accepts: [...(x402?.paymentRequired.accepts ?? []), ...mpp.accepts],
+    accepts: [...x402Accepts, ...mpp.accepts.map((offer) => withPass(offer, x402Accepts))],
   }
   const x402Error = x402?.paymentRequired.error
   if (x402Error !== undefined) paymentRequired.error = x402Error
@@ -75,6 +77,22 @@ export async function readOffers(
     x402Error,
     mppProblem,
   }
+}
+
+// A Tollgate gate mirrors each x402 `exact` offer as an MPP challenge; when the mirrored offer sells
+// a pass, so does the challenge (the pass comes back in `PAYMENT-RESPONSE`), and the client's pass
+// preference treats both alike.
+function withPass(offer: PaymentRequirements, x402: readonly PaymentRequirements[]): PaymentRequirements {
+  const twin = x402.find(
+    (entry) =>
+      entry.scheme === 'exact' &&
+      typeof entry.extra.pass === 'object' &&
+      entry.network === offer.network &&
+      entry.amount === offer.amount &&
+      sameAddress(entry.network, entry.asset, offer.asset) &&
+      sameAddress(entry.network, entry.payTo, offer.payTo),
+  )
+  return twin === undefined ? offer : { ...offer, extra: { ...offer.extra, pass: twin.extra.pass } }
 }
 
 // The problem details of an MPP 402 (RFC 9457), bounded; undefined when there are none.
