@@ -150,6 +150,20 @@ describe('the gate speaks MPP (Payment auth scheme) beside x402', () => {
     expect((await balanceOf(devnet, devnet.tokens.usdc.address, payTo)) - before).toBe(10_000n)
   })
 
+  test('behavior: one payer pays two challenges of the same moment: two sales, two Transfers', async () => {
+    const payer = await freshPayer()
+    const { serve, challenge, runs } = setup()
+    const [first, second] = await Promise.all([challenge(), challenge()])
+    expect(first!.id).not.toBe(second!.id)
+    for (const each of [first!, second!]) {
+      const { header } = await payChallenge({ devnet, signer: payer, challenge: each })
+      const response = await serve({ Authorization: header })
+      expect([response.status, response.headers.get('Payment-Replay')]).toEqual([200, null])
+    }
+    expect(runs()).toBe(2)
+    expect(await transfersFrom(payer.address)).toHaveLength(2)
+  })
+
   test('behavior: an authorization paid through MPP, sent again as x402 PAYMENT-SIGNATURE, is not a second sale', async () => {
     const payer = await freshPayer()
     const { serve, challenge, runs } = setup()
