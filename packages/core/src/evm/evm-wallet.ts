@@ -22,6 +22,7 @@ import type {
 import { transferWithAuthorizationTypes } from './check-exact-authorization.js'
 import { eip3009Abi } from './eip3009-abi.js'
 import { mppChallengeNonce } from './mpp-challenge-nonce.js'
+import { readTokenDomain } from './read-token-domain.js'
 
 /** Options of {@link evmWallet}. */
 export type EvmWalletOptions = {
@@ -214,6 +215,10 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
     signProof: ({ message }) => account.signMessage({ message }),
     authorize: (input) => authorize(account, input),
     authorizationState: async (input) => authorizationState(await readyChain(input.network), input),
+    tokenDomain: async ({ network, asset, signal }) => {
+      const chain = await readyChain(network)
+      return readTokenDomain(chain.rpc, chain.chainId, asset, signal)
+    },
     async balance(network, asset) {
       const chain = await readyChain(network)
       if (asset === NATIVE_ASSET)
