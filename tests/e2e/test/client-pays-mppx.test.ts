@@ -7,9 +7,11 @@ import {
   decodePaymentReceipt,
   TollgateError,
 } from '@tollgate/core'
+import { evmWallet } from '@tollgate/core/evm'
 import { transfersOnChain, usdcRegistry, walletOf } from '@tollgate/test-support'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
 import type { Address } from 'viem'
+import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { listen } from '../src/fixtures.js'
 import { type MppxServer, startMppxServer } from '../src/start-mppx-server.js'
@@ -48,6 +50,23 @@ function clientFor(
   })
   const signed = () => events.filter((event) => event.type === 'authorization_signed').length
   return { client, events, signed }
+}
+
+// The devnet USDC, listed without its EIP-712 domain (which an MPP request does not carry).
+function withoutDomain() {
+  const { usdc } = devnet.tokens
+  return createChainRegistry({
+    assets: [
+      {
+        network: devnet.network,
+        address: usdc.address,
+        symbol: 'USDC',
+        name: 'USD Coin',
+        decimals: 6,
+        usdPegged: true,
+      },
+    ],
+  })
 }
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
@@ -122,29 +141,32 @@ describe('the Tollgate client pays the real mppx 0.11.0 server on the devnet', (
     expect(await transfersOnChain(devnet, payer(2), mppx.recipient)).toEqual([10_000n])
   })
 
-  test('fallback MPP -> x402: the registry lacks the token EIP-712 domain the MPP request leaves out', async () => {
+  test('the token EIP-712 domain, missing from the registry, is read from the token itself', async () => {
     const before = mppx.credentials.length
-    const { usdc } = devnet.tokens
-    // The token without its domain: MPP cannot be signed, x402 carries the domain in its offer.
-    const registry = createChainRegistry({
-      assets: [
-        {
-          network: devnet.network,
-          address: usdc.address,
-          symbol: 'USDC',
-          name: 'USD Coin',
-          decimals: 6,
-          usdPegged: true,
-        },
-      ],
+    const { client, signed } = clientFor(3, { protocols: ['mpp', 'x402'], registry: withoutDomain() })
+    const response = await client.fetch(`${mppx.url}/paid`)
+    expect(response.status).toBe(200)
+    expect(client.paymentFor(response)).toMatchObject({ scheme: 'mpp' })
+    expect(mppx.credentials.slice(before)).toEqual(['mpp'])
+    expect(signed()).toBe(1)
+    expect(await transfersOnChain(devnet, payer(3), mppx.recipient)).toEqual([10_000n])
+  })
+
+  test('fallback MPP -> x402: no domain in the registry and no RPC to read it from the token', async () => {
+    const before = mppx.credentials.length
+    // A wallet that signs offline only: it cannot ask the token, so MPP cannot be signed; the x402
+    // offer carries the domain.
+    const offline = evmWallet({ account: privateKeyToAccount(devnet.accounts[3]!.privateKey) })
+    const client = createClient({
+      wallets: [offline],
+      registry: withoutDomain(),
+      preferences: { protocols: ['mpp', 'x402'] },
     })
-    const { client, signed } = clientFor(3, { protocols: ['mpp', 'x402'], registry })
     const response = await client.fetch(`${mppx.url}/paid`)
     expect(response.status).toBe(200)
     expect(client.paymentFor(response)).toMatchObject({ scheme: 'exact' })
     expect(mppx.credentials.slice(before)).toEqual(['x402'])
-    expect(signed()).toBe(1)
-    expect(await transfersOnChain(devnet, payer(3), mppx.recipient)).toEqual([10_000n])
+    expect(await transfersOnChain(devnet, payer(3), mppx.recipient)).toEqual([10_000n, 10_000n])
   })
 
   test('fallback x402 -> MPP: a broken PAYMENT-REQUIRED header leaves the MPP challenge, paid once', async () => {

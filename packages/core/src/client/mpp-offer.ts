@@ -21,8 +21,9 @@ export function mppChallengeOf(requirements: PaymentRequirements): MppChallenge 
 
 /**
  * The x402 `exact` requirements a wallet signs for an MPP offer: the same EIP-3009 transfer, with
- * the token's EIP-712 domain from the client's registry (an MPP request does not carry it).
- * Undefined when the registry does not know the token's domain.
+ * the token's EIP-712 domain from the client's registry (an MPP request does not carry it), or else
+ * the one the client read from the token itself (`extra.tokenDomain`, see `readTokenDomains`).
+ * Undefined when neither is known.
  * @example const exact = exactForMpp(requirements, asset)
  * @internal
  */
@@ -30,7 +31,8 @@ export function exactForMpp(
   requirements: PaymentRequirements,
   asset: AssetInfo,
 ): PaymentRequirements | undefined {
-  if (asset.eip712 === undefined) return undefined
+  const domain = asset.eip712 ?? (requirements.extra.tokenDomain as AssetInfo['eip712'])
+  if (domain === undefined) return undefined
   return {
     scheme: 'exact',
     network: requirements.network,
@@ -38,6 +40,6 @@ export function exactForMpp(
     amount: requirements.amount,
     payTo: requirements.payTo,
     maxTimeoutSeconds: requirements.maxTimeoutSeconds,
-    extra: { name: asset.eip712.name, version: asset.eip712.version },
+    extra: { name: domain.name, version: domain.version },
   }
 }

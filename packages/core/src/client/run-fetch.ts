@@ -16,6 +16,7 @@ import { openPaymentSession, type PaymentSession } from './payment-session.js'
 import { pickCandidates } from './pick-candidates.js'
 import { type Offers, readOffers } from './read-offers.js'
 import { readSessionSettlement } from './read-session-settlement.js'
+import { readTokenDomains } from './read-token-domains.js'
 import { reconcileAuthorizations } from './reconcile-authorizations.js'
 import { ALREADY_USED, refusePayment } from './refuse-payment.js'
 import { findOfferAgain, REPROVABLE, reproveTx } from './reprove-refused.js'
@@ -204,7 +205,11 @@ async function on402(runtime: ClientRuntime, state: FetchState, response: Respon
     fallbackSeconds: runtime.maxAuthorizationSeconds,
   })
   const { x402Version, v1Accepts } = offers
-  const paymentRequired = withoutClobbering(state, offers)
+  const offered = withoutClobbering(state, offers)
+  const paymentRequired = {
+    ...offered,
+    accepts: await readTokenDomains(runtime, offered.accepts, state.signal),
+  }
   const mppRefusal = state.session?.candidate.requirements.scheme === MPP_SCHEME
   const code =
     (mppRefusal ? (offers.mppProblem ?? offers.x402Error) : (offers.x402Error ?? offers.mppProblem)) ??
