@@ -63,6 +63,7 @@ const node20Files = [
   'express-app.ts',
   'core-client.ts',
   'core-gate.ts',
+  'core-gate-mpp.ts',
   'langchain-tools.ts',
   'ai-sdk-tools.ts',
   'ai-sdk-approval.ts',
