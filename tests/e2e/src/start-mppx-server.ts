@@ -13,6 +13,8 @@ export type MppxServerOptions = {
   recipient?: number
   /** Devnet account that pays the gas of settlements. Default 8. */
   settler?: number
+  /** Signs the challenge ids: another secret refuses this server's challenges. Default a fixed one. */
+  secretKey?: string
 }
 
 /** An `mppx` server on the devnet and what it saw. */
@@ -37,7 +39,7 @@ export async function startMppxServer(devnet: Devnet, options: MppxServerOptions
   const recipient = devnet.accounts[options.recipient ?? 9]!.address
   const settler = devnet.walletClient(options.settler ?? 8)
   const mppx = Mppx.create({
-    secretKey: 'mppx-e2e-secret-mppx-e2e-secret-0000',
+    secretKey: options.secretKey ?? 'mppx-e2e-secret-mppx-e2e-secret-0000',
     realm: 'mppx.e2e.test',
     methods: [
       evm.charge({

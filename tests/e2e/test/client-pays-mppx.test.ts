@@ -222,6 +222,65 @@ describe('the Tollgate client pays the real mppx 0.11.0 server on the devnet', (
   })
 })
 
+describe('a refused credential that was sent twice: the chain decides whether x402 may be paid', () => {
+  // The first paid request gets a 500 the server never saw; the resend reaches a second mppx server
+  // (another secret, same price and recipient), which refuses the credential and offers both again.
+  async function refusingAfterA500() {
+    const other = await startMppxServer(devnet, { secretKey: 'another-secret-another-secret-000000' })
+    let paid = 0
+    const front = await listen(async (request, response) => {
+      if (request.headers.authorization === undefined && request.headers['payment-signature'] === undefined)
+        return proxy(mppx.url, () => undefined)(request, response)
+      if (paid++ === 0) {
+        response.writeHead(500).end()
+        return
+      }
+      return proxy(other.url, () => undefined)(request, response)
+    })
+    return {
+      front,
+      other,
+      close: async () => {
+        await front.close()
+        await other.close()
+      },
+    }
+  }
+
+  test('unused on chain: the x402 offer of the refusal is paid, once', async () => {
+    const { front, other, close } = await refusingAfterA500()
+    try {
+      const { client, signed } = clientFor(7, { protocols: ['mpp', 'x402'] })
+      const response = await client.fetch(`${front.url}/paid`)
+      expect(response.status).toBe(200)
+      expect(client.paymentFor(response)).toMatchObject({ scheme: 'exact' })
+      expect(other.credentials).toEqual(['mpp', 'x402'])
+      expect(signed()).toBe(2)
+      expect(await transfersOnChain(devnet, payer(7), mppx.recipient)).toEqual([10_000n])
+    } finally {
+      await close()
+    }
+  })
+
+  test('unknown (a wallet without RPC): nothing else is paid, payment_rejected', async () => {
+    const { front, other, close } = await refusingAfterA500()
+    try {
+      const offline = evmWallet({ account: privateKeyToAccount(devnet.accounts[0]!.privateKey) })
+      const client = createClient({
+        wallets: [offline],
+        registry: usdcRegistry(devnet),
+        preferences: { protocols: ['mpp', 'x402'] },
+        retry: { baseDelayMs: 10, maxDelayMs: 200 },
+      })
+      expect(await codeOf(client.fetch(`${front.url}/paid`))).toBe('payment_rejected')
+      expect(other.credentials).toEqual(['mpp'])
+      expect(await transfersOnChain(devnet, payer(0), mppx.recipient)).toEqual([])
+    } finally {
+      await close()
+    }
+  })
+})
+
 describe('a malicious MPP server is refused before anything is signed', () => {
   test('a challenge above the per-call cap: policy_per_call_exceeded, no credential, no transfer', async () => {
     const dear = await startMppxServer(devnet, { amount: '0.5' })
