@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { Devnet } from '@tollgate/testkit'
 import { type Address, erc20Abi, type Hex, parseSignature } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
@@ -15,6 +18,7 @@ import { encodeMppChargeRequest } from '../src/mpp/encode-mpp-charge-request.js'
 import { encodePaymentReceipt } from '../src/mpp/encode-payment-receipt.js'
 import { parseEvmAuthorizationPayload } from '../src/mpp/parse-evm-authorization-payload.js'
 import type { MppChallenge, MppCredential } from '../src/mpp/types.js'
+import { createFileLedger } from '../src/node/create-file-ledger.js'
 import { devnetRegistry, startDevnet } from './support/devnet-gate.js'
 import { serve } from './support/serve.js'
 
@@ -240,6 +244,36 @@ describe('the client pays MPP evm/charge challenges', () => {
       expect(calls.authorize).toBe(1)
       expect(new Set(server.credentials.map((credential) => JSON.stringify(credential))).size).toBe(1)
       expect(await spentOnChain(4)).toBe(1000n)
+    } finally {
+      await server.close()
+    }
+  })
+})
+
+describe('a durable ledger keeps an MPP payment across a restart', () => {
+  test('behavior: a new client on the same file resends the recorded credential; one signature, one transfer', async () => {
+    let failing = true
+    const server = await mppServer({ answer: () => (failing ? 500 : 'ok') })
+    const path = join(mkdtempSync(join(tmpdir(), 'tollgate-mpp-')), 'ledger.jsonl')
+    const spentBefore = await spentOnChain(2)
+    try {
+      const first = createFileLedger({ path })
+      const before = clientFor(2, {
+        ledger: first,
+        retry: { maxRetries: 1, baseDelayMs: 10, maxDelayMs: 50 },
+      })
+      expect((await before.client.fetch(`${server.origin}/weather`)).status).toBe(500)
+      await first.close()
+      failing = false
+      const second = createFileLedger({ path })
+      const after = clientFor(2, { ledger: second })
+      const response = await after.client.fetch(`${server.origin}/weather`)
+      await second.close()
+      expect(response.status).toBe(200)
+      expect(after.client.paymentFor(response)).toMatchObject({ scheme: 'mpp', reused: true })
+      expect(before.calls.authorize + after.calls.authorize).toBe(1)
+      expect(new Set(server.credentials.map((credential) => JSON.stringify(credential))).size).toBe(1)
+      expect((await spentOnChain(2)) - spentBefore).toBe(1000n)
     } finally {
       await server.close()
     }
