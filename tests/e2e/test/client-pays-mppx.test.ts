@@ -152,6 +152,18 @@ describe('the Tollgate client pays the real mppx 0.11.0 server on the devnet', (
     expect(await transfersOnChain(devnet, payer(3), mppx.recipient)).toEqual([10_000n])
   })
 
+  test('Accept-Payment: absent when MPP is not spoken, the caller own value kept otherwise', async () => {
+    const before = mppx.acceptPayment.length
+    const paid = (await transfersOnChain(devnet, payer(2), mppx.recipient)).length
+    const x402Only = clientFor(2, { protocols: ['x402'] })
+    expect((await x402Only.client.fetch(`${mppx.url}/paid`)).status).toBe(200)
+    const own = clientFor(2)
+    const init = { headers: { 'Accept-Payment': 'evm/charge;q=0.5' } }
+    expect((await own.client.fetch(`${mppx.url}/paid`, init)).status).toBe(200)
+    expect(mppx.acceptPayment.slice(before)).toEqual([null, null, 'evm/charge;q=0.5', 'evm/charge;q=0.5'])
+    expect((await transfersOnChain(devnet, payer(2), mppx.recipient)).slice(paid)).toEqual([10_000n, 10_000n])
+  })
+
   test('fallback MPP -> x402: no domain in the registry and no RPC to read it from the token', async () => {
     const before = mppx.credentials.length
     // A wallet that signs offline only: it cannot ask the token, so MPP cannot be signed; the x402
