@@ -211,9 +211,9 @@ async function on402(runtime: ClientRuntime, state: FetchState, response: Respon
     accepts: await readTokenDomains(runtime, offered.accepts, state.signal),
   }
   const mppRefusal = state.session?.candidate.requirements.scheme === MPP_SCHEME
-  const code =
-    (mppRefusal ? (offers.mppProblem ?? offers.x402Error) : (offers.x402Error ?? offers.mppProblem)) ??
-    'payment_required'
+  const said = mppRefusal ? (offers.mppProblem ?? offers.x402Error) : (offers.x402Error ?? offers.mppProblem)
+  // The draft's `payment-required` problem is the plain ask, as x402's `payment_required` is.
+  const code = said === undefined || said === 'payment-required' ? 'payment_required' : said
   if (state.pass !== undefined) {
     // The server no longer honours this pass: drop it and pay instead.
     runtime.passes.remove(state.pass.token)
