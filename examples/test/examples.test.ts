@@ -121,6 +121,40 @@ describe('README examples on the devnet', () => {
     expect(await received(() => runExample('src/core-client.ts', env))).toBe(1000n)
   })
 
+  test('core README: the client pays MPP first, read from the chain and the Payment-Receipt', async () => {
+    // The fetch-style gate example sells `exact`, so it offers MPP challenges too: serve it.
+    const script = `import { createServer } from 'node:http'
+      import('./src/core-gate.ts').then(({ default: app }) => {
+        createServer(async (incoming, outgoing) => {
+          const headers = new Headers()
+          for (const [name, value] of Object.entries(incoming.headers)) if (typeof value === 'string') headers.set(name, value)
+          const response = await app.fetch(new Request('http://127.0.0.1' + incoming.url, { method: incoming.method, headers }))
+          outgoing.writeHead(response.status, Object.fromEntries(response.headers))
+          outgoing.end(Buffer.from(await response.arrayBuffer()))
+        }).listen(Number(process.env.PORT), '127.0.0.1', () => console.log('listening'))
+      })`
+    const file = join(scratch, 'core-gate-server.mts')
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(file, script.replace('./src/core-gate.ts', join(examplesDir, 'src/core-gate.ts')))
+    const port = await freePort()
+    const server = await startExample(
+      file,
+      { RPC_URL: devnet.rpcUrl, SETTLER_KEY: devnet.accounts[8]!.privateKey, PORT: String(port) },
+      /listening/,
+    )
+    stops.push(server.stop)
+    let stdout = ''
+    expect(
+      await received(async () => {
+        ;({ stdout } = await runExample('src/core-client-mpp.ts', envOf(2, `http://127.0.0.1:${port}`)))
+      }),
+    ).toBe(1000n)
+    expect(stdout).toMatch(/^200 /)
+    expect(stdout).toContain("scheme: 'mpp'")
+    const receipt = JSON.parse(Buffer.from(stdout.trim().split('\n').at(-1)!, 'base64url').toString())
+    expect(receipt).toMatchObject({ status: 'success', method: 'evm' })
+  })
+
   test('core README: the fetch-style gate answers 402 with an exact offer', async () => {
     const script = `import('./src/core-gate.ts').then(async (module) => {
       const response = await module.default.fetch(new Request('http://127.0.0.1/api/search'))

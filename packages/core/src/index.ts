@@ -32,7 +32,7 @@ export {
 export type { ChallengeClaims, ChallengePayload } from './challenge/challenge-payload.js'
 export { type IssueChallengeOptions, issueChallenge } from './challenge/issue-challenge.js'
 export { type VerifyChallengeOptions, verifyChallenge } from './challenge/verify-challenge.js'
-export type { ClientPreferences } from './client/choose-requirements.js'
+export type { ClientPreferences, PaymentProtocol } from './client/choose-requirements.js'
 // The paying client
 export {
   type Client,

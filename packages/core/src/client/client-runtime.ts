@@ -30,6 +30,8 @@ export type ClientRuntime = {
   readonly maxAuthorizationSeconds: number
   readonly passes: PassCache
   readonly payments: WeakMap<Response, PaymentInfo>
+  /** EIP-712 domains read from tokens (`network asset` → domain), for MPP offers the registry cannot sign. */
+  readonly tokenDomains: Map<string, { name: string; version: string }>
   /**
    * Unix milliseconds before which no reserved payment of the ledger can be ended by the chain
    * (the earliest `validBefore` of a held authorization); 0 looks at once (at start).
@@ -92,6 +94,7 @@ export function createClientRuntime(options: CreateClientOptions): ClientRuntime
     maxAuthorizationSeconds,
     passes: createPassCache(),
     payments: new WeakMap(),
+    tokenDomains: new Map(),
     nextReconcileAt: 0,
     holdFor: (holder) => ({ holder, until: now() + HOLD_MS }),
     emit(event) {

@@ -5,6 +5,7 @@ import type { Money } from '../policy/types.js'
 import type { PaymentRequirements } from '../protocol/types.js'
 import { type Candidate, chooseRequirements } from './choose-requirements.js'
 import type { ClientRuntime } from './client-runtime.js'
+import { exactForMpp, MPP_SCHEME } from './mpp-offer.js'
 
 /** An offered option the client will not pay, and why. @internal */
 export type SkippedOption = {
@@ -12,10 +13,15 @@ export type SkippedOption = {
   offer: string
   /**
    * `scheme_unsupported`, `no_wallet`, `asset_unknown`, `amount_invalid`, `zero_price`,
-   * `challenge_missing`, `not_preferred`, `above_max_amount` or the policy's `policy_*` code.
+   * `challenge_missing`, `not_preferred`, `above_max_amount`, the policy's `policy_*` code, or for an
+   * MPP challenge (offer `mpp:…`) `eip712_domain_unknown`, `decimals_mismatch`,
+   * `mpp_challenge_expired`, `mpp_method_unsupported` or `mpp_challenge_malformed`.
    */
   reason: string
 }
+
+// Seconds an MPP challenge must still be valid for: an authorization expiring sooner may not settle.
+const MIN_MPP_SECONDS = 10
 
 // Which option of the built-in policy refuses a payment, so the error says what raises it.
 const DEFAULT_OPTION: Readonly<Record<string, string>> = {
@@ -37,6 +43,7 @@ export async function pickCandidates(
   accepts: readonly PaymentRequirements[],
   url: string,
   limits: { maxAmount?: Money | undefined; approvedUpTo?: Money | undefined },
+  unread: readonly SkippedOption[] = [],
 ): Promise<Candidate[]> {
   const { maxAmount, approvedUpTo } = limits
   const ordered = chooseRequirements(
@@ -91,10 +98,13 @@ export async function pickCandidates(
   }
   if (allowed.length > 0) return allowed
   if (firstRefusal !== undefined) throw namingDefaultOption(runtime, firstRefusal)
-  const skipped: SkippedOption[] = accepts.map((requirements, index) => ({
-    offer: `${requirements.scheme}:${requirements.network}:${requirements.asset}:${requirements.amount}`,
-    reason: reasons.get(index) ?? 'not_preferred',
-  }))
+  const skipped: SkippedOption[] = [
+    ...accepts.map((requirements, index) => ({
+      offer: `${requirements.scheme}:${requirements.network}:${requirements.asset}:${requirements.amount}`,
+      reason: reasons.get(index) ?? 'not_preferred',
+    })),
+    ...unread,
+  ]
   throw new TollgateError(
     'no_payable_option',
     `None of the offered payment options can be paid by this client (${
@@ -108,6 +118,14 @@ export async function pickCandidates(
 }
 
 function unpayableReason(runtime: ClientRuntime, requirements: PaymentRequirements): string {
+  if (requirements.scheme === MPP_SCHEME) {
+    const asset = runtime.registry.findAsset(requirements.network, requirements.asset)
+    if (asset === undefined) return 'asset_unknown'
+    const signed = exactForMpp(requirements, asset)
+    if (signed === undefined) return 'eip712_domain_unknown'
+    if (!runtime.options.wallets.some((wallet) => wallet.supports(signed))) return 'no_wallet'
+    return 'amount_invalid'
+  }
   if (requirements.scheme !== 'tx' && requirements.scheme !== 'exact') return 'scheme_unsupported'
   if (!runtime.options.wallets.some((wallet) => wallet.supports(requirements))) return 'no_wallet'
   if (runtime.registry.findAsset(requirements.network, requirements.asset) === undefined)
@@ -117,12 +135,25 @@ function unpayableReason(runtime: ClientRuntime, requirements: PaymentRequiremen
 
 function offerProblem(candidate: Candidate): string | undefined {
   const { requirements } = candidate
+  if (requirements.scheme === MPP_SCHEME) return mppProblem(candidate)
   if (requirements.scheme !== 'tx' && requirements.scheme !== 'exact') return 'scheme_unsupported'
   // A zero price is never paid: it would burn gas (tx) or sign for nothing.
   if (candidate.amount === 0n) return 'zero_price'
   // Without a challenge a transfer can never be proven: refused before any money moves.
   if (requirements.scheme === 'tx' && typeof requirements.extra.challenge !== 'string')
     return 'challenge_missing'
+  return undefined
+}
+
+// An MPP challenge the client answers with an authorization valid until its `expires`.
+function mppProblem(candidate: Candidate): string | undefined {
+  const { requirements, asset } = candidate
+  if (candidate.amount === 0n) return 'zero_price'
+  // The server's decimals are never used; a server that disagrees with the registry is not paid.
+  const decimals = requirements.extra.decimals
+  if (decimals !== undefined && decimals !== asset.decimals) return 'decimals_mismatch'
+  // A settlement needs time before the authorization lapses at the challenge's expiry.
+  if (requirements.maxTimeoutSeconds < MIN_MPP_SECONDS) return 'mpp_challenge_expired'
   return undefined
 }
 

@@ -43,7 +43,8 @@ export async function refusePayment(
   }
   runtime.emit({ type: 'payment_rejected', url: session.url, code })
   const authorization = session.payload?.payload.authorization as { validBefore?: unknown } | undefined
-  const reservedUntil = scheme === 'exact' && !alreadyUsed ? Number(authorization?.validBefore) : Number.NaN
+  // An authorization (x402 `exact` or MPP) stays reserved until it can no longer settle.
+  const reservedUntil = scheme !== 'tx' && !alreadyUsed ? Number(authorization?.validBefore) : Number.NaN
   return new TollgateError('payment_rejected', `The server refused the payment (${code}).`, {
     details: {
       code,

@@ -1,17 +1,22 @@
 import { TollgateError, toTollgateError } from '../errors/tollgate-error.js'
+import { mppHeaderNames } from '../mpp/types.js'
 import type { IssuedPass } from '../pass/issued-pass.js'
 import { headerNames } from '../protocol/headers.js'
-import { readPaymentRequired } from '../protocol/read-payment-required.js'
 import type { PaymentRequired, PaymentRequirementsV1 } from '../protocol/types.js'
 import { acceptPayment } from './accept-payment.js'
-import type { Candidate } from './choose-requirements.js'
+import { authorizationUsed } from './authorization-used.js'
+import { type Candidate, DEFAULT_PROTOCOLS } from './choose-requirements.js'
 import type { ClientRuntime } from './client-runtime.js'
 import type { ClientFetchOptions } from './client-types.js'
+import { MPP_SCHEME } from './mpp-offer.js'
 import { payExact } from './pay-exact.js'
+import { payMpp } from './pay-mpp.js'
 import { payTx } from './pay-tx.js'
 import { openPaymentSession, type PaymentSession } from './payment-session.js'
 import { pickCandidates } from './pick-candidates.js'
-import { readSettlement } from './read-settlement.js'
+import { type Offers, readOffers } from './read-offers.js'
+import { readSessionSettlement } from './read-session-settlement.js'
+import { readTokenDomains } from './read-token-domains.js'
 import { reconcileAuthorizations } from './reconcile-authorizations.js'
 import { ALREADY_USED, refusePayment } from './refuse-payment.js'
 import { findOfferAgain, REPROVABLE, reproveTx } from './reprove-refused.js'
@@ -36,6 +41,8 @@ type FetchState = {
   refusedSchemes: Set<string>
   retries: number
   proofs: number
+  /** Times the current payment was sent: more than once, an earlier send may have been accepted. */
+  sent: number
   /** This request, as the holder of its payments in the ledger. */
   readonly holder: string
   /** Payment ids this request holds in the ledger, let go of when it ends. */
@@ -44,7 +51,12 @@ type FetchState = {
   readonly request: string
   /** The latest 402's `extensions`, echoed with the payment. */
   declared: Record<string, unknown> | undefined
+  /** Offers of the latest 402 that could not be read, named when nothing is payable. */
+  unread: Offers['skipped']
 }
+
+// What the client tells servers it pays in MPP (the draft's `Accept-Payment`).
+const ACCEPT_PAYMENT = 'evm/charge'
 
 type Attempt = { kind: 'answered'; response: Response } | { kind: 'lost'; error: unknown }
 type Next = { done: true; response: Response } | { done: false }
@@ -83,10 +95,12 @@ export async function runFetch(
     refusedSchemes: new Set(),
     retries: 0,
     proofs: 0,
+    sent: 0,
     holder: crypto.randomUUID(),
     held: new Set(),
     request: await requestDigest(template.method, template.url, body),
     declared: undefined,
+    unread: [],
   }
   try {
     for (;;) {
@@ -100,9 +114,15 @@ export async function runFetch(
 
 async function send(runtime: ClientRuntime, state: FetchState): Promise<Attempt> {
   const headers = new Headers(state.headers)
+  const protocols = runtime.options.preferences?.protocols ?? DEFAULT_PROTOCOLS
+  // The draft's preference header: the MPP methods this client pays (the caller's own wins).
+  if (protocols.includes('mpp') && !headers.has(mppHeaderNames.acceptPayment))
+    headers.set(mppHeaderNames.acceptPayment, ACCEPT_PAYMENT)
   state.pass = undefined
-  if (state.session !== undefined) headers.set(state.session.header.name, state.session.header.value)
-  else if (!state.refusedPass) {
+  if (state.session !== undefined) {
+    headers.set(state.session.header.name, state.session.header.value)
+    state.sent++
+  } else if (!state.refusedPass) {
     state.pass = runtime.passes.find(state.method, state.url, Math.floor(runtime.now() / 1000))
     if (state.pass !== undefined) headers.set(headerNames.pass, state.pass.token)
   }
@@ -127,7 +147,8 @@ function step(runtime: ClientRuntime, state: FetchState, attempt: Attempt): Prom
   const { response } = attempt
   if (state.session === undefined && (response.status === 429 || response.status === 503))
     return onBusy(runtime, state, response)
-  if (state.session !== undefined && unsettled(response)) return onBusy(runtime, state, response)
+  if (state.session !== undefined && unsettled(response, state.session))
+    return onBusy(runtime, state, response)
   if (response.status !== 402) return onServed(runtime, state, response)
   return on402(runtime, state, response)
 }
@@ -135,10 +156,10 @@ function step(runtime: ClientRuntime, state: FetchState, attempt: Attempt): Prom
 // With a proof attached: 409 payment_in_progress, 429, a 5xx, or a 202 with Retry-After (a
 // settlement still pending), without a successful settlement, means the outcome is not final; the
 // same proof is sent again.
-function unsettled(response: Response): boolean {
+function unsettled(response: Response, session: PaymentSession): boolean {
   const pending = response.status === 202 && response.headers.has('retry-after')
   if (!pending && response.status !== 409 && response.status !== 429 && response.status < 500) return false
-  return readSettlement(response)?.success !== true
+  return readSessionSettlement(response, session)?.success !== true
 }
 
 async function onLost(runtime: ClientRuntime, state: FetchState, error: unknown): Promise<Next> {
@@ -168,7 +189,8 @@ async function onBusy(runtime: ClientRuntime, state: FetchState, response: Respo
 
 async function onServed(runtime: ClientRuntime, state: FetchState, response: Response): Promise<Next> {
   if (state.session !== undefined) {
-    runtime.payments.set(response, await acceptPayment(runtime, state.session, readSettlement(response)))
+    const settle = readSessionSettlement(response, state.session)
+    runtime.payments.set(response, await acceptPayment(runtime, state.session, settle))
   } else if (state.pass !== undefined) {
     runtime.payments.set(response, { method: 'pass', pass: state.pass })
     runtime.emit({ type: 'pass_used', url: state.url, expiresAt: state.pass.expiresAt })
@@ -177,8 +199,21 @@ async function onServed(runtime: ClientRuntime, state: FetchState, response: Res
 }
 
 async function on402(runtime: ClientRuntime, state: FetchState, response: Response): Promise<Next> {
-  const { paymentRequired, x402Version, v1Accepts } = await readPaymentRequired(response)
-  const code = paymentRequired.error ?? 'payment_required'
+  const offers = await readOffers(response, {
+    protocols: runtime.options.preferences?.protocols ?? DEFAULT_PROTOCOLS,
+    now: runtime.now(),
+    fallbackSeconds: runtime.maxAuthorizationSeconds,
+  })
+  const { x402Version, v1Accepts } = offers
+  const offered = withoutClobbering(state, offers)
+  const paymentRequired = {
+    ...offered,
+    accepts: await readTokenDomains(runtime, offered.accepts, state.signal),
+  }
+  const mppRefusal = state.session?.candidate.requirements.scheme === MPP_SCHEME
+  const said = mppRefusal ? (offers.mppProblem ?? offers.x402Error) : (offers.x402Error ?? offers.mppProblem)
+  // The draft's `payment-required` problem is the plain ask, as x402's `payment_required` is.
+  const code = said === undefined || said === 'payment-required' ? 'payment_required' : said
   if (state.pass !== undefined) {
     // The server no longer honours this pass: drop it and pay instead.
     runtime.passes.remove(state.pass.token)
@@ -192,7 +227,13 @@ async function on402(runtime: ClientRuntime, state: FetchState, response: Respon
     accepts: paymentRequired.accepts,
     ...(code === 'payment_required' ? {} : { error: code }),
   })
-  const [best] = await pickCandidates(runtime, paymentRequired.accepts, state.url, state.options)
+  const [best] = await pickCandidates(
+    runtime,
+    paymentRequired.accepts,
+    state.url,
+    state.options,
+    state.unread,
+  )
   state.declared = paymentRequired.extensions
   await startPayment(runtime, state, best as Candidate, x402Version === 1 ? v1Accepts : undefined)
   return CONTINUE
@@ -219,15 +260,24 @@ async function onRefused(
     state.proofs++
     return CONTINUE
   }
+  // Sent more than once, the refused authorization may be the one an earlier, lost answer settled:
+  // the chain decides whether another offer may be paid.
+  const used = state.sent > 1 && !ALREADY_USED.has(code) ? await authorizationUsed(session) : false
+  if (used === true) await session.commit('used_on_chain')
   const refusal = await refusePayment(runtime, session, code)
   // An exact refusal moved no money yet (it stays reserved): another scheme offered may succeed.
   state.refusedSchemes.add(requirements.scheme)
-  if (requirements.scheme !== 'exact' || ALREADY_USED.has(code)) throw refusal
+  if (requirements.scheme === 'tx' || ALREADY_USED.has(code) || used !== false) throw refusal
   let fallback: Candidate | undefined
   try {
-    fallback = (await pickCandidates(runtime, paymentRequired.accepts, state.url, state.options)).find(
-      (candidate) => !state.refusedSchemes.has(candidate.requirements.scheme),
+    const candidates = await pickCandidates(
+      runtime,
+      paymentRequired.accepts,
+      state.url,
+      state.options,
+      state.unread,
     )
+    fallback = candidates.find((candidate) => !state.refusedSchemes.has(candidate.requirements.scheme))
   } catch {
     fallback = undefined
   }
@@ -260,6 +310,7 @@ async function startPayment(
     declared: state.declared,
   })
   state.session = session
+  state.sent = 0
   runtime.emit({
     type: 'quote',
     url: state.url,
@@ -270,7 +321,19 @@ async function startPayment(
   })
   const payOptions = { ...state.options, signal: state.signal }
   if (candidate.requirements.scheme === 'tx') await payTx(runtime, session, payOptions)
+  else if (candidate.requirements.scheme === MPP_SCHEME) await payMpp(runtime, session, payOptions)
   else await payExact(runtime, session, payOptions)
+}
+
+// The MPP credential goes in `Authorization`: a request that carries its own (the caller's
+// authentication) is never paid through MPP, so it is never overwritten.
+function withoutClobbering(state: FetchState, offers: Offers): PaymentRequired {
+  state.unread = offers.skipped
+  if (!state.headers.has(mppHeaderNames.authorization)) return offers.paymentRequired
+  const accepts = offers.paymentRequired.accepts.filter((offer) => offer.scheme !== MPP_SCHEME)
+  const dropped = offers.paymentRequired.accepts.length - accepts.length
+  if (dropped > 0) state.unread = [...state.unread, { offer: 'mpp', reason: 'authorization_header_in_use' }]
+  return { ...offers.paymentRequired, accepts }
 }
 
 function delay(runtime: ClientRuntime, attempt: number, retryAfter: string | null): number | undefined {

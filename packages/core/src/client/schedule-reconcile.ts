@@ -9,7 +9,8 @@ import type { PaymentSession } from './payment-session.js'
  * @internal
  */
 export function scheduleReconcile(runtime: ClientRuntime, session: PaymentSession): void {
-  if (session.candidate.requirements.scheme !== 'exact') return
+  // Only authorizations (x402 `exact` and MPP) end by themselves; a `tx` transfer was committed.
+  if (session.candidate.requirements.scheme === 'tx') return
   const authorization = session.payload?.payload.authorization as { validBefore?: unknown } | undefined
   const validBefore = Number(authorization?.validBefore)
   if (!Number.isSafeInteger(validBefore)) return

@@ -21,6 +21,8 @@ import type {
 } from '../scheme/wallet.js'
 import { transferWithAuthorizationTypes } from './check-exact-authorization.js'
 import { eip3009Abi } from './eip3009-abi.js'
+import { mppChallengeNonce } from './mpp-challenge-nonce.js'
+import { readTokenDomain } from './read-token-domain.js'
 
 /** Options of {@link evmWallet}. */
 export type EvmWalletOptions = {
@@ -213,6 +215,10 @@ export function evmWallet(options: EvmWalletOptions): Wallet {
     signProof: ({ message }) => account.signMessage({ message }),
     authorize: (input) => authorize(account, input),
     authorizationState: async (input) => authorizationState(await readyChain(input.network), input),
+    tokenDomain: async ({ network, asset, signal }) => {
+      const chain = await readyChain(network)
+      return readTokenDomain(chain.rpc, chain.chainId, asset, signal)
+    },
     async balance(network, asset) {
       const chain = await readyChain(network)
       if (asset === NATIVE_ASSET)
@@ -315,12 +321,16 @@ async function confirmTransfer(
 
 async function authorize(
   account: LocalAccount,
-  { requirements, now, validForSeconds }: AuthorizeInput,
+  { requirements, now, validForSeconds, mppChallenge }: AuthorizeInput,
 ): Promise<Record<string, unknown>> {
   const chainId = evmChainId(requirements.network)
   if (chainId === undefined)
     throw new TollgateError('wallet_unavailable', `${requirements.network} is not an EVM (eip155) network.`)
-  const nonce = toHex(crypto.getRandomValues(new Uint8Array(32)))
+  // An MPP credential's nonce is its challenge's hash: the token then spends it at most once.
+  const nonce =
+    mppChallenge === undefined
+      ? toHex(crypto.getRandomValues(new Uint8Array(32)))
+      : mppChallengeNonce(mppChallenge)
   const nowSeconds = Math.floor(now / 1000)
   const authorization = {
     from: account.address,

@@ -113,7 +113,14 @@ describe('the EVM charge request', () => {
     expect(decodeMppChargeRequest(encoded)).toEqual(chargeRequest)
   })
 
+  test('behavior: splits are kept, so a payer can refuse what an authorization cannot pay', () => {
+    const splits = [{ recipient: token, amount: '50', memo: 'platform fee' }]
+    const request = { ...chargeRequest, methodDetails: { ...chargeRequest.methodDetails, splits } }
+    expect(decodeMppChargeRequest(encodeMppChargeRequest(request)).methodDetails.splits).toEqual(splits)
+  })
+
   test.each([
+    [{ ...chargeRequest, methodDetails: { chainId: 1, splits: [] } }],
     [{ ...chargeRequest, amount: '01' }],
     [{ ...chargeRequest, amount: '1.5' }],
     [{ ...chargeRequest, currency: 'USD' }],

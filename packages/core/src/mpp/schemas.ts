@@ -38,6 +38,12 @@ export const mppEvmChargeRequestSchema = z.object({
     credentialTypes: z.array(z.string().min(1).max(32)).max(8).optional(),
     decimals: z.int().min(0).max(255).optional(),
     permit2Address: address.optional(),
+    // Kept (not dropped as unknown) so a payer can refuse what an authorization cannot pay.
+    splits: z
+      .array(z.object({ recipient: address, amount: atomic, memo: z.string().max(256).optional() }))
+      .min(1)
+      .max(10)
+      .optional(),
   }),
 })
 

@@ -65,6 +65,11 @@ export type MppEvmChargeRequest = {
     decimals?: number
     /** The Permit2 contract, when `permit2` is accepted. */
     permit2Address?: string
+    /**
+     * Further recipients paid from `amount` in one Permit2 batch; an `authorization` credential
+     * cannot pay them, so a payer refuses such a challenge for it.
+     */
+    splits?: { recipient: string; amount: string; memo?: string }[]
   }
 }
 

@@ -59,7 +59,7 @@ export type PolicyPayment = {
   amountFormatted: string
   /** The value in US dollars (`"0.05"`), present only for assets the registry marks USD-pegged. */
   usd?: string
-  /** Payment scheme, `"exact"` or `"tx"`. */
+  /** Payment scheme: `"exact"`, `"tx"`, or `"mpp"` (an MPP `evm`/`charge` challenge). */
   scheme: string
   /** The recipient. */
   payTo: string

@@ -65,6 +65,11 @@ export type AuthorizeInput = {
    * server's `maxTimeoutSeconds` capped by the client's own limit. Default `requirements.maxTimeoutSeconds`.
    */
   validForSeconds?: number
+  /**
+   * The MPP challenge this authorization answers: the wallet binds its nonce to it as the chain's
+   * MPP method says (EVM `charge`: `keccak256(utf8(id + realm))`). Default: a random nonce.
+   */
+  mppChallenge?: { id: string; realm: string }
   signal?: AbortSignal
 }
 
@@ -121,6 +126,17 @@ export type Wallet = {
    * Without it, an `exact` reservation whose outcome is unknown is never released.
    */
   authorizationState?(input: AuthorizationStateInput): Promise<AuthorizationState>
+  /**
+   * Reads a token's EIP-712 domain `name` and `version` from the chain (EIP-5267 `eip712Domain()`,
+   * else `name()` and `version()`), for a payment whose request does not carry them (an MPP
+   * challenge) when the client's registry does not list them. The token's own answer, never a
+   * server's.
+   */
+  tokenDomain?(input: {
+    network: string
+    asset: string
+    signal?: AbortSignal
+  }): Promise<{ name: string; version: string }>
   /** Atomic units of `asset` the wallet holds, to skip options it cannot afford. */
   balance?(network: string, asset: string): Promise<bigint>
 }
