@@ -75,6 +75,7 @@ describe('public API', () => {
         "safeVerifyPass",
         "sameAddress",
         "statusForCode",
+        "toFetchHandler",
         "verifyChallenge",
         "verifyPass",
         "withPaymentIdentifier",
@@ -110,6 +111,7 @@ describe('public API', () => {
       [
         "defineGateConformance",
         "defineLedgerConformance",
+        "definePaidGateConformance",
         "defineStoreConformance",
         "runLedgerWorker",
       ]

@@ -20,7 +20,12 @@ export async function handleRequest(
   context: GateContext = {},
 ): ReturnType<Gate['handle']> {
   const signal = context.signal ?? request.signal
-  const decision = await checkRequest(runtime, request, { ...context, ...(signal ? { signal } : {}) })
+  // The routed path, when the adapter knows it, replaces the one in the URL (built from `Host`).
+  const routed =
+    context.path === undefined
+      ? request
+      : { method: request.method, url: request.url, path: context.path, headers: request.headers }
+  const decision = await checkRequest(runtime, routed, { ...context, ...(signal ? { signal } : {}) })
   if (decision.outcome === 'free') return handler(request, undefined)
   if (decision.outcome === 'rejected') return decision.response
   // A small paid body is read whole and kept for replay; a larger one streams through, unkept.

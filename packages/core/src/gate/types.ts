@@ -47,6 +47,13 @@ export type GateContext = {
   clientIp?: string | (() => string | undefined)
   /** Aborts verification when the client goes away. */
   signal?: AbortSignal
+  /**
+   * For {@link Gate.handle}: the request target exactly as the server routes it (see
+   * `GateRequest.path`), such as Hono's `c.req.path` with the query. A web `Request` carries only a
+   * URL, which servers often build from `Host`; this keeps `Host` out of routing. Default: the
+   * path of `request.url`. `check` reads `GateRequest.path` instead.
+   */
+  path?: string
 }
 
 /** What a price function may return: a price, or `null` to serve this request for free. */
