@@ -1,7 +1,5 @@
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { createGate } from '@tollgate/core'
-import { evmNetwork } from '@tollgate/core/evm'
 import {
   defineGateConformance,
   definePaidGateConformance,
@@ -10,7 +8,15 @@ import {
 import { paidConformanceChain, sendRaw, serveFetch } from '@tollgate/test-support'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { counter, paidFetchHandler, paidHonoApp, shapeFetchHandler, shapeHonoApp } from './support/apps.js'
+import {
+  counter,
+  PRICED,
+  paidFetchHandler,
+  paidHonoApp,
+  shapeFetchHandler,
+  shapeGate,
+  shapeHonoApp,
+} from './support/apps.js'
 
 // The suites every adapter runs, for Hono on @hono/node-server and for `toFetchHandler` on a
 // node:http bridge: request shape (raw bytes, no chain) and the paid lifecycle on the devnet.
@@ -21,30 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await devnet?.stop()
 })
-
-const PRICED = [
-  { method: 'GET', path: '/api/search' },
-  { method: 'POST', path: '/api/contract/issue' },
-  { method: 'GET', path: '/api/items/42' },
-  { method: 'GET', path: '/reports/2026/q1' },
-]
-
-function shapeGate() {
-  return createGate({
-    routes: {
-      'GET /api/search': { price: '$0.001' },
-      'POST /api/contract/issue': { price: '$1' },
-      'GET /api/items/:id': { price: '$0.01' },
-      'GET /reports/**': { price: '$0.02' },
-    },
-    payTo: '0x000000000000000000000000000000000000dEaD',
-    // Unpaid requests never reach the chain: a closed port is enough.
-    networks: [evmNetwork({ network: 'eip155:8453', rpcUrl: 'http://127.0.0.1:9' })],
-    secret: 'hono-conformance-secret-0123456789abcdef',
-    publicUrl: 'https://api.example.test',
-    logger: { warn: () => {} },
-  })
-}
 
 async function serveHono(fetch: (request: Request) => Response | Promise<Response>) {
   const server = serve({ fetch, port: 0, hostname: '127.0.0.1' })

@@ -1,10 +1,36 @@
 // The apps the conformance suites run, as Hono apps and as plain fetch handlers. No Node module is
 // imported here: the edge runtime's bundle builds the very same apps.
 import { createGate, type Gate, toFetchHandler } from '@tollgate/core'
+import { evmNetwork } from '@tollgate/core/evm'
 import type { PaidConformanceGate, PaidConformanceHandler } from '@tollgate/core/test'
 import { paidConformanceGateOptions } from '@tollgate/test-support/paid-conformance-gate'
 import { Hono } from 'hono'
 import { type TollgateEnv, tollgate } from '../../src/index.js'
+
+/** The shape suite's gate: unpaid requests never reach the chain, so a closed port is enough. */
+export function shapeGate(): Gate {
+  return createGate({
+    routes: {
+      'GET /api/search': { price: '$0.001' },
+      'POST /api/contract/issue': { price: '$1' },
+      'GET /api/items/:id': { price: '$0.01' },
+      'GET /reports/**': { price: '$0.02' },
+    },
+    payTo: '0x000000000000000000000000000000000000dEaD',
+    networks: [evmNetwork({ network: 'eip155:8453', rpcUrl: 'http://127.0.0.1:9' })],
+    secret: 'hono-conformance-secret-0123456789abcdef',
+    publicUrl: 'https://api.example.test',
+    logger: { warn: () => {} },
+  })
+}
+
+/** The priced requests of the shape suite. */
+export const PRICED = [
+  { method: 'GET', path: '/api/search' },
+  { method: 'POST', path: '/api/contract/issue' },
+  { method: 'GET', path: '/api/items/42' },
+  { method: 'GET', path: '/reports/2026/q1' },
+]
 
 /** Counts a handler's runs: returns its new count. */
 export type Count = (name: string) => number
