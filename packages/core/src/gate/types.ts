@@ -335,7 +335,9 @@ export type Gate = {
   check(request: GateRequest, context?: GateContext): Promise<GateDecision>
   /**
    * Runs `handler` behind the gate for fetch-style servers: checks, runs, completes, and returns the
-   * response with `PAYMENT-RESPONSE`, or the 402/error response.
+   * response with `PAYMENT-RESPONSE`, or the 402/error response. `PAYMENT-RESPONSE` is set on the
+   * handler's own response when its headers can change (no copy), so return a new `Response` for
+   * each request, as frameworks do.
    */
   handle(
     request: Request,
