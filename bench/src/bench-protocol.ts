@@ -19,6 +19,10 @@ export type ServerUrls = {
   bare: string
   /** Express behind the Tollgate gate (memory store; `tx`, `exact` and the pass). */
   gate: string
+  /** Hono (on `@hono/node-server`) with the same handler only. */
+  bareHono: string
+  /** Hono behind `@tollgate/hono`, with the same gate as `gate` (memory store, `tx` and the pass). */
+  honoGate: string
   /** Express behind a Tollgate gate on Redis, when Redis runs. */
   redisGate: string | undefined
   /** `@x402/express` with an in-process `x402Facilitator`. */
