@@ -37,10 +37,16 @@ export function paidConformanceGateOptions(gate: PaidConformanceGate): CreateGat
   })
   const network =
     gate.scheme === 'tx'
-      ? evmNetwork({ network: chain.network, rpcUrl: gate.rpcUrl, assets: ['USDC'] })
+      ? evmNetwork({
+          network: chain.network,
+          rpcUrl: gate.rpcUrl,
+          rpcTimeoutMs: gate.rpcTimeoutMs,
+          assets: ['USDC'],
+        })
       : evmNetwork({
           network: chain.network,
           rpcUrl: gate.rpcUrl,
+          rpcTimeoutMs: gate.rpcTimeoutMs,
           assets: ['USDC'],
           tx: false,
           exact: { settler: privateKeyToAccount(chain.settlerKey as Hex) },

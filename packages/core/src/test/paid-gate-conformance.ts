@@ -21,6 +21,11 @@ export type PaidConformanceGate = {
   secret: string
   /** Where the gate reads the chain: the node, or a proxy a case holds. */
   rpcUrl: string
+  /**
+   * The gate's RPC timeout (`evmNetwork`'s `rpcTimeoutMs`): longer than any case, so a chain call
+   * a case holds ends only when the gate gives it up for its requester, never by timing out.
+   */
+  rpcTimeoutMs: number
   /** What {@link PaidConformanceChain.prepare} returned: network, tokens, a settler's key. */
   chain: unknown
 }
@@ -102,6 +107,7 @@ const ROUTES = {
   'GET /api/throw': { price: '$0.01' },
 }
 const SECRET = 'paid-conformance-secret-0123456789abcdef'
+const RPC_TIMEOUT_MS = 600_000
 
 type Case = {
   scheme: PaidConformanceScheme
@@ -142,6 +148,7 @@ export function definePaidGateConformance(
         payTo,
         secret: SECRET,
         rpcUrl,
+        rpcTimeoutMs: RPC_TIMEOUT_MS,
         chain: data,
       })
       try {
@@ -291,7 +298,13 @@ async function goneBeforeHandler(runner: PaidConformanceRunner, c: Case): Promis
   await rpc.waitForAbandoned(1)
   rpc.release()
   expect(c.server.runs('report')).toBe(0)
-  const retried = await send(c, '/api/report', header)
+  // The gate frees the claim right after giving up: a retry arriving first is told `409` (in
+  // flight), as an agent would be, and tries again.
+  let retried = await send(c, '/api/report', header)
+  for (let tries = 0; tries < 50 && retried.status === 409; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    retried = await send(c, '/api/report', header)
+  }
   expect([retried.status, retried.body]).toEqual([200, { report: 'paid', run: 1 }])
   expect(c.server.runs('report')).toBe(1)
 }
