@@ -177,6 +177,7 @@ async function measure(
   log('(g) buying a pass of the Hono gate')
   const hono = await measureHonoPass({
     bareUrl: urls.bareHono,
+    awaitingUrl: urls.awaitingHono,
     gateUrl: urls.honoGate,
     path,
     passToken: await buyPass(client, urls.honoGate),
@@ -185,6 +186,13 @@ async function measure(
     log,
   })
   addRow('bare-hono', '(f) bare Hono', config.connections, false, medianRun(hono.bareRuns))
+  addRow(
+    'awaiting-hono',
+    '(f2) Hono, no-op async middleware',
+    config.connections,
+    false,
+    medianRun(hono.awaitingRuns),
+  )
   addRow('pass-hono', '(g) Hono gate, valid pass', config.connections, false, medianRun(hono.passRuns))
   const honoPassRatio = median(hono.pairRatios)
 
@@ -355,6 +363,7 @@ async function measure(
     rows,
     passRatio,
     honoPassRatio,
+    honoPassOverAwaiting: median(hono.awaitingRatios),
     txRpcRoundTrips,
     exactRpcRoundTrips,
     exactP50Ratio,
@@ -450,7 +459,11 @@ async function measureMemory(claims: number): Promise<{ claims: number; bytesPer
 function honoPassLine(ratio: number, hono: HonoPassResult): string {
   const met = ratio >= PASS_RATIO_TARGET ? 'met' : 'NOT met'
   const rounds = hono.pairRatios.map((value) => value.toFixed(2)).join(', ')
-  return `honoPassRatio (g)/(f)                   ${ratio.toFixed(3)}   target >= ${PASS_RATIO_TARGET}: ${met} (median of ${hono.pairRatios.length} paired rounds: ${rounds})`
+  const awaiting = median(hono.awaitingRatios).toFixed(3)
+  return (
+    `honoPassRatio (g)/(f)                   ${ratio.toFixed(3)}   target >= ${PASS_RATIO_TARGET}: ${met} (median of ${hono.pairRatios.length} paired rounds: ${rounds})\n` +
+    `(g)/(f2), against Hono with a no-op async middleware: ${awaiting}`
+  )
 }
 
 /** `BENCH_ONLY=hono-pass`: only bare Hono and the Hono gate's pass path, in paired rounds. */
@@ -473,6 +486,7 @@ async function measureHonoOnly(
   const path = '/api/search-like?q=bench'
   const hono = await measureHonoPass({
     bareUrl: urls.bareHono,
+    awaitingUrl: urls.awaitingHono,
     gateUrl: urls.honoGate,
     path,
     passToken,
@@ -485,10 +499,14 @@ async function measureHonoOnly(
   const honoPassRatio = median(hono.pairRatios)
   const rows = [
     { id: 'bare-hono', label: '(f) bare Hono', ...bare },
+    { id: 'awaiting-hono', label: '(f2) Hono, no-op async middleware', ...medianRun(hono.awaitingRuns) },
     { id: 'pass-hono', label: '(g) Hono gate, valid pass', ...pass },
   ]
   const resultsPath = resolve(benchDirectory, config.resultsPath)
-  writeFileSync(resultsPath, `${JSON.stringify({ machine, sizes: config, rows, honoPassRatio }, null, 2)}\n`)
+  writeFileSync(
+    resultsPath,
+    `${JSON.stringify({ machine, sizes: config, rows, honoPassRatio, honoPassOverAwaiting: median(hono.awaitingRatios) }, null, 2)}\n`,
+  )
   const table = formatTable(
     ['row', 'conns', 'ok', 'failed', 'req/s', 'p50 ms', 'p99 ms'],
     rows.map((row) => [

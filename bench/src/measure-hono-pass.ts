@@ -4,6 +4,8 @@ import type { LoadResult } from './run-load.js'
 export type MeasureHonoPassOptions = {
   /** Bare Hono's base URL. */
   bareUrl: string
+  /** Hono with a no-op async middleware: its base URL. */
+  awaitingUrl: string
   /** The Hono gate's base URL. */
   gateUrl: string
   /** The path both serve, with its query. */
@@ -20,9 +22,12 @@ export type MeasureHonoPassOptions = {
 /** What {@link measureHonoPass} measured. */
 export type HonoPassResult = {
   bareRuns: LoadResult[]
+  awaitingRuns: LoadResult[]
   passRuns: LoadResult[]
   /** Per round, the gate's requests/s over bare Hono's. */
   pairRatios: number[]
+  /** Per round, the gate's requests/s over those of Hono with the no-op async middleware. */
+  awaitingRatios: number[]
 }
 
 /**
@@ -34,14 +39,23 @@ export type HonoPassResult = {
  */
 export async function measureHonoPass(options: MeasureHonoPassOptions): Promise<HonoPassResult> {
   const headers = { 'x-payment-pass': options.passToken }
-  const result: HonoPassResult = { bareRuns: [], passRuns: [], pairRatios: [] }
+  const result: HonoPassResult = {
+    bareRuns: [],
+    awaitingRuns: [],
+    passRuns: [],
+    pairRatios: [],
+    awaitingRatios: [],
+  }
   for (let round = 1; round <= options.rounds; round++) {
-    options.log(`(f)/(g) Hono round ${round} of ${options.rounds}`)
+    options.log(`(f)/(f2)/(g) Hono round ${round} of ${options.rounds}`)
     const bare = await options.timed(`${options.bareUrl}${options.path}`, headers)
+    const awaiting = await options.timed(`${options.awaitingUrl}${options.path}`, headers)
     const pass = await options.timed(`${options.gateUrl}${options.path}`, headers)
     result.bareRuns.push(bare)
+    result.awaitingRuns.push(awaiting)
     result.passRuns.push(pass)
     result.pairRatios.push(pass.requestsPerSecond / bare.requestsPerSecond)
+    result.awaitingRatios.push(pass.requestsPerSecond / awaiting.requestsPerSecond)
   }
   return result
 }

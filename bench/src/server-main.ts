@@ -43,6 +43,7 @@ async function start(options: ServerStartOptions): Promise<void> {
     receiptPollingMs: options.receiptPollingMs,
   })
   const bareHono = await track(listenFetch(honoApps.bare.fetch))
+  const awaitingHono = await track(listenFetch(honoApps.awaiting.fetch))
   const honoGate = await track(listenFetch(honoApps.gated.fetch))
 
   let redisStore: RedisStore | undefined
@@ -87,6 +88,7 @@ async function start(options: ServerStartOptions): Promise<void> {
       bare: bare.url,
       gate: gate.url,
       bareHono: bareHono.url,
+      awaitingHono: awaitingHono.url,
       honoGate: honoGate.url,
       redisGate: redisGate?.url,
       x402: x402.url,
