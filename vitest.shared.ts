@@ -1,7 +1,15 @@
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url))
+
+/**
+ * Test files run at once, whatever the number of cores: vitest's default on two cores is one
+ * worker, one file at a time, while integration and process files wait on anvil, redis-server and
+ * the processes they started as much as they compute. (Projects run together must share it.)
+ */
+const WORKERS = Math.max(2, availableParallelism())
 
 /** Settings every package's vitest config starts from. */
 export const sharedTestConfig = {
@@ -10,6 +18,7 @@ export const sharedTestConfig = {
   testTimeout: 30_000,
   hookTimeout: 60_000,
   restoreMocks: true,
+  maxWorkers: WORKERS,
   // A package may have no test of a kind (`--project unit` in an app without unit tests).
   passWithNoTests: true,
 }

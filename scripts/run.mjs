@@ -14,12 +14,13 @@ const task = process.argv[2]
 const extra = process.argv.slice(3)
 
 const tasks = {
-  // Lint, type-check and test every package (unit, integration and process tests) and check what
-  // would be published; builds run first where tests need them. The adapters' tests and their
-  // README examples run again on Node 22 (`test:node22`, AI SDK 7 there). Unchanged packages come
-  // from turbo's cache. The type check is one `tsc` program over the whole workspace
-  // (`check:types`, `tsconfig.check.json`), which reads each dependency's types once instead of
-  // once per package. Each task's log level is in turbo.json: tests print vitest's summary.
+  // Lint, type-check and test every package (unit, integration and process tests) from source;
+  // the JavaScript builds the tests import run first. The adapters' tests and their README
+  // examples run again on Node 22 (`test:node22`, AI SDK 7 there). Unchanged packages come from
+  // turbo's cache. The type check is one `tsc` program over the whole workspace's sources
+  // (`check:types`, `tsconfig.check.json` maps `@tollgate/*` to `src`), so it needs no build.
+  // What would be published (type declarations, publint, attw, fresh npm apps) is checked by
+  // `test:tarballs`. Each task's log level is in turbo.json: tests print vitest's summary.
   test: [
     ['exec', 'biome', 'check', '.'],
     [
@@ -27,7 +28,6 @@ const tasks = {
       'turbo',
       'run',
       'check:types',
-      'check:package',
       'test',
       'test:process',
       'test:node22',
@@ -40,10 +40,11 @@ const tasks = {
     ['exec', 'turbo', 'run', 'build', '--output-logs=errors-only'],
     ['exec', 'turbo', 'run', 'test', 'test:process', '--only', '--force', '--concurrency=2', ...extra],
   ],
-  // The published tarballs installed with npm into fresh apps (Node 20 and 22, Express 4 and 5,
-  // AI SDK 6 and 7), running every README example against the devnet.
+  // What would be published: each package's type declarations, `publint` and `attw` on its
+  // packed tarball (`check:package`), then the tarballs installed with npm into fresh apps (Node
+  // 20 and 22, Express 4 and 5, AI SDK 6 and 7), running every README example against the devnet.
   'test:tarballs': [
-    ['exec', 'turbo', 'run', 'build', '--filter=./packages/*', '--output-logs=errors-only'],
+    ['exec', 'turbo', 'run', 'check:package', '--filter=./packages/*', '--output-logs=errors-only'],
     ['--filter', '@tollgate/examples', 'run', 'test:tarballs', ...extra],
   ],
   // The end-to-end demo on a local devnet.

@@ -13,19 +13,20 @@ import { cpus } from 'node:os'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
-import type { Hex } from 'viem'
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import type { ServerStats } from './bench-protocol.js'
 import { buyPass, createBenchClient } from './create-bench-client.js'
 import { fetchPaymentRequired } from './fetch-payment-required.js'
 import { findRedisServer } from './find-redis-server.js'
 import { findRequirement } from './find-requirement.js'
 import { formatTable } from './format-table.js'
+import { fundPayers } from './fund-payers.js'
 import { makeExactPayments } from './make-exact-payments.js'
+import { makeMppPayments } from './make-mpp-payments.js'
 import { makeTxProofs } from './make-tx-proofs.js'
 import { makeX402Payments } from './make-x402-payments.js'
 import { measureClientOverhead } from './measure-client-overhead.js'
 import { type HonoPassResult, measureHonoPass } from './measure-hono-pass.js'
+import { medianRun, medianRunAll } from './median-run.js'
 import { readBenchConfig } from './read-bench-config.js'
 import { type LoadResult, runLoad } from './run-load.js'
 import { type RedisServer, startRedisServer } from './start-redis-server.js'
@@ -173,8 +174,8 @@ async function measure(
   addRow('pass', '(b) gate, valid pass', config.connections, false, medianRun(passRuns))
   const passRatio = median(pairRatios)
 
-  // (f)/(g): the same pass path on Hono, against bare Hono serving the same handler.
-  log('(g) buying a pass of the Hono gate')
+  // (g)/(h): the same pass path on Hono, against bare Hono serving the same handler.
+  log('(h) buying a pass of the Hono gate')
   const hono = await measureHonoPass({
     bareUrl: urls.bareHono,
     awaitingUrl: urls.awaitingHono,
@@ -185,15 +186,15 @@ async function measure(
     timed,
     log,
   })
-  addRow('bare-hono', '(f) bare Hono', config.connections, false, medianRun(hono.bareRuns))
+  addRow('bare-hono', '(g) bare Hono', config.connections, false, medianRun(hono.bareRuns))
   addRow(
     'awaiting-hono',
-    '(f2) Hono, no-op async middleware',
+    '(g2) Hono, no-op async middleware',
     config.connections,
     false,
     medianRun(hono.awaitingRuns),
   )
-  addRow('pass-hono', '(g) Hono gate, valid pass', config.connections, false, medianRun(hono.passRuns))
+  addRow('pass-hono', '(h) Hono gate, valid pass', config.connections, false, medianRun(hono.passRuns))
   const honoPassRatio = median(hono.pairRatios)
 
   // (c) fresh tx proofs: real transfers made beforehand, each proof sent exactly once.
@@ -238,6 +239,16 @@ async function measure(
       count: total,
     })
   ).map((value) => ({ 'payment-signature': value }))
+  log(`(f) making ${total} MPP credentials`)
+  const mppSets = (
+    await makeMppPayments({
+      url: `${urls.gate}${path}`,
+      payerKeys: await fundPayers(devnet, config.connections),
+      chainId: devnet.chainId,
+      domain: { name: devnet.tokens.usdc.name, version: devnet.tokens.usdc.version },
+      count: total,
+    })
+  ).map((value) => ({ authorization: value }))
   log(`(e) signing ${total} official x402 payments`)
   const x402Sets = await makeX402Payments({
     url: `${urls.x402}${path}`,
@@ -248,6 +259,8 @@ async function measure(
   })
   const exactRuns: LoadResult[] = []
   const exactSequentialRuns: LoadResult[] = []
+  const mppRuns: LoadResult[] = []
+  const mppSequentialRuns: LoadResult[] = []
   const x402Runs: LoadResult[] = []
   const x402SequentialRuns: LoadResult[] = []
   const concurrentRatios: number[] = []
@@ -270,6 +283,8 @@ async function measure(
       const x402Run = await load(urls.x402, x402Sets, config.connections, concurrent)
       const exactSequentialRun = await load(urls.gate, exactSets, 1, sequential)
       const x402SequentialRun = await load(urls.x402, x402Sets, 1, sequential)
+      mppRuns.push(await load(urls.gate, mppSets, config.connections, concurrent))
+      mppSequentialRuns.push(await load(urls.gate, mppSets, 1, sequential))
       exactRuns.push(exactRun)
       x402Runs.push(x402Run)
       exactSequentialRuns.push(exactSequentialRun)
@@ -296,7 +311,16 @@ async function measure(
     true,
     medianRunAll(x402SequentialRuns),
   )
-  const exactRpcRoundTrips = (paid.after.gateRpc.roundTrips - paid.before.gateRpc.roundTrips) / total
+  addRow('mpp', '(f) gate, fresh MPP credentials', config.connections, true, medianRunAll(mppRuns))
+  addRow(
+    'mpp-sequential',
+    '(f) gate, fresh MPP credentials, 1 conn',
+    1,
+    true,
+    medianRunAll(mppSequentialRuns),
+  )
+  // (d) and (f) share the gate's RPC counter: both sell through the same `exact` path.
+  const exactRpcRoundTrips = (paid.after.gateRpc.roundTrips - paid.before.gateRpc.roundTrips) / (2 * total)
   const x402RpcCallsPerPayment = (paid.after.x402RpcCalls - paid.before.x402RpcCalls) / total
 
   // Redis: (c)-style verifications against a gate whose store is a fresh redis-server.
@@ -432,13 +456,6 @@ async function measure(
   return failedPaidRequests === 0 ? 0 : 1
 }
 
-/** Fresh payer accounts holding plenty of devnet USDC (an `exact` payer needs no gas). */
-async function fundPayers(devnet: Devnet, count: number): Promise<Hex[]> {
-  const keys = Array.from({ length: count }, () => generatePrivateKey())
-  for (const key of keys) await devnet.mint('usdc', privateKeyToAccount(key).address, 1_000_000_000_000n)
-  return keys
-}
-
 /** Runs measure-memory-main.ts in a fresh Node with `--expose-gc` and reads its JSON line. */
 async function measureMemory(claims: number): Promise<{ claims: number; bytesPerClaim: number }> {
   const script = fileURLToPath(new URL('./measure-memory-main.ts', import.meta.url))
@@ -461,8 +478,8 @@ function honoPassLine(ratio: number, hono: HonoPassResult): string {
   const rounds = hono.pairRatios.map((value) => value.toFixed(2)).join(', ')
   const awaiting = median(hono.awaitingRatios).toFixed(3)
   return (
-    `honoPassRatio (g)/(f)                   ${ratio.toFixed(3)}   target >= ${PASS_RATIO_TARGET}: ${met} (median of ${hono.pairRatios.length} paired rounds: ${rounds})\n` +
-    `(g)/(f2), against Hono with a no-op async middleware: ${awaiting}`
+    `honoPassRatio (h)/(g)                   ${ratio.toFixed(3)}   target >= ${PASS_RATIO_TARGET}: ${met} (median of ${hono.pairRatios.length} paired rounds: ${rounds})\n` +
+    `(h)/(g2), against Hono with a no-op async middleware: ${awaiting}`
   )
 }
 
@@ -473,7 +490,7 @@ async function measureHonoOnly(
   machine: { node: string; cpus: number; cpuModel: string },
 ): Promise<number> {
   const { urls } = child
-  log('(g) buying a pass of the Hono gate')
+  log('(h) buying a pass of the Hono gate')
   const passToken = await buyPass(
     createBenchClient(devnet, devnet.accounts[PAYER.pass]!.privateKey),
     urls.honoGate,
@@ -498,9 +515,9 @@ async function measureHonoOnly(
   const pass = medianRun(hono.passRuns)
   const honoPassRatio = median(hono.pairRatios)
   const rows = [
-    { id: 'bare-hono', label: '(f) bare Hono', ...bare },
-    { id: 'awaiting-hono', label: '(f2) Hono, no-op async middleware', ...medianRun(hono.awaitingRuns) },
-    { id: 'pass-hono', label: '(g) Hono gate, valid pass', ...pass },
+    { id: 'bare-hono', label: '(g) bare Hono', ...bare },
+    { id: 'awaiting-hono', label: '(g2) Hono, no-op async middleware', ...medianRun(hono.awaitingRuns) },
+    { id: 'pass-hono', label: '(h) Hono gate, valid pass', ...pass },
   ]
   const resultsPath = resolve(benchDirectory, config.resultsPath)
   writeFileSync(
@@ -548,24 +565,4 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] as number)
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
-}
-
-/** The median run by requests/s, carrying the ok and failed counts of all runs (none hidden). */
-function medianRunAll(runs: readonly LoadResult[]): LoadResult {
-  const statusCounts: Record<string, number> = {}
-  for (const run of runs)
-    for (const [status, count] of Object.entries(run.statusCounts))
-      statusCounts[status] = (statusCounts[status] ?? 0) + count
-  return {
-    ...medianRun(runs),
-    requests: runs.reduce((sum, run) => sum + run.requests, 0),
-    ok: runs.reduce((sum, run) => sum + run.ok, 0),
-    failed: runs.reduce((sum, run) => sum + run.failed, 0),
-    statusCounts,
-  }
-}
-
-function medianRun(runs: readonly LoadResult[]): LoadResult {
-  const sorted = [...runs].sort((left, right) => left.requestsPerSecond - right.requestsPerSecond)
-  return sorted[Math.floor((sorted.length - 1) / 2)] as LoadResult
 }

@@ -47,7 +47,7 @@ export async function measureHonoPass(options: MeasureHonoPassOptions): Promise<
     awaitingRatios: [],
   }
   for (let round = 1; round <= options.rounds; round++) {
-    options.log(`(f)/(f2)/(g) Hono round ${round} of ${options.rounds}`)
+    options.log(`(g)/(g2)/(h) Hono round ${round} of ${options.rounds}`)
     const bare = await options.timed(`${options.bareUrl}${options.path}`, headers)
     const awaiting = await options.timed(`${options.awaitingUrl}${options.path}`, headers)
     const pass = await options.timed(`${options.gateUrl}${options.path}`, headers)

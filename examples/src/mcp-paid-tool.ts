@@ -3,7 +3,7 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js'
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js'
 import { createGate } from '@tollgate/core'
 import { evmNetwork, toPaidToolsClient } from '@tollgate/core/evm'
-import { callPaidTool, paymentReceipt, withPayment } from '@tollgate/mcp'
+import { callPaidTool, metaKeys, paidToolMeta, paymentReceipt, withPayment } from '@tollgate/mcp'
 import { z } from 'zod'
 
 const rpcUrl = process.env.RPC_URL ?? 'http://127.0.0.1:8545'
@@ -18,7 +18,11 @@ const gate = createGate({
 })
 server.registerTool(
   'forecast',
-  { description: 'Weather forecast. Costs $0.01.', inputSchema: { city: z.string() } },
+  {
+    description: 'Weather forecast. Costs $0.01.',
+    inputSchema: { city: z.string() },
+    _meta: paidToolMeta(gate, 'forecast'), // its price, for tools/list
+  },
   withPayment(gate, 'forecast', async ({ city }, extra) => ({
     content: [{ type: 'text', text: `Sunny in ${city} (paid by ${paymentReceipt(extra)?.payer})` }],
   })),
@@ -41,5 +45,8 @@ const { result, payment } = await callPaidTool(mcpClient, tollgateClient, {
   arguments: { city: 'Paris' },
 })
 // #endregion client
-console.log(JSON.stringify(result.content), payment?.display)
+const listed = (await mcpClient.listTools()).tools[0]?._meta?.[metaKeys.price] as {
+  accepts: { display: string }[]
+}
+console.log(JSON.stringify(result.content), payment?.display, `listed at ${listed.accepts[0]?.display}`)
 await mcpClient.close()

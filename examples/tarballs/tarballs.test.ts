@@ -68,6 +68,7 @@ const node20Files = [
   'fetch-handler-worker.ts',
   'core-client.ts',
   'core-gate.ts',
+  'core-gate-mpp.ts',
   'langchain-tools.ts',
   'ai-sdk-tools.ts',
   'ai-sdk-approval.ts',

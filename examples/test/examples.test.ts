@@ -8,12 +8,19 @@ import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import { createPaidTools } from '@tollgate/ai-sdk'
-import { createClient } from '@tollgate/core'
-import { evmWallet } from '@tollgate/core/evm'
+import {
+  createClient,
+  decodeMppChargeRequest,
+  decodePaymentReceipt,
+  encodePaymentCredential,
+  parsePaymentChallenges,
+  parseRfc3339,
+} from '@tollgate/core'
+import { evmWallet, mppChallengeNonce } from '@tollgate/core/evm'
 import { type Devnet, startDevnet, testUsdcAbi } from '@tollgate/testkit'
 import { MockLanguageModelV3 } from 'ai/test'
 import { privateKeyToAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
 import { examplesDir, freePort, runExample, startExample } from './run-example.js'
 
 // Every example of every README runs here against a real devnet; money is read from the chain.
@@ -83,6 +90,35 @@ describe('README examples on the devnet', () => {
     expect((await fetch(`${servers.expressApp}/api/search`)).status).toBe(402)
     expect((await fetch(`${servers.expressApp}/api/pass`, { method: 'POST' })).status).toBe(402)
     expect(await (await fetch(`${servers.expressApp}/health`)).json()).toEqual({ ok: true })
+    // Discovery is served by the gate, in front of the app.
+    const openapi = await (await fetch(`${servers.expressApp}/openapi.json`)).json()
+    expect(openapi.paths['/api/search'].get['x-payment-info'].offers[0]).toMatchObject({ amount: '1000' })
+  })
+
+  test('core README: the gate serves its discovery documents and lists a dynamic price as null', async () => {
+    const script = `import('./src/core-discovery.ts').then(async (module) => {
+      const get = (path) => module.default.fetch(new Request('http://127.0.0.1' + path))
+      const openapi = await (await get('/openapi.json')).json()
+      const wellKnown = await (await get('/.well-known/x402')).json()
+      const unpaid = await get('/api/search?q=x')
+      process.stdout.write(JSON.stringify({
+        openapi, wellKnown, builtOpenapi: module.openapi, price: module.price,
+        paymentRequired: JSON.parse(Buffer.from(unpaid.headers.get('payment-required'), 'base64').toString()),
+      }))
+    })`
+    const file = join(scratch, 'core-discovery-probe.mts')
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(file, script.replace('./src/core-discovery.ts', join(examplesDir, 'src/core-discovery.ts')))
+    const { stdout } = await runExample(file, { RPC_URL: devnet.rpcUrl })
+    const probe = JSON.parse(stdout)
+    expect(probe.openapi).toEqual(probe.builtOpenapi)
+    expect(probe.openapi.paths['/api/summarize'].post['x-payment-info'].offers[0].amount).toBeNull()
+    expect(probe.wellKnown.resources).toEqual([
+      'https://api.example.com/api/search',
+      'https://api.example.com/api/summarize',
+    ])
+    expect(probe.price.accepts.map((option: { display: string }) => option.display)).toEqual(['0.001 USDC'])
+    expect(probe.paymentRequired.extensions.bazaar.info.input).toEqual({ type: 'http', method: 'GET' })
   })
 
   test('hono README: the agent pays the Hono app $0.001, read from the chain; the pass route is priced, free routes pass', async () => {
@@ -140,6 +176,79 @@ describe('README examples on the devnet', () => {
     expect(status).toBe('402')
     const offers = JSON.parse(Buffer.from(header!, 'base64').toString()).accepts as { scheme: string }[]
     expect(offers.map((offer) => offer.scheme).sort()).toEqual(['exact', 'tx'])
+  })
+
+  test('core README (MPP): the 402 carries a Payment challenge; a Payment credential is paid, read from the chain', async () => {
+    process.env.RPC_URL = devnet.rpcUrl
+    process.env.SETTLER_KEY = devnet.accounts[8]!.privateKey
+    // The example keeps its gate's store in memory, and says so once: expected here.
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {})
+    const { default: api } = (await import('../src/core-gate-mpp.js')) as {
+      default: { fetch: (request: Request) => Promise<Response> }
+    }
+    expect(warn.mock.calls.map(([message]) => String(message))).toEqual([
+      expect.stringContaining('does not survive a restart'),
+    ])
+    warn.mockRestore()
+    const url = 'http://127.0.0.1:4021/api/report'
+    const offered = await api.fetch(new Request(url))
+    expect(offered.status).toBe(402)
+    expect(offered.headers.get('payment-required')).not.toBeNull()
+    const [challenge] = parsePaymentChallenges(offered.headers.get('www-authenticate') ?? '').challenges
+    expect(challenge).toMatchObject({ method: 'evm', intent: 'charge', description: 'Daily report' })
+    const request = decodeMppChargeRequest(challenge!.request)
+    const payer = privateKeyToAccount(devnet.accounts[6]!.privateKey)
+    const authorization = {
+      from: payer.address,
+      to: request.recipient as `0x${string}`,
+      value: BigInt(request.amount),
+      validAfter: 0n,
+      validBefore: BigInt(Math.floor(parseRfc3339(challenge!.expires)! / 1000)),
+      nonce: mppChallengeNonce(challenge!),
+    }
+    const signature = await payer.signTypedData({
+      domain: {
+        name: devnet.tokens.usdc.name,
+        version: devnet.tokens.usdc.version,
+        chainId: devnet.chainId,
+        verifyingContract: devnet.tokens.usdc.address,
+      },
+      types: {
+        TransferWithAuthorization: [
+          { name: 'from', type: 'address' },
+          { name: 'to', type: 'address' },
+          { name: 'value', type: 'uint256' },
+          { name: 'validAfter', type: 'uint256' },
+          { name: 'validBefore', type: 'uint256' },
+          { name: 'nonce', type: 'bytes32' },
+        ],
+      },
+      primaryType: 'TransferWithAuthorization',
+      message: authorization,
+    })
+    const credential = encodePaymentCredential({
+      challenge: challenge!,
+      payload: {
+        type: 'authorization',
+        ...authorization,
+        value: request.amount,
+        validAfter: '0',
+        validBefore: authorization.validBefore.toString(),
+        signature,
+      },
+    })
+    let paid: Response | undefined
+    expect(
+      await received(async () => {
+        paid = await api.fetch(new Request(url, { headers: { Authorization: credential } }))
+      }),
+    ).toBe(10_000n)
+    expect(paid!.status).toBe(200)
+    expect(await paid!.json()).toEqual({ report: 'today' })
+    expect(decodePaymentReceipt(paid!.headers.get('payment-receipt'))).toMatchObject({
+      method: 'evm',
+      status: 'success',
+    })
   })
 
   test('langchain README: the tool pays and the artifact says what it cost', async () => {
@@ -270,6 +379,7 @@ describe('README examples on the devnet', () => {
       }),
     ).toBe(10_000n)
     expect(stdout).toContain('Sunny in Paris')
+    expect(stdout).toContain('listed at 0.01 USDC')
   })
 
   test('prometheus README: the metrics endpoint counts the refusal', async () => {

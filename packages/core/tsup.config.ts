@@ -1,13 +1,12 @@
 import { defineConfig } from 'tsup'
-import { sharedTsupOptions } from '../../tsup.shared.js'
+import { tsupOptions } from '../../tsup.shared.js'
 
-export default defineConfig({
-  ...sharedTsupOptions,
-  entry: {
+export default defineConfig((flags) =>
+  tsupOptions(flags, {
     index: 'src/index.ts',
     evm: 'src/evm/index.ts',
     solana: 'src/solana/index.ts',
     node: 'src/node/index.ts',
     test: 'src/test/index.ts',
-  },
-})
+  }),
+)

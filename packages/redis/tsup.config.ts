@@ -1,7 +1,4 @@
 import { defineConfig } from 'tsup'
-import { sharedTsupOptions } from '../../tsup.shared.js'
+import { tsupOptions } from '../../tsup.shared.js'
 
-export default defineConfig({
-  ...sharedTsupOptions,
-  entry: { index: 'src/index.ts' },
-})
+export default defineConfig((flags) => tsupOptions(flags, { index: 'src/index.ts' }))

@@ -45,6 +45,20 @@ export {
   type PayOptions,
   type PendingPayment,
 } from './client/create-client.js'
+// Discovery
+export type {
+  DiscoveryBuildOptions,
+  DiscoveryOptions,
+  GateDiscovery,
+  JsonSchema,
+  OpenApiDocument,
+  PaymentInfoOffer,
+  PriceOption,
+  RouteDiscovery,
+  RoutePrice,
+  ServiceInfo,
+  WellKnownX402,
+} from './discovery/types.js'
 // Errors
 export { errorStatus, type TollgateErrorCode } from './errors/error-codes.js'
 export { statusForCode, TollgateError, type TollgateErrorOptions } from './errors/tollgate-error.js'
@@ -108,6 +122,37 @@ export type {
   LedgerUsage,
   TransferMatch,
 } from './ledger/types.js'
+// MPP: the HTTP `Payment` auth scheme (draft-httpauth-payment)
+export { buildPaymentChallenge } from './mpp/build-payment-challenge.js'
+export { canonicalizeJson } from './mpp/canonicalize-json.js'
+export { decodeBase64UrlJson } from './mpp/decode-base64url-json.js'
+export { decodeMppChargeRequest } from './mpp/decode-mpp-charge-request.js'
+export { decodePaymentCredential } from './mpp/decode-payment-credential.js'
+export { decodePaymentReceipt } from './mpp/decode-payment-receipt.js'
+export { encodeBase64UrlJson } from './mpp/encode-base64url-json.js'
+export { encodeMppChargeRequest } from './mpp/encode-mpp-charge-request.js'
+export { encodePaymentCredential } from './mpp/encode-payment-credential.js'
+export { encodePaymentReceipt } from './mpp/encode-payment-receipt.js'
+export { hasPaymentScheme } from './mpp/has-payment-scheme.js'
+export { type AuthChallenge, parseAuthChallenges } from './mpp/parse-auth-challenges.js'
+export { parseEvmAuthorizationPayload } from './mpp/parse-evm-authorization-payload.js'
+export {
+  type ParsedPaymentChallenges,
+  type ParsePaymentChallengesOptions,
+  parsePaymentChallenges,
+} from './mpp/parse-payment-challenges.js'
+export { parseRfc3339 } from './mpp/parse-rfc3339.js'
+export { quoteAuthParam } from './mpp/quote-auth-param.js'
+export {
+  MPP_PROBLEM_BASE,
+  type MppChallenge,
+  type MppCredential,
+  type MppEvmAuthorizationPayload,
+  type MppEvmChargeRequest,
+  type MppReceipt,
+  mppHeaderNames,
+  PAYMENT_SCHEME,
+} from './mpp/types.js'
 export {
   type EncodePassClaims,
   type EncodePassOptions,

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import type { EvmExactSchemeSettings } from '../src/evm/create-evm-exact-scheme.js'
 import { evmNetwork } from '../src/evm/evm-network.js'
 import { createGate } from '../src/gate/create-gate.js'
+import { decodePaymentReceipt } from '../src/mpp/decode-payment-receipt.js'
 import { decodePaymentRequiredHeader } from '../src/protocol/payment-required-header.js'
 import { decodePaymentResponseHeader } from '../src/protocol/payment-response-header.js'
 import type { PaymentRequirements } from '../src/protocol/types.js'
@@ -12,6 +13,7 @@ import { createMemoryStore } from '../src/store/memory-store.js'
 import type { Store } from '../src/store/types.js'
 import { balanceOf, devnetRegistry, startDevnet } from './support/devnet-gate.js'
 import { exactHeader, signExactPayload } from './support/exact-payment.js'
+import { challengesOf, payChallenge } from './support/mpp-payment.js'
 import { quietLogger } from './support/quiet-logger.js'
 import { serve } from './support/serve.js'
 
@@ -97,7 +99,11 @@ async function startGate(
     fetch(`${server.origin}/api/search`, {
       headers: header === undefined ? {} : { 'PAYMENT-SIGNATURE': header },
     })
-  return { get, runs: () => runs, close: () => server.close() }
+  const getMpp = (credential?: string) =>
+    fetch(`${server.origin}/api/search`, {
+      headers: credential === undefined ? {} : { Authorization: credential },
+    })
+  return { get, getMpp, runs: () => runs, close: () => server.close() }
 }
 
 async function requirementsOf(response: Response): Promise<PaymentRequirements> {
@@ -397,6 +403,37 @@ describe('gate: exact response replay', () => {
       expect(await refused.json()).toMatchObject({ error: 'payment_already_used' })
       expect(gate.runs()).toBe(1)
       expect(await transfersFrom(payer.address)).toHaveLength(1)
+    } finally {
+      await gate.close()
+    }
+  })
+
+  // Last: it pays the file's shared payee, whose balance the tests above read whole.
+  test('behavior: an MPP credential whose settlement is pending -> the same retryable 503, no receipt; mined -> its receipt on the kept answer', async () => {
+    const { settler, payer } = await actors()
+    const gate = await startGate(settler, createMemoryStore())
+    try {
+      const [challenge] = challengesOf(await gate.getMpp())
+      const { header } = await payChallenge({ devnet, signer: payer, challenge: challenge! })
+      await devnet.testClient.setAutomine(false)
+      const pending = await gate.getMpp(header)
+      expect(pending.headers.get('payment-receipt')).toBeNull()
+      const transaction = await expectPending(pending)
+      const again = await gate.getMpp(header)
+      expect(again.headers.get('payment-receipt')).toBeNull()
+      await expectPending(again, transaction)
+      expect(gate.runs()).toBe(1)
+      await devnet.mine(1)
+      const served = await gate.getMpp(header)
+      expect(served.status).toBe(200)
+      expect(served.headers.get('payment-replay')).toBe('true')
+      expect(await served.json()).toEqual({ results: ['paid'], run: 1 })
+      expect(decodePaymentReceipt(served.headers.get('payment-receipt'))).toMatchObject({
+        status: 'success',
+        reference: transaction,
+      })
+      expect(gate.runs()).toBe(1)
+      expect(await transfersFrom(payer.address)).toEqual([{ transactionHash: transaction, value: 10_000n }])
     } finally {
       await gate.close()
     }

@@ -42,4 +42,5 @@ export { paymentReceipt } from './payment-receipt.js'
 export { type ServeStdioOptions, type StdioServing, serveStdio } from './serve-stdio.js'
 /** @deprecated Use `PaidTool['params']`: a zod object, a zod raw shape or plain parameter specs. */
 export type PaidToolParams = PaidEndpoint['params']
+export { paidToolMeta } from './paid-tool-meta.js'
 export { type PaidToolCallback, type WithPaymentOptions, withPayment } from './with-payment.js'

@@ -11,4 +11,10 @@ export const metaKeys = {
   paymentResponse: 'x402/payment-response',
   /** Result `_meta` of `paidMcpServer` tools: what the call cost (`PaymentInfo` of `@tollgate/core`). */
   tollgatePayment: 'tollgate/payment',
+  /**
+   * `tools/list` entry `_meta` of a tool sold behind a gate (`paidToolMeta`): what one call costs,
+   * core's `RoutePrice` (`{ route, dynamic, accepts: [{ scheme, network, asset, amount, symbol,
+   * decimals, display }] }`). Advisory: the `PaymentRequired` of the call is authoritative.
+   */
+  price: 'tollgate/price',
 } as const

@@ -30,6 +30,17 @@ export const errorStatus = {
   // The handler failed before answering: the payment was not consumed and can be sent again.
   service_failed: 500,
 
+  // The MPP wire (HTTP `Payment` auth scheme). A gate answers every credential failure with 402
+  // and fresh challenges, as the draft asks; the two malformed-header codes come from the paying
+  // side reading a server's answer.
+  mpp_credential_malformed: 402,
+  mpp_method_unsupported: 402,
+  mpp_challenge_invalid: 402,
+  mpp_challenge_expired: 402,
+  mpp_challenge_mismatch: 402,
+  mpp_challenge_malformed: 502,
+  mpp_receipt_malformed: 502,
+
   // Passes.
   pass_malformed: 400,
   pass_signature_invalid: 402,

@@ -4,6 +4,7 @@ import { createJsonRpc, type JsonRpc } from '../rpc/create-json-rpc.js'
 import type { ExactScheme, PaymentNetwork } from '../scheme/types.js'
 import { createEvmExactScheme, type EvmExactSchemeSettings } from './create-evm-exact-scheme.js'
 import { createEvmTxVerifier } from './create-evm-tx-verifier.js'
+import { mppChallengeNonce } from './mpp-challenge-nonce.js'
 
 /** Options of {@link evmNetwork}. */
 export type EvmNetworkOptions = {
@@ -65,7 +66,7 @@ export function evmNetwork(options: EvmNetworkOptions): PaymentNetwork {
     ...(options.assets === undefined ? {} : { assets: options.assets }),
     ...(options.confirmations === undefined ? {} : { confirmations: options.confirmations }),
     ...(tx === undefined ? {} : { tx }),
-    ...(exact === undefined ? {} : { exact }),
+    ...(exact === undefined ? {} : { exact, mppChallengeNonce }),
   }
 }
 

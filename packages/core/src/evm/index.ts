@@ -33,6 +33,7 @@ export {
 export { type EvmNetworkOptions, evmNetwork } from './evm-network.js'
 export { type EvmWalletOptions, evmWallet } from './evm-wallet.js'
 export type { SupportedResponse } from './facilitator-schemas.js'
+export { mppChallengeNonce } from './mpp-challenge-nonce.js'
 export {
   type PaidToolsShorthand,
   type PaidToolsWallet,

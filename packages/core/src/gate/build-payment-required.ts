@@ -1,3 +1,4 @@
+import { BAZAAR, buildBazaarExtension } from '../discovery/build-bazaar-extension.js'
 import { declarePaymentIdentifier, PAYMENT_IDENTIFIER } from '../protocol/payment-identifier.js'
 import type { PaymentRequired, PaymentRequirements } from '../protocol/types.js'
 import { buildRequirements } from './build-requirements.js'
@@ -18,6 +19,7 @@ export async function buildPaymentRequired(
 ): Promise<PaymentRequired> {
   const accepts: PaymentRequirements[] = []
   for (const offer of offers) accepts.push(await buildRequirements(runtime, route, offer))
+  const bazaar = bazaarFor(runtime, route, request)
   return {
     x402Version: 2,
     resource: {
@@ -29,6 +31,20 @@ export async function buildPaymentRequired(
     // x402's payment-identifier: clients may (or, when required, must) name each payment.
     extensions: {
       [PAYMENT_IDENTIFIER]: declarePaymentIdentifier(runtime.options.paymentIdentifier?.required === true),
+      // x402's discovery extension: how to call this route, for facilitators' and directories' catalogs.
+      ...(bazaar === undefined ? {} : { [BAZAAR]: bazaar }),
     },
   }
+}
+
+function bazaarFor(runtime: GateRuntime, route: CompiledRoute, request: GateRequest) {
+  if (!runtime.discoveryOn || route.config.discovery === false) return undefined
+  const method = request.method.toUpperCase()
+  let params: Record<string, string> = {}
+  try {
+    params = route.pattern.match(method, new URL(request.url).pathname) ?? {}
+  } catch {
+    // The located URL is always absolute; without it the route is still described, without values.
+  }
+  return buildBazaarExtension({ method, pattern: route.pattern, params, discovery: route.config.discovery })
 }

@@ -1,23 +1,26 @@
 import { TollgateError } from '../errors/tollgate-error.js'
-import { createPaymentRequiredResponse } from '../protocol/create-payment-required-response.js'
 import { headerNames } from '../protocol/headers.js'
 import { decodePaymentSignatureHeader, decodeXPaymentHeader } from '../protocol/payment-signature-header.js'
 import type { PaymentPayload } from '../protocol/types.js'
 import { bindPaymentIdentifier } from './bind-payment-identifier.js'
-import { buildPaymentRequired } from './build-payment-required.js'
 import { checkPass } from './check-pass.js'
 import type { CompiledRoute } from './compile-routes.js'
 import { findRoute } from './find-route.js'
 import { fromV1Payload } from './from-v1-payload.js'
 import type { GateRuntime } from './gate-runtime.js'
 import { findOffer, type Offer } from './offers.js'
+import { paymentRequiredAnswer } from './payment-required-answer.js'
+import { readMppCredential } from './read-mpp-credential.js'
+import { readPaymentHeaders } from './read-payment-headers.js'
 import { rejectRequest } from './reject-request.js'
 import { resolveGateTarget } from './resolve-gate-target.js'
 import { resolveOffers } from './resolve-offers.js'
 import { resolveOrigin } from './resolve-origin.js'
+import { serveDiscovery } from './serve-discovery.js'
 import type { GateContext, GateDecision, GatePaid, GateRejected, GateRequest } from './types.js'
 import { verifyExactPayment } from './verify-exact-payment.js'
 import { verifyTxPayment } from './verify-tx-payment.js'
+import { withPaymentReceipt } from './with-payment-receipt.js'
 
 const FREE: GateDecision = { outcome: 'free' }
 
@@ -33,7 +36,8 @@ export async function checkRequest(
 ): Promise<GateDecision> {
   const target = resolveGateTarget(request)
   const found = findRoute(runtime.routes, request.method, target.path)
-  if (found === undefined) return FREE
+  // Discovery documents are served only where no priced route matches: the user's route wins.
+  if (found === undefined) return serveDiscovery(runtime, request, target) ?? FREE
   const { route } = found
   let offers: Offer[] | null = null
   let located = request
@@ -49,10 +53,9 @@ export async function checkRequest(
       headers: request.headers,
     }
     await limitIp(runtime, context)
-    const signatureHeader = located.headers.get(headerNames.paymentSignature)
-    const v1Header = signatureHeader === null ? located.headers.get(headerNames.xPayment) : null
+    const sent = readPaymentHeaders(runtime, located.headers)
     const passToken = located.headers.get(headerNames.pass)
-    if (passToken !== null && signatureHeader === null && v1Header === null) {
+    if (passToken !== null && sent.signature === null && sent.v1 === null && sent.mpp === null) {
       try {
         return await checkPass(runtime, route, passToken, located, url)
       } catch (error) {
@@ -64,24 +67,23 @@ export async function checkRequest(
     }
     offers = await resolveOffers(runtime, route, request)
     if (offers === null) return FREE
-    if (signatureHeader === null && v1Header === null) {
-      const paymentRequired = {
-        ...(await buildPaymentRequired(runtime, route, offers, located)),
-        error: 'payment_required',
-      }
-      return {
-        outcome: 'rejected',
-        response: createPaymentRequiredResponse(paymentRequired),
-        paymentRequired,
-      }
+    if (sent.signature === null && sent.v1 === null && sent.mpp === null) {
+      const { response, paymentRequired } = await paymentRequiredAnswer(runtime, route, offers, located)
+      return { outcome: 'rejected', response, paymentRequired }
     }
+    // An MPP credential becomes the `exact` payload it carries: one path claims and settles both.
+    const mpp =
+      sent.mpp === null ? undefined : await readMppCredential(runtime, route, offers, located, sent.mpp)
+    const withReceipt = (decision: GateDecision) =>
+      mpp === undefined ? decision : withPaymentReceipt(runtime, decision, mpp)
     const payload =
-      signatureHeader !== null
-        ? decodePaymentSignatureHeader(signatureHeader, { maxBytes: runtime.maxHeaderBytes })
+      mpp?.payload ??
+      (sent.signature !== null
+        ? decodePaymentSignatureHeader(sent.signature, { maxBytes: runtime.maxHeaderBytes })
         : fromV1Payload(
-            decodeXPaymentHeader(v1Header as string, { maxBytes: runtime.maxHeaderBytes }),
+            decodeXPaymentHeader(sent.v1 as string, { maxBytes: runtime.maxHeaderBytes }),
             offers,
-          )
+          ))
     // x402's payment-identifier is looked up before verification: a resend may no longer verify.
     const binding = await bindPaymentIdentifier(runtime, payload, located)
     const decision = binding.follow(
@@ -90,13 +92,13 @@ export async function checkRequest(
         throw error
       }),
     )
-    if (decision.outcome === 'rejected') return decision
+    if (decision.outcome === 'rejected') return withReceipt(decision)
     if (context.signal?.aborted === true) {
       // The requester left while the payment was verified: nothing is served, nothing is kept.
       await decision.cancel()
       throw new TollgateError('request_aborted', 'The requester left before the request was served.')
     }
-    return decision
+    return withReceipt(decision)
   } catch (error) {
     const failure = TollgateError.is(error)
       ? error

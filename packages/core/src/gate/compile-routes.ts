@@ -1,3 +1,4 @@
+import { checkRouteDiscovery } from '../discovery/compile-discovery.js'
 import { TollgateError } from '../errors/tollgate-error.js'
 import { compareRouteSpecificity } from '../route/compare-route-specificity.js'
 import { parseRoutePattern, type RoutePattern } from '../route/parse-route-pattern.js'
@@ -19,7 +20,11 @@ export type CompiledRoute = {
  * @internal
  * @throws {TollgateError} `config_invalid` for a bad pattern, a missing price or a bad pass
  */
-export function compileRoutes(routes: CreateGateOptions['routes'], context: OfferContext): CompiledRoute[] {
+export function compileRoutes(
+  routes: CreateGateOptions['routes'],
+  context: OfferContext,
+  bazaarBytes = Number.POSITIVE_INFINITY,
+): CompiledRoute[] {
   const compiled: CompiledRoute[] = []
   for (const [key, config] of Object.entries(routes)) {
     const pattern = parseRoutePattern(key)
@@ -36,6 +41,7 @@ export function compileRoutes(routes: CreateGateOptions['routes'], context: Offe
       )
     }
     for (const pattern of config.pass?.scope ?? []) parseRoutePattern(pattern)
+    if (config.discovery !== false) checkRouteDiscovery(key, pattern, config.discovery, bazaarBytes)
     const staticOffers =
       typeof config.price === 'function' ? undefined : buildOffers({ key, ...config }, config.price, context)
     compiled.push({ key, pattern, config, ...(staticOffers === undefined ? {} : { staticOffers }) })

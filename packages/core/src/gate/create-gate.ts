@@ -1,4 +1,5 @@
 import { checkRequest } from './check-request.js'
+import { createGateDiscovery } from './create-gate-discovery.js'
 import { createGateRuntime } from './gate-runtime.js'
 import { handleRequest } from './handle-request.js'
 import type { CreateGateOptions, Gate } from './types.js'
@@ -28,6 +29,7 @@ export function createGate(options: CreateGateOptions): Gate {
       const ttl = Math.max(1, pass.exp - Math.floor(runtime.now() / 1000) + runtime.skewSeconds)
       await runtime.store.put(`pass:revoked:${pass.jti}`, ttl)
     },
+    discovery: createGateDiscovery(runtime),
     store: runtime.store,
     registry: runtime.registry,
   }

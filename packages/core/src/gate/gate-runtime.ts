@@ -1,6 +1,7 @@
 import type { ChainRegistry } from '../chains/create-chain-registry.js'
 import { createChainRegistry } from '../chains/create-chain-registry.js'
 import type { Network } from '../chains/types.js'
+import { bazaarBudget, type CompiledDiscovery, compileDiscovery } from '../discovery/compile-discovery.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import { createKeyring, type Keyring } from '../keyring/create-keyring.js'
 import type { PassPayload } from '../pass/pass-payload.js'
@@ -10,6 +11,7 @@ import { createMemoryStore } from '../store/memory-store.js'
 import type { Store } from '../store/types.js'
 import { type CompiledRoute, compileRoutes } from './compile-routes.js'
 import type { OfferContext } from './offers.js'
+import { parsePublicUrl } from './parse-public-url.js'
 import type { CreateGateOptions, GateHooks, GateLogger } from './types.js'
 
 /**
@@ -45,6 +47,12 @@ export type GateRuntime = {
   offerContext: OfferContext
   /** Tokens whose HMAC and payload were verified once (bounded). */
   verifiedPasses: Map<string, PassPayload>
+  /** Discovery settings (the defaults when `discovery` is `false`). */
+  discovery: CompiledDiscovery
+  /** Whether the gate serves discovery documents and the `bazaar` extension (`discovery` not `false`). */
+  discoveryOn: boolean
+  /** The protocols spoken (`protocols`, default both). */
+  protocols: { x402: boolean; mpp: boolean }
 }
 
 /**
@@ -66,6 +74,7 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     networks: options.networks,
     payTo: (network) => resolvePayTo(options.payTo, network, registry),
   }
+  const maxHeaderBytes = options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES
   const logger = options.logger ?? defaultLogger
   if (!store.durable) {
     logger.warn(
@@ -80,7 +89,7 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     now: options.now ?? Date.now,
     windowSeconds,
     skewSeconds,
-    maxHeaderBytes: options.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES,
+    maxHeaderBytes,
     replayMaxBodyBytes: replayMaxBodyBytes(options.replay?.maxBodyBytes),
     // Spent proofs must outlive the window they could be accepted in (ARCHITECTURE.md G3).
     claimTtlSeconds: windowSeconds + 2 * skewSeconds + 60,
@@ -88,11 +97,31 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     hooks: options.hooks ?? {},
     logger,
     origin: options.publicUrl === undefined ? undefined : parsePublicUrl(options.publicUrl),
-    routes: compileRoutes(options.routes, offerContext),
+    // Without discovery no bazaar extension is sent, so none has to fit in a payment header.
+    routes: compileRoutes(
+      options.routes,
+      offerContext,
+      options.discovery === false ? Number.POSITIVE_INFINITY : bazaarBudget(maxHeaderBytes),
+    ),
     networksById: new Map(options.networks.map((network) => [network.network, network])),
     offerContext,
     verifiedPasses: new Map(),
+    discovery: compileDiscovery(options.discovery === false ? {} : options.discovery),
+    discoveryOn: options.discovery !== false,
+    protocols: resolveProtocols(options.protocols),
   }
+}
+
+function resolveProtocols(value: CreateGateOptions['protocols']): GateRuntime['protocols'] {
+  if (value === undefined) return { x402: true, mpp: true }
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.some((name) => name !== 'x402' && name !== 'mpp')
+  ) {
+    throw new TollgateError('config_invalid', `protocols ${quote(value)} must list "x402", "mpp" or both.`)
+  }
+  return { x402: value.includes('x402'), mpp: value.includes('mpp') }
 }
 
 function toKeyring(secret: CreateGateOptions['secret']): Keyring {
@@ -145,17 +174,4 @@ const defaultLogger: GateLogger = {
     // biome-ignore lint/suspicious/noConsole: the documented default logger
     else console.warn(message, error)
   },
-}
-
-function parsePublicUrl(value: unknown): string {
-  let url: URL | undefined
-  try {
-    url = typeof value === 'string' ? new URL(value) : undefined
-  } catch {
-    url = undefined
-  }
-  if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new TollgateError('config_invalid', `publicUrl ${quote(value)} is not an http(s) URL.`)
-  }
-  return url.origin
 }

@@ -1,15 +1,14 @@
 import type { TollgateError } from '../errors/tollgate-error.js'
 import { createErrorResponse } from '../protocol/create-error-response.js'
-import { createPaymentRequiredResponse } from '../protocol/create-payment-required-response.js'
-import { buildPaymentRequired } from './build-payment-required.js'
 import { callHook } from './call-hook.js'
 import type { CompiledRoute } from './compile-routes.js'
 import type { GateRuntime } from './gate-runtime.js'
 import type { Offer } from './offers.js'
+import { paymentRequiredAnswer } from './payment-required-answer.js'
 import type { GateDecision, GateRequest } from './types.js'
 
 /**
- * Turns a refusal into a decision: a 402 with fresh requirements for payment errors, otherwise the
+ * Turns a refusal into a decision: a 402 with fresh requirements (and MPP challenges) for payment errors, otherwise the
  * error's own status.
  * @internal
  */
@@ -22,17 +21,10 @@ export async function rejectRequest(
 ): Promise<GateDecision> {
   callHook(runtime, 'onReject', { error, route: route.key, request })
   if (error.status === 402 && offers !== null) {
-    // The object carries the same `error` as the header it is encoded in.
-    const paymentRequired = {
-      ...(await buildPaymentRequired(runtime, route, offers, request)),
-      error: error.code,
-    }
-    return {
-      outcome: 'rejected',
+    const { response, paymentRequired } = await paymentRequiredAnswer(runtime, route, offers, request, {
       error,
-      response: createPaymentRequiredResponse(paymentRequired, { error }),
-      paymentRequired,
-    }
+    })
+    return { outcome: 'rejected', error, response, paymentRequired }
   }
   return { outcome: 'rejected', error, response: createErrorResponse(error) }
 }

@@ -1,16 +1,15 @@
 import { TollgateError } from '../errors/tollgate-error.js'
 import type { IssuedPass } from '../pass/issued-pass.js'
 import { createErrorResponse } from '../protocol/create-error-response.js'
-import { createPaymentRequiredResponse } from '../protocol/create-payment-required-response.js'
 import type { SettleResponse } from '../protocol/types.js'
 import type { ExactInput, ExactScheme } from '../scheme/types.js'
-import { buildPaymentRequired } from './build-payment-required.js'
 import { callHook } from './call-hook.js'
 import type { CompiledRoute } from './compile-routes.js'
 import { createSettleHeaders } from './create-settle-headers.js'
 import type { GateRuntime } from './gate-runtime.js'
 import type { KeptResponse } from './keep-response.js'
 import type { Offer } from './offers.js'
+import { paymentRequiredAnswer } from './payment-required-answer.js'
 import { pendingSettlementResponse } from './pending-settlement-response.js'
 import type { GateCompletion, GateRequest, PaymentReceipt } from './types.js'
 
@@ -113,20 +112,17 @@ export async function settleExactPayment(
     callHook(runtime, 'onReject', { error: failure, route: route.key, request })
     if (answer.response !== undefined)
       return { ok: false, error: answer.error, response: answer.response, settlement: answer.settlement }
-    const body = {
-      ...(await buildPaymentRequired(runtime, route, settlement.offers, request)),
-      error: failure.code,
-    }
-    return {
-      ok: false,
-      error: failure,
-      response: createPaymentRequiredResponse(body, {
+    const { response, paymentRequired } = await paymentRequiredAnswer(
+      runtime,
+      route,
+      settlement.offers,
+      request,
+      {
         error: failure,
         headers: createSettleHeaders(answer.settlement),
-      }),
-      paymentRequired: body,
-      settlement: answer.settlement,
-    }
+      },
+    )
+    return { ok: false, error: failure, response, paymentRequired, settlement: answer.settlement }
   }
 }
 

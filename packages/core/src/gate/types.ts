@@ -1,5 +1,6 @@
 import type { ChainRegistry } from '../chains/create-chain-registry.js'
 import type { Network } from '../chains/types.js'
+import type { DiscoveryOptions, GateDiscovery, RouteDiscovery } from '../discovery/types.js'
 import type { TollgateError } from '../errors/tollgate-error.js'
 import type { Keyring } from '../keyring/create-keyring.js'
 import type { IssuedPass } from '../pass/issued-pass.js'
@@ -82,6 +83,12 @@ export type RouteConfig = {
    * offered next to the per-request price as extra options.
    */
   pass?: PassOffer
+  /**
+   * What agents and directories may read about this route beyond its price (summary, input and
+   * output schemas), for the OpenAPI document and the x402 `bazaar` extension of its 402; `false`
+   * leaves the route out of every discovery document and its 402 without `bazaar`.
+   */
+  discovery?: RouteDiscovery | false
 }
 
 /** A pass a route sells. */
@@ -123,11 +130,19 @@ export type PaymentReceipt = {
 /** The route is not priced: serve it as usual. */
 export type GateFree = { outcome: 'free' }
 
-/** The request is rejected: send `response` (a 402 with fresh requirements, or an error). */
+/**
+ * The gate answers the request itself: send `response` (a 402 with fresh requirements, an error, or
+ * a `200` discovery document).
+ */
 export type GateRejected = {
   outcome: 'rejected'
   /** The response to send, built by core so every adapter sends the same bytes. */
   response: Response
+  /**
+   * Set when `response` is a discovery document the gate serves (`200`, JSON): `"openapi"` or
+   * `"well-known"`. Nothing was priced or refused.
+   */
+  discovery?: 'openapi' | 'well-known'
   /** Why; absent for a plain first 402. */
   error?: TollgateError
   /** The requirements `response` carries when it is a 402, as an object (no need to decode the header). */
@@ -286,6 +301,13 @@ export type CreateGateOptions = {
     /** Per payer, for every admitted payment or pass use. */
     perPayer?: TokenBucket
   }
+  /**
+   * The payment protocols the gate speaks: x402 (`PAYMENT-REQUIRED` / `PAYMENT-SIGNATURE`) and MPP
+   * (`WWW-Authenticate: Payment` / `Authorization: Payment`, EVM `charge` on EIP-3009 assets, for
+   * networks that bind challenges: `evmNetwork` with `exact`). Both sell through the same `exact`
+   * path, so one authorization is one sale whichever protocol carried it. Default both.
+   */
+  protocols?: readonly ('x402' | 'mpp')[]
   /** Response replay for retries of the same payment. */
   replay?: {
     /**
@@ -317,6 +339,14 @@ export type CreateGateOptions = {
    */
   publicUrl?: string
   /**
+   * Discovery documents, served by `check` and `handle` on `GET` (and `HEAD`): the OpenAPI 3.1
+   * document of the routes (`/openapi.json`, each priced operation with MPP discovery's
+   * `x-payment-info`) and the x402 discovery document (`/.well-known/x402`); the 402s also carry
+   * x402's `bazaar` extension. A priced route declared at one of these paths wins. `false` turns
+   * all of it off. Default: on, with the default paths.
+   */
+  discovery?: DiscoveryOptions | false
+  /**
    * Where the gate reports what it cannot put in a decision: a hook that threw, a store that is not
    * durable (once, at creation). Default `console`.
    */
@@ -344,6 +374,11 @@ export type Gate = {
     handler: (request: Request, receipt: PaymentReceipt | undefined) => Response | Promise<Response>,
     context?: GateContext,
   ): Promise<Response>
+  /**
+   * The discovery documents of this gate's routes, as objects (the same the gate serves); with
+   * `discovery: false` they are still built, just not served.
+   */
+  readonly discovery: GateDiscovery
   /** Refuses a pass from now on (requires `passes.checkRevocation`). */
   revokePass(pass: { jti: string; exp: number }): Promise<void>
   /** The store in use. */

@@ -1,4 +1,5 @@
 import type { TollgateError } from '../errors/tollgate-error.js'
+import { problemTypeForCode } from '../mpp/problem-type-for-code.js'
 import { headerNames } from './headers.js'
 import { encodePaymentRequiredHeader } from './payment-required-header.js'
 import type { PaymentRequired } from './types.js'
@@ -11,11 +12,17 @@ export type CreatePaymentRequiredResponseOptions = {
   message?: string
   /** Extra headers, such as `Retry-After`. */
   headers?: HeadersInit
+  /**
+   * MPP challenges (`buildPaymentChallenge`), one `WWW-Authenticate` field each; with them the body
+   * is also an RFC 9457 problem details object (`type`, `title`, `status`, `detail`).
+   */
+  challenges?: readonly string[]
 }
 
 /**
  * Builds the 402 every adapter sends: the `PAYMENT-REQUIRED` header (base64 JSON) and a readable
- * JSON body `{ error, message, accepts, resource, x402Version }`.
+ * JSON body `{ error, message, accepts, resource, x402Version }`. With MPP `challenges`, also one
+ * `WWW-Authenticate` field per challenge and the problem details members in the body.
  *
  * @example return createPaymentRequiredResponse(paymentRequired, { message: 'Search costs $0.001.' })
  */
@@ -31,9 +38,16 @@ export function createPaymentRequiredResponse(
   headers.set('cache-control', 'no-store')
   if (options.error?.retryAfter !== undefined)
     headers.set('retry-after', String(Math.ceil(options.error.retryAfter)))
+  const message = options.error?.message ?? options.message ?? 'Payment is required to access this resource.'
+  for (const challenge of options.challenges ?? []) headers.append('www-authenticate', challenge)
+  const problem =
+    options.challenges === undefined || options.challenges.length === 0
+      ? {}
+      : { type: problemTypeForCode(code), title: 'Payment Required', status: 402, detail: message }
   const body = {
+    ...problem,
     error: code,
-    message: options.error?.message ?? options.message ?? 'Payment is required to access this resource.',
+    message,
     ...(options.error?.details ? { details: options.error.toJSON().details } : {}),
     x402Version: 2,
     resource: paymentRequired.resource,

@@ -207,4 +207,10 @@ export type PaymentNetwork = {
   readonly tx?: TxVerifier
   /** Verifier and settler for the x402 `exact` scheme. */
   readonly exact?: ExactScheme
+  /**
+   * The EIP-3009 nonce an MPP `authorization` credential must carry for a challenge (EVM:
+   * `keccak256(utf8(id + realm))`). A gate offers MPP challenges for this network's `exact` offers
+   * only when it is set; `evmNetwork` sets it whenever `exact` is given.
+   */
+  readonly mppChallengeNonce?: (challenge: { id: string; realm: string }) => string
 }
