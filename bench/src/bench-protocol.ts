@@ -19,6 +19,12 @@ export type ServerUrls = {
   bare: string
   /** Express behind the Tollgate gate (memory store; `tx`, `exact` and the pass). */
   gate: string
+  /** Hono (on `@hono/node-server`) with the same handler only. */
+  bareHono: string
+  /** Hono with a no-op async middleware in front of the same handler. */
+  awaitingHono: string
+  /** Hono behind `@tollgate/hono`, with the same gate as `gate` (memory store, `tx` and the pass). */
+  honoGate: string
   /** Express behind a Tollgate gate on Redis, when Redis runs. */
   redisGate: string | undefined
   /** `@x402/express` with an in-process `x402Facilitator`. */

@@ -1,4 +1,4 @@
-import { createChainRegistry, createGate, type Store } from '@tollgate/core'
+import { createChainRegistry, createGate, type Gate, type Store } from '@tollgate/core'
 import { createJsonRpc, evmNetwork, type JsonRpc } from '@tollgate/core/evm'
 import { tollgate } from '@tollgate/express'
 import type { DevnetJson } from '@tollgate/testkit'
@@ -25,6 +25,9 @@ export type CreateGateAppOptions = {
 /** The gated app and the JSON-RPC client whose round trips it counts. */
 export type GateApp = { app: Express; rpc: JsonRpc }
 
+/** The benchmark's gate and the JSON-RPC client whose round trips it counts. */
+export type BenchGate = { gate: Gate; rpc: JsonRpc }
+
 /**
  * Creates the benchmark's gated Express app: `GET /api/search-like` for $0.001 (`tx`, and `exact`
  * when a settler is given) and `POST /api/pass`, a $1 pass covering it. The gate's verifiers share
@@ -33,6 +36,24 @@ export type GateApp = { app: Express; rpc: JsonRpc }
  * @example const { app, rpc } = createGateApp({ devnet, secret, receiptPollingMs: 25 })
  */
 export function createGateApp(options: CreateGateAppOptions): GateApp {
+  const { gate, rpc } = createBenchGate(options)
+  const app = express()
+  app.disable('x-powered-by')
+  app.use(tollgate(gate))
+  app.get('/api/search-like', searchLikeHandler)
+  app.post('/api/pass', (_request, response) => {
+    response.json({ pass: response.locals.tollgate?.pass })
+  })
+  return { app, rpc }
+}
+
+/**
+ * Creates the benchmark's gate, the same behind every framework: `GET /api/search-like` for $0.001
+ * (`tx`, and `exact` when a settler is given) and `POST /api/pass`, a $1 pass covering it.
+ *
+ * @example const { gate, rpc } = createBenchGate({ devnet, secret, receiptPollingMs: 25 })
+ */
+export function createBenchGate(options: CreateGateAppOptions): BenchGate {
   const { devnet } = options
   const { usdc } = devnet.tokens
   const registry = createChainRegistry({
@@ -86,12 +107,5 @@ export function createGateApp(options: CreateGateAppOptions): GateApp {
     registry,
     ...(options.store === undefined ? {} : { store: options.store }),
   })
-  const app = express()
-  app.disable('x-powered-by')
-  app.use(tollgate(gate))
-  app.get('/api/search-like', searchLikeHandler)
-  app.post('/api/pass', (_request, response) => {
-    response.json({ pass: response.locals.tollgate?.pass })
-  })
-  return { app, rpc }
+  return { gate, rpc }
 }

@@ -12,11 +12,9 @@ import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createChainRegistry, createClient } from '@tollgate/core'
-import { evmWallet } from '@tollgate/core/evm'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
-import { privateKeyToAccount } from 'viem/accounts'
 import type { ServerStats } from './bench-protocol.js'
+import { buyPass, createBenchClient } from './create-bench-client.js'
 import { fetchPaymentRequired } from './fetch-payment-required.js'
 import { findRedisServer } from './find-redis-server.js'
 import { findRequirement } from './find-requirement.js'
@@ -27,6 +25,7 @@ import { makeMppPayments } from './make-mpp-payments.js'
 import { makeTxProofs } from './make-tx-proofs.js'
 import { makeX402Payments } from './make-x402-payments.js'
 import { measureClientOverhead } from './measure-client-overhead.js'
+import { type HonoPassResult, measureHonoPass } from './measure-hono-pass.js'
 import { medianRun, medianRunAll } from './median-run.js'
 import { readBenchConfig } from './read-bench-config.js'
 import { type LoadResult, runLoad } from './run-load.js'
@@ -78,7 +77,7 @@ async function main(): Promise<number> {
     const devnet = await startDevnet()
     stack.push(() => devnet.stop())
 
-    const redisBinary = config.redisProofs > 0 ? findRedisServer() : undefined
+    const redisBinary = config.redisProofs > 0 && config.only === undefined ? findRedisServer() : undefined
     let redis: RedisServer | undefined
     if (redisBinary !== undefined) {
       redis = await startRedisServer(redisBinary)
@@ -96,6 +95,7 @@ async function main(): Promise<number> {
       cpuProfileDirectory: config.cpuProfile ? resolve(benchDirectory, 'profiles') : undefined,
     })
     stack.push(() => child.stop())
+    if (config.only === 'hono-pass') return await measureHonoOnly(devnet, child, machine)
     return await measure(devnet, child, machine, redis === undefined)
   } finally {
     for (const stop of stack.reverse()) await stop().catch((error) => log(`cleanup: ${String(error)}`))
@@ -150,35 +150,8 @@ async function measure(
 
   // A pass bought once (unlimited uses for a day), sent as X-Payment-Pass in row (b).
   log('(b) buying a pass')
-  const registry = createChainRegistry({
-    assets: [
-      {
-        network: devnet.network,
-        address: devnet.tokens.usdc.address,
-        symbol: 'USDC',
-        name: devnet.tokens.usdc.name,
-        decimals: devnet.tokens.usdc.decimals,
-        usdPegged: true,
-        eip712: { name: devnet.tokens.usdc.name, version: devnet.tokens.usdc.version },
-      },
-    ],
-  })
-  const client = createClient({
-    wallets: [
-      evmWallet({
-        account: privateKeyToAccount(key(PAYER.pass)),
-        rpcUrls: { [devnet.network]: devnet.rpcUrl },
-        pollingIntervalMs: 20,
-      }),
-    ],
-    registry,
-    policy: { budget: '$5' },
-  })
-  const purchase = await client.fetch(`${urls.gate}/api/pass`, { method: 'POST' })
-  await purchase.arrayBuffer()
-  const passToken = client.passes()[0]?.token
-  if (purchase.status !== 200 || passToken === undefined)
-    throw new Error(`Buying the pass failed: HTTP ${purchase.status}.`)
+  const client = createBenchClient(devnet, key(PAYER.pass))
+  const passToken = await buyPass(client, urls.gate)
   // (a) and (b) alternate over several rounds, each round measuring both back to back, so a
   // machine that speeds up or slows down during the run skews neither; the paired ratios' median
   // is the pass ratio, and each row reports its median round.
@@ -200,6 +173,29 @@ async function measure(
   bare.ratioToBare = 1
   addRow('pass', '(b) gate, valid pass', config.connections, false, medianRun(passRuns))
   const passRatio = median(pairRatios)
+
+  // (g)/(h): the same pass path on Hono, against bare Hono serving the same handler.
+  log('(h) buying a pass of the Hono gate')
+  const hono = await measureHonoPass({
+    bareUrl: urls.bareHono,
+    awaitingUrl: urls.awaitingHono,
+    gateUrl: urls.honoGate,
+    path,
+    passToken: await buyPass(client, urls.honoGate),
+    rounds: config.pairRounds,
+    timed,
+    log,
+  })
+  addRow('bare-hono', '(g) bare Hono', config.connections, false, medianRun(hono.bareRuns))
+  addRow(
+    'awaiting-hono',
+    '(g2) Hono, no-op async middleware',
+    config.connections,
+    false,
+    medianRun(hono.awaitingRuns),
+  )
+  addRow('pass-hono', '(h) Hono gate, valid pass', config.connections, false, medianRun(hono.passRuns))
+  const honoPassRatio = median(hono.pairRatios)
 
   // (c) fresh tx proofs: real transfers made beforehand, each proof sent exactly once.
   const gateRequired = await fetchPaymentRequired(`${urls.gate}${path}`)
@@ -377,6 +373,7 @@ async function measure(
   const exactConcurrentRatio = median(concurrentRatios)
   const targetsMet = {
     passRatio: passRatio >= PASS_RATIO_TARGET,
+    honoPassRatio: honoPassRatio >= PASS_RATIO_TARGET,
     txRpcRoundTrips: txRpcRoundTrips <= TX_RPC_ROUND_TRIPS_TARGET,
     exactNoSlowerThanX402,
     exactRpcRoundTrips: exactRpcRoundTrips <= EXACT_RPC_ROUND_TRIPS_TARGET,
@@ -389,6 +386,8 @@ async function measure(
     sizes: config,
     rows,
     passRatio,
+    honoPassRatio,
+    honoPassOverAwaiting: median(hono.awaitingRatios),
     txRpcRoundTrips,
     exactRpcRoundTrips,
     exactP50Ratio,
@@ -436,6 +435,7 @@ async function measure(
       `${table}${skipped}`,
       '',
       `passRatio (b)/(a)                       ${fixed(passRatio, 3)}   target >= ${PASS_RATIO_TARGET}: ${mark(targetsMet.passRatio)} (median of ${pairRatios.length} paired rounds: ${pairRatios.map((ratio) => fixed(ratio, 2)).join(', ')})`,
+      honoPassLine(honoPassRatio, hono),
       `JSON-RPC round trips per tx verification ${fixed(txRpcRoundTrips, 3)}   target ${TX_RPC_ROUND_TRIPS_TARGET}: ${mark(targetsMet.txRpcRoundTrips)}`,
       `JSON-RPC round trips per exact payment   ${fixed(exactRpcRoundTrips, 2)}   target <= ${EXACT_RPC_ROUND_TRIPS_TARGET}: ${mark(targetsMet.exactRpcRoundTrips)} (verify + settle, receipt polls included)`,
       `exact p50 / @x402 p50, 1 conn            ${fixed(exactP50Ratio, 3)}   target <= ${EXACT_P50_RATIO_TARGET}: ${mark(targetsMet.exactP50Ratio)} (median of ${rounds} rounds: ${p50Ratios.map((ratio) => fixed(ratio, 2)).join(', ')})`,
@@ -470,6 +470,83 @@ async function measureMemory(claims: number): Promise<{ claims: number; bytesPer
   const code = await new Promise<number | null>((done) => child.once('exit', done))
   if (code !== 0) throw new Error(`The memory measurement exited with code ${code}.`)
   return JSON.parse(output.trim().split('\n').pop()!) as { claims: number; bytesPerClaim: number }
+}
+
+/** The Hono pass ratio's line of the report. */
+function honoPassLine(ratio: number, hono: HonoPassResult): string {
+  const met = ratio >= PASS_RATIO_TARGET ? 'met' : 'NOT met'
+  const rounds = hono.pairRatios.map((value) => value.toFixed(2)).join(', ')
+  const awaiting = median(hono.awaitingRatios).toFixed(3)
+  return (
+    `honoPassRatio (h)/(g)                   ${ratio.toFixed(3)}   target >= ${PASS_RATIO_TARGET}: ${met} (median of ${hono.pairRatios.length} paired rounds: ${rounds})\n` +
+    `(h)/(g2), against Hono with a no-op async middleware: ${awaiting}`
+  )
+}
+
+/** `BENCH_ONLY=hono-pass`: only bare Hono and the Hono gate's pass path, in paired rounds. */
+async function measureHonoOnly(
+  devnet: Devnet,
+  child: ServerChild,
+  machine: { node: string; cpus: number; cpuModel: string },
+): Promise<number> {
+  const { urls } = child
+  log('(h) buying a pass of the Hono gate')
+  const passToken = await buyPass(
+    createBenchClient(devnet, devnet.accounts[PAYER.pass]!.privateKey),
+    urls.honoGate,
+  )
+  const timed = async (url: string, headers: Record<string, string>): Promise<LoadResult> => {
+    if (config.warmupSeconds > 0)
+      await runLoad({ url, connections: config.connections, durationSeconds: config.warmupSeconds, headers })
+    return runLoad({ url, connections: config.connections, durationSeconds: config.durationSeconds, headers })
+  }
+  const path = '/api/search-like?q=bench'
+  const hono = await measureHonoPass({
+    bareUrl: urls.bareHono,
+    awaitingUrl: urls.awaitingHono,
+    gateUrl: urls.honoGate,
+    path,
+    passToken,
+    rounds: config.pairRounds,
+    timed,
+    log,
+  })
+  const bare = medianRun(hono.bareRuns)
+  const pass = medianRun(hono.passRuns)
+  const honoPassRatio = median(hono.pairRatios)
+  const rows = [
+    { id: 'bare-hono', label: '(g) bare Hono', ...bare },
+    { id: 'awaiting-hono', label: '(g2) Hono, no-op async middleware', ...medianRun(hono.awaitingRuns) },
+    { id: 'pass-hono', label: '(h) Hono gate, valid pass', ...pass },
+  ]
+  const resultsPath = resolve(benchDirectory, config.resultsPath)
+  writeFileSync(
+    resultsPath,
+    `${JSON.stringify({ machine, sizes: config, rows, honoPassRatio, honoPassOverAwaiting: median(hono.awaitingRatios) }, null, 2)}\n`,
+  )
+  const table = formatTable(
+    ['row', 'conns', 'ok', 'failed', 'req/s', 'p50 ms', 'p99 ms'],
+    rows.map((row) => [
+      row.label,
+      String(config.connections),
+      String(row.ok),
+      String(row.failed),
+      row.requestsPerSecond.toFixed(0),
+      row.p50Ms.toFixed(1),
+      row.p99Ms.toFixed(1),
+    ]),
+  )
+  console.log(
+    [
+      `Tollgate benchmark (BENCH_ONLY=hono-pass): node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), loopback`,
+      '',
+      table,
+      '',
+      honoPassLine(honoPassRatio, hono),
+      `Results: ${resultsPath}`,
+    ].join('\n'),
+  )
+  return 0
 }
 
 main().then(

@@ -33,6 +33,11 @@ export type BenchConfig = {
   cpuProfile: boolean
   /** `BENCH_RESULTS`: where to write the JSON results, relative to the bench folder. */
   resultsPath: string
+  /**
+   * `BENCH_ONLY`: run one group of rows instead of the whole benchmark. `hono-pass`: bare Hono and
+   * the Hono gate with a valid pass, in `pairRounds` paired rounds. Default: everything.
+   */
+  only: 'hono-pass' | undefined
 }
 
 /**
@@ -61,7 +66,15 @@ export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
     exactSimulationMaxAgeMs: readInteger(env, 'BENCH_EXACT_SIMULATION_MAX_AGE_MS', 0, 0, 600_000),
     cpuProfile: env.BENCH_CPU_PROF === '1',
     resultsPath: env.BENCH_RESULTS?.trim() || 'results.json',
+    only: readOnly(env),
   }
+}
+
+function readOnly(env: NodeJS.ProcessEnv): BenchConfig['only'] {
+  const value = env.BENCH_ONLY?.trim() ?? ''
+  if (value === '') return undefined
+  if (value === 'hono-pass') return value
+  throw new Error(`BENCH_ONLY "${value}" is not a row group; the one there is: hono-pass.`)
 }
 
 function readRedisProofs(env: NodeJS.ProcessEnv, connections: number): number {

@@ -10,8 +10,17 @@ const TOPICS = ['payments', 'agents', 'latency', 'receipts', 'budgets'] as const
  * @example app.get('/api/search-like', searchLikeHandler)
  */
 export const searchLikeHandler: RequestHandler = (request, response) => {
-  const query = typeof request.query.q === 'string' ? request.query.q.slice(0, 100) : ''
-  response.json({
+  response.json(searchLikeBody(typeof request.query.q === 'string' ? request.query.q : ''))
+}
+
+/**
+ * The answer of `GET /api/search-like` for the query `q`, whatever the framework serving it.
+ *
+ * @example searchLikeBody('bench').results.length // 5
+ */
+export function searchLikeBody(q: string) {
+  const query = q.slice(0, 100)
+  return {
     query,
     results: TOPICS.map((topic, index) => ({
       rank: index + 1,
@@ -19,5 +28,5 @@ export const searchLikeHandler: RequestHandler = (request, response) => {
       url: `https://example.com/${encodeURIComponent(query)}/${topic}`,
       score: Math.round((1 - index * 0.15) * 1000) / 1000,
     })),
-  })
+  }
 }

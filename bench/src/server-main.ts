@@ -7,8 +7,10 @@ import { createRedisStore, type RedisStore } from '@tollgate/redis'
 import express from 'express'
 import type { ParentMessage, ServerMessage, ServerStartOptions, ServerStats } from './bench-protocol.js'
 import { createGateApp } from './create-gate-app.js'
+import { createHonoApps } from './create-hono-apps.js'
 import { createX402App } from './create-x402-app.js'
 import { type ListeningApp, listenApp } from './listen-app.js'
+import { listenFetch } from './listen-fetch.js'
 import { searchLikeHandler } from './search-like-handler.js'
 import { type CountingProxy, startCountingProxy } from './start-counting-proxy.js'
 
@@ -35,6 +37,14 @@ async function start(options: ServerStartOptions): Promise<void> {
     simulationMaxAgeMs: options.exactSimulationMaxAgeMs,
   })
   const gate = await track(listenApp(gateApp.app))
+  const honoApps = createHonoApps({
+    devnet,
+    secret: options.secret,
+    receiptPollingMs: options.receiptPollingMs,
+  })
+  const bareHono = await track(listenFetch(honoApps.bare.fetch))
+  const awaitingHono = await track(listenFetch(honoApps.awaiting.fetch))
+  const honoGate = await track(listenFetch(honoApps.gated.fetch))
 
   let redisStore: RedisStore | undefined
   let redisGate: ListeningApp | undefined
@@ -74,7 +84,15 @@ async function start(options: ServerStartOptions): Promise<void> {
   })
   send({
     type: 'ready',
-    urls: { bare: bare.url, gate: gate.url, redisGate: redisGate?.url, x402: x402.url },
+    urls: {
+      bare: bare.url,
+      gate: gate.url,
+      bareHono: bareHono.url,
+      awaitingHono: awaitingHono.url,
+      honoGate: honoGate.url,
+      redisGate: redisGate?.url,
+      x402: x402.url,
+    },
   })
 }
 

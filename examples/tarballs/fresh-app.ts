@@ -11,6 +11,7 @@ const run = promisify(execFile)
 export const publishedPackages = [
   'core',
   'express',
+  'hono',
   'langchain',
   'ai-sdk',
   'mcp',

@@ -47,9 +47,11 @@ async function received(body: () => Promise<unknown>): Promise<bigint> {
   return (await usdcOf(payTo)) - before
 }
 const common = {
+  '@hono/node-server': '^2.1.0',
   '@modelcontextprotocol/sdk': '^1.32.0',
   '@langchain/core': '^1.4.0',
   langchain: '^1.5.0',
+  hono: '^4.13.0',
   'prom-client': '^15.1.0',
   tsx: '^4.20.0',
   typescript: '~5.9.0',
@@ -61,6 +63,9 @@ const node20Files = [
   'devnet-api.ts',
   'devnet-agent.ts',
   'express-app.ts',
+  'hono-app.ts',
+  'fetch-handler-next.ts',
+  'fetch-handler-worker.ts',
   'core-client.ts',
   'core-gate.ts',
   'core-gate-mpp.ts',

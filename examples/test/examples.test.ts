@@ -27,7 +27,11 @@ import { examplesDir, freePort, runExample, startExample } from './run-example.j
 let devnet: Devnet
 let scratch: string
 const stops: (() => Promise<void>)[] = []
-const servers: Record<'devnetApi' | 'expressApp', string> = { devnetApi: '', expressApp: '' }
+const servers: Record<'devnetApi' | 'expressApp' | 'honoApp', string> = {
+  devnetApi: '',
+  expressApp: '',
+  honoApp: '',
+}
 const payTo = '0xa0Ee7A142d267C1f36714E4a8F75612F20a79720' as const
 
 const usdcOf = (address: `0x${string}`) =>
@@ -56,6 +60,7 @@ beforeAll(async () => {
   for (const [name, file] of [
     ['devnetApi', 'src/devnet-api.ts'],
     ['expressApp', 'src/express-app.ts'],
+    ['honoApp', 'src/hono-app.ts'],
   ] as const) {
     const port = await freePort()
     const server = await startExample(file, { RPC_URL: devnet.rpcUrl, PORT: String(port) }, /listening/)
@@ -114,6 +119,40 @@ describe('README examples on the devnet', () => {
     ])
     expect(probe.price.accepts.map((option: { display: string }) => option.display)).toEqual(['0.001 USDC'])
     expect(probe.paymentRequired.extensions.bazaar.info.input).toEqual({ type: 'http', method: 'GET' })
+  })
+
+  test('hono README: the agent pays the Hono app $0.001, read from the chain; the pass route is priced, free routes pass', async () => {
+    let stdout = ''
+    expect(
+      await received(async () => {
+        ;({ stdout } = await runExample('src/devnet-agent.ts', envOf(1, servers.honoApp)))
+      }),
+    ).toBe(1000n)
+    expect(stdout).toMatch(/^200 /)
+    expect((await fetch(`${servers.honoApp}/api/pass`, { method: 'POST' })).status).toBe(402)
+    expect(await (await fetch(`${servers.honoApp}/health`)).json()).toEqual({ ok: true })
+  })
+
+  test('core README: toFetchHandler in a Next route handler and a Worker answers 402 unpaid, HEAD without a body', async () => {
+    const script = `Promise.all([import('NEXT'), import('WORKER')]).then(async ([next, worker]) => {
+      const get = await next.GET(new Request('http://127.0.0.1:3000/api/search?q=1'))
+      const head = await next.HEAD(new Request('http://127.0.0.1:3000/api/search', { method: 'HEAD' }))
+      const env = { RPC_URL: process.env.RPC_URL, TOLLGATE_SECRET: 'worker-secret-0123456789abcdef0123456789' }
+      const weather = await worker.default.fetch(new Request('http://127.0.0.1/api/weather'), env)
+      const free = await worker.default.fetch(new Request('http://127.0.0.1/health'), env)
+      process.stdout.write(JSON.stringify([get.status, head.status, head.body, weather.status, free.status]))
+    })`
+    const file = join(scratch, 'fetch-handler-probe.mts')
+    const { writeFileSync } = await import('node:fs')
+    writeFileSync(
+      file,
+      script
+        .replace('NEXT', join(examplesDir, 'src/fetch-handler-next.ts'))
+        .replace('WORKER', join(examplesDir, 'src/fetch-handler-worker.ts')),
+    )
+    const { stdout } = await runExample(file, { RPC_URL: devnet.rpcUrl })
+    // The Worker's handler answers every path it gets: an unpriced one is served.
+    expect(JSON.parse(stdout)).toEqual([402, 402, null, 402, 200])
   })
 
   test('core README: the client pays with a file ledger and an approval rule', async () => {

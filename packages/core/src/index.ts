@@ -70,6 +70,7 @@ export {
   type RunPaidHandlerResult,
   runPaidHandler,
 } from './gate/run-paid-handler.js'
+export { type FetchHandler, type ToFetchHandlerOptions, toFetchHandler } from './gate/to-fetch-handler.js'
 export type {
   CreateGateOptions,
   Gate,

@@ -94,6 +94,7 @@ describe('public API', () => {
         "safeVerifyPass",
         "sameAddress",
         "statusForCode",
+        "toFetchHandler",
         "verifyChallenge",
         "verifyPass",
         "withPaymentIdentifier",
@@ -130,6 +131,7 @@ describe('public API', () => {
       [
         "defineGateConformance",
         "defineLedgerConformance",
+        "definePaidGateConformance",
         "defineStoreConformance",
         "runLedgerWorker",
       ]

@@ -4,19 +4,26 @@ import {
   createGate,
   createMemoryStore,
   decodePaymentRequiredHeader,
-  encodePaymentSignatureHeader,
   type GatePaid,
   type PaymentRequirements,
 } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
-import { devnetRegistry, proofHeader, transfer, transfersOnChain, usdcBalance } from '@tollgate/test-support'
+import {
+  devnetRegistry,
+  exactHeader,
+  proofHeader,
+  sendRaw,
+  statusOf,
+  transfer,
+  transfersOnChain,
+  usdcBalance,
+} from '@tollgate/test-support'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
 import express from 'express'
-import { type Address, type LocalAccount, parseEther, toHex } from 'viem'
+import { type Address, type LocalAccount, parseEther } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
 import { tollgate } from '../src/index.js'
-import { sendRaw, statusOf } from './support/send-raw.js'
 
 // The Express adapter hands the held `exact` response to the gate, which keeps it: the same signed
 // authorization sent again (raw HTTP) gets it back, marked as a replay, without running the handler
@@ -67,45 +74,6 @@ async function serve(settler: LocalAccount, maxBodyBytes?: number) {
   return { port, url: `http://127.0.0.1:${port}`, runs: () => runs }
 }
 
-/** Signs an EIP-3009 authorization for `requirements`, as an x402 client does. */
-async function exactHeader(payer: LocalAccount, requirements: PaymentRequirements): Promise<string> {
-  const authorization = {
-    from: payer.address,
-    to: requirements.payTo as Address,
-    value: BigInt(requirements.amount),
-    validAfter: 0n,
-    validBefore: BigInt(Math.floor(Date.now() / 1000) + requirements.maxTimeoutSeconds),
-    nonce: toHex(crypto.getRandomValues(new Uint8Array(32))),
-  }
-  const signature = await payer.signTypedData({
-    domain: {
-      name: requirements.extra.name as string,
-      version: requirements.extra.version as string,
-      chainId: devnet.chainId,
-      verifyingContract: requirements.asset as Address,
-    },
-    types: {
-      TransferWithAuthorization: [
-        { name: 'from', type: 'address' },
-        { name: 'to', type: 'address' },
-        { name: 'value', type: 'uint256' },
-        { name: 'validAfter', type: 'uint256' },
-        { name: 'validBefore', type: 'uint256' },
-        { name: 'nonce', type: 'bytes32' },
-      ],
-    },
-    primaryType: 'TransferWithAuthorization',
-    message: authorization,
-  })
-  const payload = {
-    signature,
-    authorization: Object.fromEntries(
-      Object.entries(authorization).map(([name, value]) => [name, value.toString()]),
-    ),
-  }
-  return encodePaymentSignatureHeader({ x402Version: 2, accepted: requirements, payload })
-}
-
 async function requirementsOf(url: string): Promise<PaymentRequirements> {
   const response = await fetch(`${url}/api/report`)
   expect(response.status).toBe(402)
@@ -149,7 +117,7 @@ describe('express: exact response replay', () => {
   test('behavior: the same authorization sent again -> the held response replayed over the wire, handler run once, paid once', async () => {
     const { settler, payer } = await actors()
     const app = await serve(settler)
-    const header = await exactHeader(payer, await requirementsOf(app.url))
+    const header = await exactHeader(devnet, payer, await requirementsOf(app.url))
     const first = await get(app.port, header)
     expect(first.status).toBe(200)
     expect(JSON.parse(first.body)).toEqual({ report: 'paid', run: 1 })
@@ -179,7 +147,7 @@ describe('express: exact response replay', () => {
   test('behavior: a body over replay.maxBodyBytes -> not kept, PAYMENT-RESPONSE says so, the retry is refused as used', async () => {
     const { settler, payer } = await actors()
     const app = await serve(settler, 8)
-    const header = await exactHeader(payer, await requirementsOf(app.url))
+    const header = await exactHeader(devnet, payer, await requirementsOf(app.url))
     const first = await get(app.port, header)
     expect(first.status).toBe(200)
     expect(first.settlement).toMatchObject({ success: true, extensions: { replay: { kept: false } } })

@@ -10,7 +10,13 @@
  */
 export { balanceOf, transfersOnChain, usdcBalance } from './chain-queries.js'
 export { devnetRegistry, usdcRegistry } from './devnet-registry.js'
+export { exactHeader } from './exact-payment.js'
+export { holdingRpcProxy } from './holding-rpc-proxy.js'
 export { type LossyPaidApi, lossyPayer, startLossyPaidApi } from './lossy-paid-api.js'
+export { paidConformanceChain } from './paid-conformance-chain.js'
+export { type PaidConformanceChainData, paidConformanceGateOptions } from './paid-conformance-gate.js'
+export { sendRaw, statusOf } from './send-raw.js'
+export { serveFetch } from './serve-fetch.js'
 export { spawnLedgerWorker } from './spawn-ledger-worker.js'
 export {
   type Demo,

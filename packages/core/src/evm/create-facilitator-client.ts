@@ -2,6 +2,7 @@ import type { z } from 'zod'
 import { errorStatus, type TollgateErrorCode } from '../errors/error-codes.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import { readBodyText } from '../protocol/read-body-text.js'
+import { anySignal } from '../rpc/any-signal.js'
 import type { ExactInput, ExactScheme } from '../scheme/types.js'
 import {
   type FacilitatorRequest,
@@ -136,7 +137,7 @@ export function createFacilitatorClient(options: CreateFacilitatorClientOptions)
         method: init.body === undefined ? 'GET' : 'POST',
         headers,
         ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-        signal: init.signal === undefined ? timeout : AbortSignal.any([timeout, init.signal]),
+        signal: init.signal === undefined ? timeout : anySignal([timeout, init.signal]),
       })
       text = await readBodyText(response.body, maxResponseBytes)
     } catch (error) {

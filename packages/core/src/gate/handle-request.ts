@@ -5,7 +5,7 @@ import type { GateRuntime } from './gate-runtime.js'
 import { keepResponse } from './keep-response.js'
 import { runPaidHandler } from './run-paid-handler.js'
 
-import type { Gate, GateContext, PaymentReceipt } from './types.js'
+import type { Gate, GateContext, GateRequest, PaymentReceipt } from './types.js'
 
 /**
  * Runs a fetch-style handler behind the gate: checks, runs, completes, and returns the response
@@ -20,7 +20,20 @@ export async function handleRequest(
   context: GateContext = {},
 ): ReturnType<Gate['handle']> {
   const signal = context.signal ?? request.signal
-  const decision = await checkRequest(runtime, request, { ...context, ...(signal ? { signal } : {}) })
+  // The routed path, when the adapter knows it, replaces the one in the URL (built from `Host`).
+  // Its headers are read only when needed: some servers build them on first access.
+  const routed: GateRequest =
+    context.path === undefined
+      ? request
+      : {
+          method: request.method,
+          url: request.url,
+          path: context.path,
+          get headers() {
+            return request.headers
+          },
+        }
+  const decision = await checkRequest(runtime, routed, { ...context, ...(signal ? { signal } : {}) })
   if (decision.outcome === 'free') return handler(request, undefined)
   if (decision.outcome === 'rejected') return decision.response
   // A small paid body is read whole and kept for replay; a larger one streams through, unkept.
@@ -51,7 +64,21 @@ export async function handleRequest(
     await response.body?.cancel().catch(() => {})
     return completion.response
   }
-  const headers = new Headers(response.headers)
-  for (const [name, value] of completion.headers) headers.set(name, value)
-  return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
+  return withHeaders(response, completion.headers)
+}
+
+/**
+ * The response with `added` set on it: in place when its headers can change (a response the
+ * handler built), so servers with a fast path for their own responses keep it and the body is not
+ * wrapped again; else (a `fetch` answer's immutable headers) a copy.
+ */
+function withHeaders(response: Response, added: Headers): Response {
+  try {
+    for (const [name, value] of added) response.headers.set(name, value)
+    return response
+  } catch {
+    const headers = new Headers(response.headers)
+    for (const [name, value] of added) headers.set(name, value)
+    return new Response(response.body, { status: response.status, statusText: response.statusText, headers })
+  }
 }

@@ -34,8 +34,10 @@ export async function keepResponse(
   response: Response,
   maxBodyBytes: number,
 ): Promise<{ response: Response; kept: KeptResponse | undefined }> {
+  // Nothing kept: the response is not touched at all (servers may build its headers on first access).
+  if (maxBodyBytes <= 0) return { response, kept: undefined }
   const declared = Number(response.headers.get('content-length') ?? Number.NaN)
-  if (maxBodyBytes <= 0 || declared > maxBodyBytes) return { response, kept: undefined }
+  if (declared > maxBodyBytes) return { response, kept: undefined }
   const reader = response.body?.getReader()
   const chunks: Uint8Array[] = []
   let size = 0

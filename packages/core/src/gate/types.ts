@@ -48,6 +48,13 @@ export type GateContext = {
   clientIp?: string | (() => string | undefined)
   /** Aborts verification when the client goes away. */
   signal?: AbortSignal
+  /**
+   * For {@link Gate.handle}: the request target exactly as the server routes it (see
+   * `GateRequest.path`), such as Hono's `c.req.path` with the query. A web `Request` carries only a
+   * URL, which servers often build from `Host`; this keeps `Host` out of routing. Default: the
+   * path of `request.url`. `check` reads `GateRequest.path` instead.
+   */
+  path?: string
 }
 
 /** What a price function may return: a price, or `null` to serve this request for free. */
@@ -358,7 +365,9 @@ export type Gate = {
   check(request: GateRequest, context?: GateContext): Promise<GateDecision>
   /**
    * Runs `handler` behind the gate for fetch-style servers: checks, runs, completes, and returns the
-   * response with `PAYMENT-RESPONSE`, or the 402/error response.
+   * response with `PAYMENT-RESPONSE`, or the 402/error response. `PAYMENT-RESPONSE` is set on the
+   * handler's own response when its headers can change (no copy), so return a new `Response` for
+   * each request, as frameworks do.
    */
   handle(
     request: Request,

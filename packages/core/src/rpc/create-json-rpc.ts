@@ -1,5 +1,6 @@
 import { TollgateError } from '../errors/tollgate-error.js'
 import { readBodyText } from '../protocol/read-body-text.js'
+import { anySignal } from './any-signal.js'
 import { matchJsonRpcAnswers } from './match-json-rpc-answers.js'
 
 /** One JSON-RPC call. */
@@ -67,7 +68,7 @@ export function createJsonRpc(options: CreateJsonRpcOptions): JsonRpc {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body.length === 1 ? body[0] : body),
-        signal: signal === undefined ? timeout : AbortSignal.any([timeout, signal]),
+        signal: signal === undefined ? timeout : anySignal([timeout, signal]),
       })
       if (!response.ok) {
         await response.body?.cancel().catch(() => {})

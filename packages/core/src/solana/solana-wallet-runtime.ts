@@ -3,6 +3,7 @@ import { SOLANA_MAINNET } from '../chains/default-chains.js'
 import { NATIVE_ASSET } from '../chains/types.js'
 import { TollgateError } from '../errors/tollgate-error.js'
 import type { PaymentRequirements } from '../protocol/types.js'
+import { anySignal } from '../rpc/any-signal.js'
 import type { SolanaCommitment } from './create-solana-tx-verifier.js'
 import type { SolanaSigner } from './solana-signer.js'
 import type { SolanaWalletOptions } from './solana-wallet.js'
@@ -70,7 +71,7 @@ export function createSolanaWalletRuntime(options: SolanaWalletOptions): SolanaW
   const deadline = (signal?: AbortSignal): AbortSignal =>
     signal === undefined
       ? AbortSignal.timeout(timeoutMs)
-      : AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)])
+      : anySignal([signal, AbortSignal.timeout(timeoutMs)])
   const call = async <T>(
     request: { send(config?: { abortSignal?: AbortSignal }): Promise<T> },
     signal?: AbortSignal,

@@ -27,16 +27,25 @@ export type DefineGateConformanceOptions = {
    * priced handlers must count their runs.
    */
   start: () => Promise<GateConformanceServer>
+  /**
+   * Whether the server itself refuses a malformed `Host` (with a path, query, fragment or
+   * backslash character, a space, a bad port) with `400` before any app code runs, as
+   * `@hono/node-server` does: those variants must then answer `400`, still running no handler.
+   * Default `false`: they reach the gate, which answers `402`.
+   */
+  refusesMalformedHost?: boolean
 }
 
-type Variant = { name: string; method: string; target: string; host: string }
+type Variant = { name: string; method: string; target: string; host: string; malformedHost?: boolean }
 
 // Hosts a client can send: with path, query, fragment or backslash characters, spaces, bad ports.
-const HOSTS = ['127.0.0.1:4021/', 'x?', 'x#', 'x\\y', 'a b', 'x:99999', 'evil.example', '[::1]:80', ':']
+const MALFORMED_HOSTS = ['127.0.0.1:4021/', 'x?', 'x#', 'x\\y', 'a b', 'x:99999', ':']
+const OTHER_HOSTS = ['evil.example', '[::1]:80']
 
 /**
  * Defines what every HTTP adapter must guarantee for priced routes, as tests in your runner: an
- * unpaid request answers 402 and runs no handler, whatever its `Host`, request-target form
+ * unpaid request answers 402 (or, see `refusesMalformedHost`, the server's own 400 for a malformed
+ * `Host`) and runs no handler, whatever its `Host`, request-target form
  * (origin or absolute), path spelling (case, trailing slash, `//`, percent-encoded characters,
  * dot segments) or `HEAD` for `GET`. Requests go out as raw bytes.
  *
@@ -52,11 +61,12 @@ export function defineGateConformance(
   describe(`Gate conformance: ${options.name}`, () => {
     for (const request of options.priced) {
       for (const variant of variantsOf(request.method, request.path)) {
-        test(`${request.method} ${request.path}: ${variant.name} -> 402, handler not run`, async () => {
+        const status = variant.malformedHost === true && options.refusesMalformedHost === true ? 400 : 402
+        test(`${request.method} ${request.path}: ${variant.name} -> ${status}, handler not run`, async () => {
           const server = await options.start()
           try {
             const answer = await server.send(rawRequest(variant))
-            expect(statusOf(answer)).toBe(402)
+            expect(statusOf(answer)).toBe(status)
             expect(server.handlerRuns()).toBe(0)
           } finally {
             await server.close()
@@ -84,7 +94,15 @@ function variantsOf(method: string, path: string): Variant[] {
     { name: 'absolute-form target', method, target: `http://x${path}`, host },
     { name: 'absolute-form target, other host', method, target: `http://evil.example:81${path}?q=x`, host },
   ]
-  for (const value of HOSTS)
+  for (const value of MALFORMED_HOSTS)
+    variants.push({
+      name: `Host ${JSON.stringify(value)}`,
+      method,
+      target: path,
+      host: value,
+      malformedHost: true,
+    })
+  for (const value of OTHER_HOSTS)
     variants.push({ name: `Host ${JSON.stringify(value)}`, method, target: path, host: value })
   if (method === 'GET') variants.push({ name: 'HEAD for GET', method: 'HEAD', target: path, host })
   return variants

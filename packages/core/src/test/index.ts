@@ -14,6 +14,17 @@ export {
   type LedgerConformanceRunner,
   type LedgerConformanceWorker,
 } from './ledger-conformance.js'
+export {
+  type DefinePaidGateConformanceOptions,
+  definePaidGateConformance,
+  type HoldingRpc,
+  type PaidConformanceChain,
+  type PaidConformanceGate,
+  type PaidConformanceHandler,
+  type PaidConformanceRunner,
+  type PaidConformanceScheme,
+  type PaidConformanceServer,
+} from './paid-gate-conformance.js'
 export { type LedgerWorkerResult, type LedgerWorkerTask, runLedgerWorker } from './run-ledger-worker.js'
 export {
   type ConformanceRunner,

@@ -1,26 +1,49 @@
 import { once } from 'node:events'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { HoldingRpc } from '@tollgate/core/test'
 
 /**
  * A JSON-RPC proxy in front of a real node that can hold requests until released: lets a test act
- * while the gate is provably in the middle of verifying, without sleeping.
+ * while the gate is provably in the middle of verifying, without sleeping. A held request whose
+ * caller gave up (its connection closed) counts as abandoned: the gate saw its requester leave.
+ *
+ * @example
+ * const rpc = await holdingRpcProxy(devnet.rpcUrl)
+ * rpc.hold()
+ * await rpc.waitForHeld(1)
  */
-export async function holdingRpcProxy(target: string) {
+export async function holdingRpcProxy(target: string): Promise<HoldingRpc> {
   let holding = false
   const held: (() => void)[] = []
-  const waiters: { count: number; resolve: () => void }[] = []
+  let abandoned = 0
+  const waiters: { ready: () => boolean; resolve: () => void }[] = []
+  const wake = () => {
+    for (const waiter of waiters.splice(0)) {
+      if (waiter.ready()) waiter.resolve()
+      else waiters.push(waiter)
+    }
+  }
+  const waitFor = (ready: () => boolean) =>
+    new Promise<void>((resolve) => {
+      if (ready()) resolve()
+      else waiters.push({ ready, resolve })
+    })
   const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
     if (holding) {
+      const gone = () => {
+        abandoned++
+        wake()
+      }
+      response.once('close', gone)
       await new Promise<void>((resolve) => {
         held.push(resolve)
-        for (const waiter of waiters.splice(0)) {
-          if (held.length >= waiter.count) waiter.resolve()
-          else waiters.push(waiter)
-        }
+        wake()
       })
+      response.off('close', gone)
+      if (response.destroyed) return
     }
     // A node that is gone (a call still in flight when its test file stopped the devnet) is a 502.
     const answer = await fetch(target, {
@@ -43,12 +66,8 @@ export async function holdingRpcProxy(target: string) {
     hold: () => {
       holding = true
     },
-    /** Resolves once `count` requests are being held. */
-    waitForHeld: (count: number) =>
-      new Promise<void>((resolve) => {
-        if (held.length >= count) resolve()
-        else waiters.push({ count, resolve })
-      }),
+    waitForHeld: (count) => waitFor(() => held.length >= count),
+    waitForAbandoned: (count) => waitFor(() => abandoned >= count),
     release: () => {
       holding = false
       for (const resolve of held.splice(0)) resolve()

@@ -1,0 +1,20 @@
+import { createRequire } from 'node:module'
+import { describe, expect, test } from 'vitest'
+
+// Adding a name to an entry point is an API decision: this snapshot makes it visible in review.
+describe('public API', () => {
+  test('@tollgate/hono', async () => {
+    expect(Object.keys(await import('../src/index.js')).sort()).toMatchInlineSnapshot(`
+      [
+        "tollgate",
+      ]
+    `)
+  })
+
+  test('behavior: the ESM and CJS builds export the same names', async () => {
+    const esm = Object.keys(await import('../dist/index.js')).sort()
+    const cjs = Object.keys(createRequire(import.meta.url)('../dist/index.cjs')).sort()
+    expect(cjs).toEqual(esm)
+    expect(esm).toEqual(Object.keys(await import('../src/index.js')).sort())
+  })
+})
