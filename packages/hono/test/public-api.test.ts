@@ -12,7 +12,7 @@ describe('public API', () => {
   })
 
   test('behavior: the ESM and CJS builds export the same names', async () => {
-    const esm = Object.keys(await import('../dist/index.js')).sort()
+    const esm = Object.keys(await import(new URL('../dist/index.js', import.meta.url).href)).sort()
     const cjs = Object.keys(createRequire(import.meta.url)('../dist/index.cjs')).sort()
     expect(cjs).toEqual(esm)
     expect(esm).toEqual(Object.keys(await import('../src/index.js')).sort())
