@@ -6,6 +6,7 @@ import {
   type PaymentReceipt,
 } from '@tollgate/core'
 import type { Context, MiddlewareHandler } from 'hono'
+import { nodeHeaders } from './node-headers.js'
 import { routedPath } from './routed-path.js'
 
 /** What `tollgate()` adds to Hono's context: `c.get('tollgate')`. */
@@ -70,7 +71,11 @@ export function tollgate(
 
   return async (c, next) => {
     let ran = false
-    const context: GateContext = { signal: c.req.raw.signal, path: routedPath(c) }
+    // The request's `signal` and `headers` are left for the gate to read when it needs them: on
+    // `@hono/node-server` each is built on first access, and a pass ride needs neither.
+    const context: GateContext = { path: routedPath(c) }
+    const headers = nodeHeaders(c)
+    if (headers !== undefined) context.headers = headers
     if (clientIp !== undefined) context.clientIp = () => clientIp(c)
     const response = await gate.handle(
       c.req.raw,

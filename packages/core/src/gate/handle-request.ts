@@ -19,30 +19,42 @@ export async function handleRequest(
   handler: (request: Request, receipt: PaymentReceipt | undefined) => Response | Promise<Response>,
   context: GateContext = {},
 ): ReturnType<Gate['handle']> {
-  const signal = context.signal ?? request.signal
   // The routed path, when the adapter knows it, replaces the one in the URL (built from `Host`).
-  // Its headers are read only when needed: some servers build them on first access.
-  const routed: GateRequest =
-    context.path === undefined
-      ? request
-      : {
-          method: request.method,
-          url: request.url,
-          path: context.path,
-          get headers() {
-            return request.headers
-          },
-        }
-  const decision = await checkRequest(runtime, routed, { ...context, ...(signal ? { signal } : {}) })
+  // Headers and the signal are read only when needed: some servers build them on first access, and
+  // a free request or a pass ride needs no signal at all.
+  const light = context.headers
+  const routed: GateRequest = {
+    method: request.method,
+    url: request.url,
+    ...(context.path === undefined ? {} : { path: context.path }),
+    headers: light ?? {
+      get: (name) => request.headers.get(name),
+    },
+  }
+  let signal: AbortSignal | undefined
+  const signalOf = () => {
+    signal ??= context.signal ?? request.signal
+    return signal
+  }
+  const { signal: _given, headers: _headers, ...facts } = context
+  const checked: GateContext = {
+    ...facts,
+    get signal() {
+      return signalOf()
+    },
+  }
+  const decision = await checkRequest(runtime, routed, checked)
   if (decision.outcome === 'free') return handler(request, undefined)
   if (decision.outcome === 'rejected') return decision.response
+  // A pass ride is charged nothing the requester's leaving could save: its signal is not read.
+  const paid = decision.receipt.method !== 'pass'
   // A small paid body is read whole and kept for replay; a larger one streams through, unkept.
   const maxBodyBytes = decision.deferred || decision.keep !== undefined ? runtime.replayMaxBodyBytes : 0
   const run = await runPaidHandler(decision, {
     run: async () => keepResponse(await handler(request, decision.receipt), maxBodyBytes),
     statusOf: (result) => result.response.status,
     keptOf: (result) => result.kept,
-    ...(signal ? { signal } : {}),
+    ...(paid ? { signal: signalOf() } : {}),
   })
   if (run.outcome === 'aborted') {
     return createErrorResponse(

@@ -46,7 +46,10 @@ export type GateRequest = {
 export type GateContext = {
   /** The client's IP address, for per-IP rate limits; a function is only called when such a limit is set. */
   clientIp?: string | (() => string | undefined)
-  /** Aborts verification when the client goes away. */
+  /**
+   * Aborts verification when the client goes away. For {@link Gate.handle}, default the request's
+   * `signal`, read only when the request carries a payment (some servers build it on first access).
+   */
   signal?: AbortSignal
   /**
    * For {@link Gate.handle}: the request target exactly as the server routes it (see
@@ -55,6 +58,12 @@ export type GateContext = {
    * path of `request.url`. `check` reads `GateRequest.path` instead.
    */
   path?: string
+  /**
+   * For {@link Gate.handle}: a header lookup cheaper than `request.headers`, when the server has
+   * one (such as Node's `IncomingMessage.headers` under `@hono/node-server`, where `headers` builds
+   * a `Headers` on first access). Names are looked up case-insensitively. Default: `request.headers`.
+   */
+  headers?: GateRequest['headers']
 }
 
 /** What a price function may return: a price, or `null` to serve this request for free. */
