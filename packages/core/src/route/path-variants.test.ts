@@ -1,3 +1,4 @@
+import { fc, test as property } from '@fast-check/vitest'
 import { describe, expect, test } from 'vitest'
 import { pathVariants } from './path-variants.js'
 import { readRequestTarget } from './read-request-target.js'
@@ -13,6 +14,20 @@ describe('pathVariants', () => {
     expect(pathVariants('/api/./x/../search/')).toEqual(['/api/./x/../search/', '/api/search/'])
     expect(pathVariants('/../api/search')).toEqual(['/../api/search', '/api/search'])
   })
+
+  property.prop([
+    fc.array(fc.constantFrom('a', 'B', '.', '..', '', '%2e', '%2F', '%61', '%', '%zz', 'x.y'), {
+      maxLength: 6,
+    }),
+  ])(
+    'property: the normal form is its own normal form, and a path with nothing to normalize is kept as is',
+    (segments) => {
+      const path = `/${segments.join('/')}`
+      const variants = pathVariants(path)
+      expect(pathVariants(variants.at(-1)!)).toEqual([variants.at(-1)])
+      if (!/%|\/\/|(?:^|\/)\.\.?(?:\/|$)/.test(path)) expect(variants).toEqual([path])
+    },
+  )
 
   test('behavior: a decoded slash stays inside its segment', () => {
     expect(pathVariants('/api/a%2Fb')).toEqual(['/api/a%2Fb'])

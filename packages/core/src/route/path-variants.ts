@@ -1,3 +1,6 @@
+// What normalizing could change: `%`, `//`, or a `.`/`..` segment.
+const NEEDS_NORMALIZING = /%|\/\/|\/\.\.?(?:\/|$)/
+
 /**
  * The pathnames a request may be routed as: the path exactly as received (how Express and most
  * routers match it), then, when different, its normal form: percent escapes decoded segment by
@@ -9,7 +12,8 @@
  * @internal
  */
 export function pathVariants(pathname: string): string[] {
-  if (!pathname.startsWith('/')) return [pathname]
+  // Without a percent escape, an empty segment or a dot segment, the path is its own normal form.
+  if (!pathname.startsWith('/') || !NEEDS_NORMALIZING.test(pathname)) return [pathname]
   const segments: string[] = []
   const raw = pathname.split('/').slice(1)
   for (const [index, part] of raw.entries()) {
