@@ -25,6 +25,13 @@ import { withPaymentReceipt } from './with-payment-receipt.js'
 const FREE: GateDecision = { outcome: 'free' }
 
 /**
+ * The adapter's context, and, from `gate.handle`, how to read the request's signal: only a request
+ * that carries a payment needs it, and some servers build it on first access.
+ * @internal
+ */
+export type CheckContext = GateContext & { readonly signalOf?: () => AbortSignal | undefined }
+
+/**
  * The gate's decision for one request: free, paid (by payment or pass), or rejected with the
  * response to send. Never throws: every failure becomes a rejection.
  * @internal
@@ -32,7 +39,7 @@ const FREE: GateDecision = { outcome: 'free' }
 export async function checkRequest(
   runtime: GateRuntime,
   request: GateRequest,
-  context: GateContext = {},
+  context: CheckContext = {},
 ): Promise<GateDecision> {
   const target = resolveGateTarget(request)
   const found = findRoute(runtime.routes, request.method, target.path)
@@ -86,14 +93,15 @@ export async function checkRequest(
           ))
     // x402's payment-identifier is looked up before verification: a resend may no longer verify.
     const binding = await bindPaymentIdentifier(runtime, payload, located)
+    const paying = withSignal(context)
     const decision = binding.follow(
-      await verifyPayment(runtime, route, offers, payload, located, context).catch(async (error: unknown) => {
+      await verifyPayment(runtime, route, offers, payload, located, paying).catch(async (error: unknown) => {
         await binding.release().catch(() => {})
         throw error
       }),
     )
     if (decision.outcome === 'rejected') return withReceipt(decision)
-    if (context.signal?.aborted === true) {
+    if (paying.signal?.aborted === true) {
       // The requester left while the payment was verified: nothing is served, nothing is kept.
       await decision.cancel()
       throw new TollgateError('request_aborted', 'The requester left before the request was served.')
@@ -147,4 +155,11 @@ async function verifyPayment(
   return offer.scheme === 'tx'
     ? await verifyTxPayment(runtime, route, offer, payload, request, context)
     : await verifyExactPayment(runtime, route, offer, payload, request, context, offers)
+}
+
+// The context with the request's signal read, for verifying a payment.
+function withSignal(context: CheckContext): GateContext {
+  if (context.signal !== undefined || context.signalOf === undefined) return context
+  const signal = context.signalOf()
+  return signal === undefined ? context : { ...context, signal }
 }

@@ -31,19 +31,12 @@ export async function handleRequest(
       get: (name) => request.headers.get(name),
     },
   }
-  let signal: AbortSignal | undefined
-  const signalOf = () => {
-    signal ??= context.signal ?? request.signal
-    return signal
-  }
-  const { signal: _given, headers: _headers, ...facts } = context
-  const checked: GateContext = {
-    ...facts,
-    get signal() {
-      return signalOf()
-    },
-  }
-  const decision = await checkRequest(runtime, routed, checked)
+  const signalOf = () => context.signal ?? request.signal
+  const decision = await checkRequest(
+    runtime,
+    routed,
+    context.signal === undefined ? { ...context, signalOf } : context,
+  )
   if (decision.outcome === 'free') return handler(request, undefined)
   if (decision.outcome === 'rejected') return decision.response
   // A pass ride is charged nothing the requester's leaving could save: its signal is not read.
