@@ -4,6 +4,7 @@ import { createPaymentIdentifier, withPaymentIdentifier } from '../protocol/paym
 import { encodePaymentSignatureHeader, encodeXPaymentHeader } from '../protocol/payment-signature-header.js'
 import type { ClientRuntime } from './client-runtime.js'
 import type { ClientFetchOptions } from './client-types.js'
+import { emitSigned } from './emit-signed.js'
 import type { PaymentSession } from './payment-session.js'
 
 /**
@@ -63,23 +64,12 @@ export async function payExact(
     }
     session.paymentIdentifier = createPaymentIdentifier()
     await session.record('authorized', { payload, paymentIdentifier: session.paymentIdentifier })
-    const validBefore = Number((payload.authorization as { validBefore?: unknown } | undefined)?.validBefore)
-    runtime.emit({
-      type: 'signed',
-      paymentId: session.id,
-      url: session.url,
-      scheme: 'exact',
-      network: requirements.network,
-      asset: requirements.asset,
-      amount: session.candidate.amount,
-      ...(Number.isSafeInteger(validBefore) ? { validBefore } : {}),
-    })
-    runtime.emit({
-      type: 'authorization_signed',
-      url: session.url,
-      network: requirements.network,
-      display: session.display(),
-    })
+    emitSigned(
+      runtime,
+      session,
+      'exact',
+      (payload.authorization as { validBefore?: unknown } | undefined)?.validBefore,
+    )
   }
   // An authorization recorded before identifiers were sent gets one now, kept with the session.
   session.paymentIdentifier ??= createPaymentIdentifier()

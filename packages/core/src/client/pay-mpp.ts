@@ -5,6 +5,7 @@ import { parseRfc3339 } from '../mpp/parse-rfc3339.js'
 import { type MppChallenge, mppHeaderNames } from '../mpp/types.js'
 import type { ClientRuntime } from './client-runtime.js'
 import type { ClientFetchOptions } from './client-types.js'
+import { emitSigned } from './emit-signed.js'
 import { exactForMpp, MPP_SCHEME, mppChallengeOf } from './mpp-offer.js'
 import type { PaymentSession } from './payment-session.js'
 
@@ -74,23 +75,7 @@ export async function payMpp(
   const record: MppPaymentRecord = { ...(signed as Omit<MppPaymentRecord, 'challenge'>), challenge }
   // Recorded before the credential exists: a lost answer resends this very authorization.
   await session.record('authorized', { payload: record })
-  const validBefore = Number(record.authorization.validBefore)
-  runtime.emit({
-    type: 'signed',
-    paymentId: session.id,
-    url: session.url,
-    scheme: MPP_SCHEME,
-    network: requirements.network,
-    asset: requirements.asset,
-    amount: session.candidate.amount,
-    ...(Number.isSafeInteger(validBefore) ? { validBefore } : {}),
-  })
-  runtime.emit({
-    type: 'authorization_signed',
-    url: session.url,
-    network: requirements.network,
-    display: session.display(),
-  })
+  emitSigned(runtime, session, MPP_SCHEME, record.authorization.validBefore)
   setCredential(session, record)
 }
 
