@@ -65,6 +65,9 @@ function createMerchantGate() {
     store: createRedisStore({ url: required('TOLLGATE_REDIS_URL'), commandTimeoutMs: 1_500 }),
     publicUrl: required('TOLLGATE_PUBLIC_URL'),
     logger: { warn: (message) => send({ type: 'warning', message }) },
+    // A claim held by a killed instance lapses 3 s after its last renewal: well inside what one
+    // retrying agent waits (8 resends of `Retry-After: 1`), so kill-9 runs never race the lease.
+    claimLeaseSeconds: 3,
   })
 }
 
