@@ -20,8 +20,9 @@ export type CallPaidToolOptions = {
   /**
    * Resending the same payment when the server answers `payment_in_progress` (another request
    * holds it right now) or `settlement_pending` (its settlement is on its way): at most
-   * `maxAttempts` resends (default 8), each after the server's `retryAfterSeconds` (default 1 s),
-   * never longer than `maxDelayMs` (default 5000).
+   * `maxAttempts` resends (default 12, so they outlast the 10 s a crashed gate's claim lease
+   * lives by default), each after the server's `retryAfterSeconds` (default 1 s), never longer
+   * than `maxDelayMs` (default 5000).
    */
   retry?: { maxAttempts?: number; maxDelayMs?: number }
 }
@@ -65,7 +66,7 @@ export async function callPaidTool(
   })
   let payload = pending.payload
   let resends = 0
-  const maxResends = options.retry?.maxAttempts ?? 8
+  const maxResends = options.retry?.maxAttempts ?? 12
   const maxDelayMs = options.retry?.maxDelayMs ?? 5000
   for (;;) {
     let second: CallToolResult
