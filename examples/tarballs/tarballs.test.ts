@@ -25,7 +25,8 @@ import {
 // The done test of the first hour: the packed tarballs, installed with npm into fresh apps outside
 // the workspace (npm reaches only the registry and the tarballs), run the README examples against
 // the devnet. App 1: Node 20, Express 5, AI SDK 6, every example. App 2: Node 22 from the
-// registry's `node` package, Express 4, AI SDK 7.
+// registry's `node` package, Express 4, AI SDK 7: the root, Express, Hono, LangChain, AI SDK and
+// MCP READMEs' examples (the adapters' own tests run on Node 22 in `npm test`).
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const source = (file: string) => join(root, 'examples/src', file)
 const payTo = '0xa0Ee7A142d267C1f36714E4a8F75612F20a79720' as const
@@ -87,6 +88,9 @@ const node22Files = [
   'devnet-api.ts',
   'devnet-agent.ts',
   'express-app.ts',
+  'hono-app.ts',
+  'langchain-tools.ts',
+  'mcp-paid-tool.ts',
   'ai-sdk-tools.ts',
   'v7/ai-sdk-tool-approval.ts',
 ]
@@ -107,7 +111,8 @@ const settle = (promise: Promise<void>) =>
 beforeAll(async () => {
   scratch = mkdtempSync(join(tmpdir(), 'tollgate-tarballs-'))
   const [started, packed, prebuild] = await Promise.all([
-    startDevnet(),
+    // Each payment below has its own account, so no two share a nonce or a ledger file.
+    startDevnet({ accounts: 13 }),
     packAll(root, join(scratch, 'tarballs')),
     workspaceSqlitePrebuild(root, join(scratch, 'prebuilds')),
   ])
@@ -299,7 +304,7 @@ describe('the packed tarballs in fresh npm apps', () => {
     })
   })
 
-  test('Node 22 (registry `node` package), Express 4, AI SDK 7', async () => {
+  test('Node 22 (registry `node` package), Express 4, AI SDK 7: root, Express, Hono, LangChain, AI SDK and MCP examples', async () => {
     const app = node22
     const { stdout: version } = await promisify(execFile)(app.node, ['-p', 'process.versions.node'])
     expect(version).toMatch(/^22\./)
@@ -307,5 +312,12 @@ describe('the packed tarballs in fresh npm apps', () => {
     expect(await payThrough(app, 'devnet-api.ts', 'devnet-agent.ts', 6, 1000n)).toMatch(/^200 /)
     const output = await payThrough(app, 'express-app.ts', 'ai-sdk-tools.ts', 7, 1000n)
     expect(JSON.parse(output)).toMatchObject({ payment: { amount: '1000', display: '0.001 USDC' } })
+    expect(await payThrough(app, 'hono-app.ts', 'devnet-agent.ts', 10, 1000n)).toMatch(/^200 /)
+    await payThrough(app, 'express-app.ts', 'langchain-tools.ts', 11, 1000n)
+    const forecast = await runInApp(app, 'mcp-paid-tool.ts', {
+      RPC_URL: devnet.rpcUrl,
+      AGENT_KEY: devnet.accounts[12]!.privateKey,
+    })
+    expect(forecast).toContain('Sunny in Paris')
   })
 })
