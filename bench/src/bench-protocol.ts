@@ -39,7 +39,7 @@ export type ServerStats = {
   redisGateRpc: { roundTrips: number; calls: number } | undefined
   /** Redis commands sent by the Redis gate's store. */
   redisCommands: number | undefined
-  /** JSON-RPC calls of the x402 facilitator, counted by a proxy in front of anvil. */
+  /** JSON-RPC calls of the x402 facilitator, counted where its transport calls `fetch`. */
   x402RpcCalls: number
 }
 

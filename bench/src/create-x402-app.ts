@@ -12,7 +12,7 @@ import { searchLikeHandler } from './search-like-handler.js'
 /** Options of {@link createX402App}. */
 export type CreateX402AppOptions = {
   devnet: DevnetJson
-  /** JSON-RPC endpoint of the facilitator's viem transport (the counting proxy in front of anvil). */
+  /** JSON-RPC endpoint of the facilitator's viem transport. */
   rpcUrl: string
   /** Key of the account that pays the facilitator's settlement gas. */
   settlerKey: Hex
@@ -20,16 +20,21 @@ export type CreateX402AppOptions = {
   receiptPollingMs: number
 }
 
+/** The reference stack's app and the JSON-RPC calls its facilitator made so far. */
+export type X402App = { app: Express; rpcCalls(): number }
+
 /**
  * Creates the reference stack: `@x402/express` selling `GET /api/search-like` for 1000 atomic
  * units of the devnet USDC through an in-process `x402Facilitator` (`@x402/core` + `@x402/evm`),
  * wired as its own examples wire it, plus the two fixes any real deployment needs: a nonce manager
  * on the settler (without it, concurrent settlements share a nonce and fail) and the same receipt
- * polling as our settler, so the comparison is of the designs, not of a timer.
+ * polling as our settler, so the comparison is of the designs, not of a timer. Its JSON-RPC calls
+ * are counted in this process, where its transport hands each body to `fetch`, as the gate's own
+ * client counts its round trips: nothing stands between either stack and the node.
  *
- * @example const app = createX402App({ devnet, rpcUrl: proxy.url, settlerKey, receiptPollingMs: 25 })
+ * @example const { app, rpcCalls } = createX402App({ devnet, rpcUrl: devnet.rpcUrl, settlerKey, receiptPollingMs: 25 })
  */
-export function createX402App(options: CreateX402AppOptions): Express {
+export function createX402App(options: CreateX402AppOptions): X402App {
   const { devnet } = options
   const { usdc } = devnet.tokens
   const chain = defineChain({
@@ -39,7 +44,16 @@ export function createX402App(options: CreateX402AppOptions): Express {
     rpcUrls: { default: { http: [options.rpcUrl] } },
   })
   const account = privateKeyToAccount(options.settlerKey, { nonceManager })
-  const client = createWalletClient({ account, chain, transport: http(options.rpcUrl) }).extend(publicActions)
+  let calls = 0
+  // The transport's own fetch, counting the calls in each body (a batch counts its length).
+  const fetchFn: typeof fetch = (input, init) => {
+    const body = init?.body
+    calls += typeof body === 'string' && body.startsWith('[') ? (JSON.parse(body) as unknown[]).length : 1
+    return fetch(input, init)
+  }
+  const client = createWalletClient({ account, chain, transport: http(options.rpcUrl, { fetchFn }) }).extend(
+    publicActions,
+  )
   const signer = toFacilitatorEvmSigner({
     address: account.address,
     readContract: (args) => client.readContract(args as never),
@@ -77,5 +91,5 @@ export function createX402App(options: CreateX402AppOptions): Express {
     ),
   )
   app.get('/api/search-like', searchLikeHandler)
-  return app
+  return { app, rpcCalls: () => calls }
 }

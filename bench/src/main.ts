@@ -12,6 +12,7 @@ import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { PaymentRequired } from '@tollgate/core'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
 import type { ServerStats } from './bench-protocol.js'
 import { buyPass, createBenchClient } from './create-bench-client.js'
@@ -28,6 +29,8 @@ import { measureClientOverhead } from './measure-client-overhead.js'
 import { type HonoPassResult, measureHonoPass } from './measure-hono-pass.js'
 import { medianRun, medianRunAll } from './median-run.js'
 import { readBenchConfig } from './read-bench-config.js'
+import type { ProcessCpu } from './read-process-cpu.js'
+import { type ExactRoundsResult, runExactRounds } from './run-exact-rounds.js'
 import { type LoadResult, runLoad } from './run-load.js'
 import { type RedisServer, startRedisServer } from './start-redis-server.js'
 import { type ServerChild, startServerChild } from './start-server-child.js'
@@ -96,6 +99,7 @@ async function main(): Promise<number> {
     })
     stack.push(() => child.stop())
     if (config.only === 'hono-pass') return await measureHonoOnly(devnet, child, machine)
+    if (config.only === 'exact') return await measureExactOnly(devnet, child, machine)
     return await measure(devnet, child, machine, redis === undefined)
   } finally {
     for (const stop of stack.reverse()) await stop().catch((error) => log(`cleanup: ${String(error)}`))
@@ -217,111 +221,46 @@ async function measure(
   addRow('tx', '(c) gate, fresh tx proofs', config.connections, true, tx.value)
   const txRpcRoundTrips = (tx.after.gateRpc.roundTrips - tx.before.gateRpc.roundTrips) / config.proofs
 
-  // (d) fresh exact authorizations settled by the gate's own settler, and (e) the reference:
-  // @x402/express + in-process x402Facilitator, paid by the official client. Both stacks are run in
-  // alternating rounds (each round: (d) then (e) at `connections`, then both with one connection),
-  // so a machine whose load changes during the run skews neither; the targets are the medians of
-  // the per-round ratios, and each row reports its median round with every round's failures.
-  // autocannon refuses fewer requests than connections: fewer rounds when payments are few.
-  const rounds = Math.max(
-    1,
-    Math.min(config.exactRounds, Math.floor(config.exactPayments / config.connections)),
+  const paid = await measureExact(devnet, child, gateRequired, true)
+  const { rounds, runs } = paid
+  const { concurrentRatios, p50Ratios } = runs
+  const exactRow = addRow(
+    'exact',
+    '(d) gate, fresh exact',
+    config.connections,
+    true,
+    medianRunAll(runs.exact),
   )
-  const perRound = Math.floor(config.exactPayments / rounds)
-  const sequentialPerRound = Math.max(1, Math.floor(config.sequentialPayments / rounds))
-  const total = rounds * (perRound + sequentialPerRound)
-  log(`(d) signing ${total} exact authorizations`)
-  const exactSets = (
-    await makeExactPayments({
-      rpcUrl: devnet.rpcUrl,
-      payerKeys: await fundPayers(devnet, config.connections),
-      requirements: findRequirement(gateRequired, 'exact'),
-      count: total,
-    })
-  ).map((value) => ({ 'payment-signature': value }))
-  log(`(f) making ${total} MPP credentials`)
-  const mppSets = (
-    await makeMppPayments({
-      url: `${urls.gate}${path}`,
-      payerKeys: await fundPayers(devnet, config.connections),
-      chainId: devnet.chainId,
-      domain: { name: devnet.tokens.usdc.name, version: devnet.tokens.usdc.version },
-      count: total,
-    })
-  ).map((value) => ({ authorization: value }))
-  log(`(e) signing ${total} official x402 payments`)
-  const x402Sets = await makeX402Payments({
-    url: `${urls.x402}${path}`,
-    payerKeys: await fundPayers(devnet, config.connections),
-    network: devnet.network,
-    asset: devnet.tokens.usdc.address,
-    count: total,
-  })
-  const exactRuns: LoadResult[] = []
-  const exactSequentialRuns: LoadResult[] = []
-  const mppRuns: LoadResult[] = []
-  const mppSequentialRuns: LoadResult[] = []
-  const x402Runs: LoadResult[] = []
-  const x402SequentialRuns: LoadResult[] = []
-  const concurrentRatios: number[] = []
-  const p50Ratios: number[] = []
-  const paid = await delta(async () => {
-    for (let round = 0; round < rounds; round++) {
-      log(`(d)/(e) round ${round + 1} of ${rounds}`)
-      const concurrent = [round * perRound, (round + 1) * perRound] as const
-      const sequential = [
-        rounds * perRound + round * sequentialPerRound,
-        rounds * perRound + (round + 1) * sequentialPerRound,
-      ] as const
-      const load = (
-        url: string,
-        sets: Record<string, string>[],
-        connections: number,
-        range: readonly [number, number],
-      ) => runLoad({ url: `${url}${path}`, connections, headerSets: sets.slice(range[0], range[1]) })
-      const exactRun = await load(urls.gate, exactSets, config.connections, concurrent)
-      const x402Run = await load(urls.x402, x402Sets, config.connections, concurrent)
-      const exactSequentialRun = await load(urls.gate, exactSets, 1, sequential)
-      const x402SequentialRun = await load(urls.x402, x402Sets, 1, sequential)
-      mppRuns.push(await load(urls.gate, mppSets, config.connections, concurrent))
-      mppSequentialRuns.push(await load(urls.gate, mppSets, 1, sequential))
-      exactRuns.push(exactRun)
-      x402Runs.push(x402Run)
-      exactSequentialRuns.push(exactSequentialRun)
-      x402SequentialRuns.push(x402SequentialRun)
-      concurrentRatios.push(
-        x402Run.requestsPerSecond > 0 ? exactRun.requestsPerSecond / x402Run.requestsPerSecond : 0,
-      )
-      p50Ratios.push(x402SequentialRun.p50Ms > 0 ? exactSequentialRun.p50Ms / x402SequentialRun.p50Ms : 0)
-    }
-  })
-  const exactRow = addRow('exact', '(d) gate, fresh exact', config.connections, true, medianRunAll(exactRuns))
   const exactSequentialRow = addRow(
     'exact-sequential',
     '(d) gate, fresh exact, 1 conn',
     1,
     true,
-    medianRunAll(exactSequentialRuns),
+    medianRunAll(runs.exactSequential),
   )
-  const x402Row = addRow('x402', '(e) @x402/express, exact', config.connections, true, medianRunAll(x402Runs))
+  const x402Row = addRow(
+    'x402',
+    '(e) @x402/express, exact',
+    config.connections,
+    true,
+    medianRunAll(runs.x402),
+  )
   const x402SequentialRow = addRow(
     'x402-sequential',
     '(e) @x402/express, exact, 1 conn',
     1,
     true,
-    medianRunAll(x402SequentialRuns),
+    medianRunAll(runs.x402Sequential),
   )
-  addRow('mpp', '(f) gate, fresh MPP credentials', config.connections, true, medianRunAll(mppRuns))
+  addRow('mpp', '(f) gate, fresh MPP credentials', config.connections, true, medianRunAll(runs.mpp))
   addRow(
     'mpp-sequential',
     '(f) gate, fresh MPP credentials, 1 conn',
     1,
     true,
-    medianRunAll(mppSequentialRuns),
+    medianRunAll(runs.mppSequential),
   )
-  // (d) and (f) share the gate's RPC counter: both sell through the same `exact` path.
-  const exactRpcRoundTrips = (paid.after.gateRpc.roundTrips - paid.before.gateRpc.roundTrips) / (2 * total)
-  const x402RpcCallsPerPayment = (paid.after.x402RpcCalls - paid.before.x402RpcCalls) / total
+  const { exactRpcRoundTrips, x402RpcCallsPerPayment } = paid
 
   // Redis: (c)-style verifications against a gate whose store is a fresh redis-server.
   let redisCommandsPerVerification: number | null = null
@@ -440,7 +379,7 @@ async function measure(
       `JSON-RPC round trips per exact payment   ${fixed(exactRpcRoundTrips, 2)}   target <= ${EXACT_RPC_ROUND_TRIPS_TARGET}: ${mark(targetsMet.exactRpcRoundTrips)} (verify + settle, receipt polls included)`,
       `exact p50 / @x402 p50, 1 conn            ${fixed(exactP50Ratio, 3)}   target <= ${EXACT_P50_RATIO_TARGET}: ${mark(targetsMet.exactP50Ratio)} (median of ${rounds} rounds: ${p50Ratios.map((ratio) => fixed(ratio, 2)).join(', ')})`,
       `exact req/s / @x402 req/s, ${String(config.connections).padStart(2)} payers     ${fixed(exactConcurrentRatio, 3)}   target >= ${EXACT_CONCURRENT_RATIO_TARGET} with every payment served: ${mark(targetsMet.exactConcurrent)} (median of ${rounds} rounds: ${concurrentRatios.map((ratio) => fixed(ratio, 2)).join(', ')}; ${exactRow.ok}/${exactRow.ok + exactRow.failed} served)`,
-      `JSON-RPC calls per @x402 payment         ${fixed(x402RpcCallsPerPayment, 2)}   (counted by a proxy in front of anvil)`,
+      `JSON-RPC calls per @x402 payment         ${fixed(x402RpcCallsPerPayment, 2)}   (counted where its transport calls fetch)`,
       `exact no slower than @x402 (req/s and sequential p50): ${mark(exactNoSlowerThanX402)}`,
       `client overhead per call with a cached pass: ${fixed(overhead.overheadMicros, 1)} µs ` +
         `(client.fetch ${fixed(overhead.clientMicros, 0)} µs vs fetch ${fixed(overhead.plainMicros, 0)} µs, medians per call)`,
@@ -454,6 +393,203 @@ async function measure(
     ].join('\n'),
   )
   return failedPaidRequests === 0 ? 0 : 1
+}
+
+/** What {@link measureExact} measured. */
+type ExactMeasurement = {
+  rounds: number
+  runs: ExactRoundsResult
+  /** The gate's JSON-RPC round trips per `exact` (and MPP) payment, receipt polls included. */
+  exactRpcRoundTrips: number
+  /** The x402 facilitator's JSON-RPC calls per payment, counted where its transport calls `fetch`. */
+  x402RpcCallsPerPayment: number
+}
+
+/**
+ * (d) fresh exact authorizations settled by the gate's own settler, and (e) the reference:
+ * @x402/express + in-process x402Facilitator, paid by the official client; with `withMpp`, (f) MPP
+ * credentials too. Both stacks run in alternating rounds (see {@link runExactRounds}), so a machine
+ * whose load changes during the run skews neither; the targets are the medians of the per-round
+ * ratios, and each row reports its median round with every round's failures.
+ */
+async function measureExact(
+  devnet: Devnet,
+  child: ServerChild,
+  gateRequired: PaymentRequired,
+  withMpp: boolean,
+): Promise<ExactMeasurement> {
+  const { urls } = child
+  const path = '/api/search-like?q=bench'
+  // autocannon refuses fewer requests than connections: fewer rounds when payments are few.
+  const rounds = Math.max(
+    1,
+    Math.min(config.exactRounds, Math.floor(config.exactPayments / config.connections)),
+  )
+  const perRound = Math.floor(config.exactPayments / rounds)
+  const sequentialPerRound = Math.max(1, Math.floor(config.sequentialPayments / rounds))
+  const total = rounds * (perRound + sequentialPerRound)
+  log(`(d) signing ${total} exact authorizations`)
+  const exactSets = (
+    await makeExactPayments({
+      rpcUrl: devnet.rpcUrl,
+      payerKeys: await fundPayers(devnet, config.connections),
+      requirements: findRequirement(gateRequired, 'exact'),
+      count: total,
+    })
+  ).map((value) => ({ 'payment-signature': value }))
+  let mppSets: Record<string, string>[] | undefined
+  if (withMpp) {
+    log(`(f) making ${total} MPP credentials`)
+    mppSets = (
+      await makeMppPayments({
+        url: `${urls.gate}${path}`,
+        payerKeys: await fundPayers(devnet, config.connections),
+        chainId: devnet.chainId,
+        domain: { name: devnet.tokens.usdc.name, version: devnet.tokens.usdc.version },
+        count: total,
+      })
+    ).map((value) => ({ authorization: value }))
+  }
+  log(`(e) signing ${total} official x402 payments`)
+  const x402Sets = await makeX402Payments({
+    url: `${urls.x402}${path}`,
+    payerKeys: await fundPayers(devnet, config.connections),
+    network: devnet.network,
+    asset: devnet.tokens.usdc.address,
+    count: total,
+  })
+  const before = await child.stats()
+  const runs = await runExactRounds({
+    gateUrl: urls.gate,
+    x402Url: urls.x402,
+    path,
+    connections: config.connections,
+    rounds,
+    perRound,
+    sequentialPerRound,
+    exactSets,
+    x402Sets,
+    ...(mppSets === undefined ? {} : { mppSets }),
+    log,
+  })
+  const after = await child.stats()
+  // (d) and (f) share the gate's RPC counter: both sell through the same `exact` path.
+  const gatePayments = (withMpp ? 2 : 1) * total
+  return {
+    rounds,
+    runs,
+    exactRpcRoundTrips: (after.gateRpc.roundTrips - before.gateRpc.roundTrips) / gatePayments,
+    x402RpcCallsPerPayment: (after.x402RpcCalls - before.x402RpcCalls) / total,
+  }
+}
+
+/** `BENCH_ONLY=exact`: only rows (d) and (e), in alternating rounds, and the exact targets. */
+async function measureExactOnly(
+  devnet: Devnet,
+  child: ServerChild,
+  machine: { node: string; cpus: number; cpuModel: string },
+): Promise<number> {
+  const path = '/api/search-like?q=bench'
+  const paid = await measureExact(
+    devnet,
+    child,
+    await fetchPaymentRequired(`${child.urls.gate}${path}`),
+    false,
+  )
+  const { runs } = paid
+  const rows = [
+    {
+      id: 'exact',
+      label: '(d) gate, fresh exact',
+      connections: config.connections,
+      ...medianRunAll(runs.exact),
+    },
+    {
+      id: 'exact-sequential',
+      label: '(d) gate, fresh exact, 1 conn',
+      connections: 1,
+      ...medianRunAll(runs.exactSequential),
+    },
+    {
+      id: 'x402',
+      label: '(e) @x402/express, exact',
+      connections: config.connections,
+      ...medianRunAll(runs.x402),
+    },
+    {
+      id: 'x402-sequential',
+      label: '(e) @x402/express, exact, 1 conn',
+      connections: 1,
+      ...medianRunAll(runs.x402Sequential),
+    },
+  ]
+  const exactP50Ratio = median(runs.p50Ratios)
+  const exactConcurrentRatio = median(runs.concurrentRatios)
+  const failedPaidRequests = rows.reduce((sum, row) => sum + row.failed, 0)
+  const targetsMet = {
+    exactRpcRoundTrips: paid.exactRpcRoundTrips <= EXACT_RPC_ROUND_TRIPS_TARGET,
+    exactP50Ratio: exactP50Ratio <= EXACT_P50_RATIO_TARGET,
+    exactConcurrent: exactConcurrentRatio >= EXACT_CONCURRENT_RATIO_TARGET && rows[0]!.failed === 0,
+  }
+  const resultsPath = resolve(benchDirectory, config.resultsPath)
+  writeFileSync(
+    resultsPath,
+    `${JSON.stringify(
+      {
+        machine,
+        sizes: config,
+        rows,
+        exactRpcRoundTrips: paid.exactRpcRoundTrips,
+        exactP50Ratio,
+        exactConcurrentRatio,
+        x402RpcCallsPerPayment: paid.x402RpcCallsPerPayment,
+        targetsMet,
+        failedPaidRequests,
+      },
+      null,
+      2,
+    )}\n`,
+  )
+  const mark = (met: boolean) => (met ? 'met' : 'NOT met')
+  const payments = runs.exact.reduce((sum, run) => sum + run.requests, 0)
+  const list = (values: readonly number[]) => values.map((value) => value.toFixed(2)).join(', ')
+  console.log(
+    [
+      `Tollgate benchmark (BENCH_ONLY=exact): node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), loopback`,
+      '',
+      formatTable(
+        ['row', 'conns', 'ok', 'failed', 'req/s', 'p50 ms', 'p99 ms'],
+        rows.map((row) => [
+          row.label,
+          String(row.connections),
+          String(row.ok),
+          String(row.failed),
+          row.requestsPerSecond.toFixed(0),
+          row.p50Ms.toFixed(1),
+          row.p99Ms.toFixed(1),
+        ]),
+      ),
+      '',
+      `JSON-RPC round trips per exact payment   ${paid.exactRpcRoundTrips.toFixed(2)}   target <= ${EXACT_RPC_ROUND_TRIPS_TARGET}: ${mark(targetsMet.exactRpcRoundTrips)}`,
+      `exact p50 / @x402 p50, 1 conn            ${exactP50Ratio.toFixed(3)}   target <= ${EXACT_P50_RATIO_TARGET}: ${mark(targetsMet.exactP50Ratio)} (median of ${paid.rounds} rounds: ${list(runs.p50Ratios)})`,
+      `exact req/s / @x402 req/s, ${String(config.connections).padStart(2)} payers     ${exactConcurrentRatio.toFixed(3)}   target >= ${EXACT_CONCURRENT_RATIO_TARGET} with every payment served: ${mark(targetsMet.exactConcurrent)} (median of ${paid.rounds} rounds: ${list(runs.concurrentRatios)})`,
+      `JSON-RPC calls per @x402 payment         ${paid.x402RpcCallsPerPayment.toFixed(2)}`,
+      `CPU ms per payment at ${config.connections} payers (load generator / server process / anvil): ` +
+        `exact ${cpuLine(runs.cpu.exact, payments)}; @x402 ${cpuLine(runs.cpu.x402, payments)}`,
+      '',
+      failedPaidRequests === 0
+        ? 'Every paid request was served (200).'
+        : `FAILED: ${failedPaidRequests} paid requests did not get a 200; see the rows above.`,
+      `Results: ${resultsPath}`,
+    ].join('\n'),
+  )
+  return failedPaidRequests === 0 ? 0 : 1
+}
+
+/** CPU milliseconds per payment of the load generator, the server process and anvil. */
+function cpuLine(cpu: ProcessCpu, payments: number): string {
+  const per = (value: number) => (payments > 0 ? value / payments : 0).toFixed(2)
+  return `${per(cpu.load)} / ${per(cpu.server)} / ${per(cpu.anvil)}`
 }
 
 /** Runs measure-memory-main.ts in a fresh Node with `--expose-gc` and reads its JSON line. */

@@ -35,9 +35,10 @@ export type BenchConfig = {
   resultsPath: string
   /**
    * `BENCH_ONLY`: run one group of rows instead of the whole benchmark. `hono-pass`: bare Hono and
-   * the Hono gate with a valid pass, in `pairRounds` paired rounds. Default: everything.
+   * the Hono gate with a valid pass, in `pairRounds` paired rounds. `exact`: rows (d) and (e) in
+   * `exactRounds` alternating rounds and the exact targets. Default: everything.
    */
-  only: 'hono-pass' | undefined
+  only: 'hono-pass' | 'exact' | undefined
 }
 
 /**
@@ -73,8 +74,8 @@ export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
 function readOnly(env: NodeJS.ProcessEnv): BenchConfig['only'] {
   const value = env.BENCH_ONLY?.trim() ?? ''
   if (value === '') return undefined
-  if (value === 'hono-pass') return value
-  throw new Error(`BENCH_ONLY "${value}" is not a row group; the one there is: hono-pass.`)
+  if (value === 'hono-pass' || value === 'exact') return value
+  throw new Error(`BENCH_ONLY "${value}" is not a row group; the ones there are: hono-pass, exact.`)
 }
 
 function readRedisProofs(env: NodeJS.ProcessEnv, connections: number): number {

@@ -12,7 +12,6 @@ import { createX402App } from './create-x402-app.js'
 import { type ListeningApp, listenApp } from './listen-app.js'
 import { listenFetch } from './listen-fetch.js'
 import { searchLikeHandler } from './search-like-handler.js'
-import { type CountingProxy, startCountingProxy } from './start-counting-proxy.js'
 
 let stats: (() => ServerStats) | undefined
 const closers: (() => Promise<void>)[] = []
@@ -63,24 +62,20 @@ async function start(options: ServerStartOptions): Promise<void> {
     redisGate = await track(listenApp(redisGateApp.app))
   }
 
-  const proxy: CountingProxy = await track(startCountingProxy(devnet.rpcUrl))
-  const x402 = await track(
-    listenApp(
-      createX402App({
-        devnet,
-        rpcUrl: proxy.url,
-        // Account 7 pays the gas of the facilitator's settlements.
-        settlerKey: devnet.accounts[7]!.privateKey,
-        receiptPollingMs: options.receiptPollingMs,
-      }),
-    ),
-  )
+  const x402App = createX402App({
+    devnet,
+    rpcUrl: devnet.rpcUrl,
+    // Account 7 pays the gas of the facilitator's settlements.
+    settlerKey: devnet.accounts[7]!.privateKey,
+    receiptPollingMs: options.receiptPollingMs,
+  })
+  const x402 = await track(listenApp(x402App.app))
 
   stats = () => ({
     gateRpc: { ...gateApp.rpc.stats },
     redisGateRpc: redisGateRpc === undefined ? undefined : { ...redisGateRpc.stats },
     redisCommands: redisStore?.stats().commands,
-    x402RpcCalls: proxy.calls(),
+    x402RpcCalls: x402App.rpcCalls(),
   })
   send({
     type: 'ready',

@@ -1,7 +1,8 @@
-import { type Address, getAddress, type Hex, hashTypedData } from 'viem'
+import { type Address, getAddress, type Hex } from 'viem'
 import type { AssetInfo } from '../chains/types.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import type { PaymentRequirements } from '../protocol/types.js'
+import { hashTransferWithAuthorization } from './hash-transfer-with-authorization.js'
 import type { ExactPayload } from './parse-exact-payload.js'
 
 /** Options of {@link checkExactAuthorization}. @internal */
@@ -131,12 +132,10 @@ export function checkExactAuthorization(
     )
   }
   const token = getAddress(requirements.asset)
-  const digest = hashTypedData({
-    domain: { name, version, chainId, verifyingContract: token },
-    types: transferWithAuthorizationTypes,
-    primaryType: 'TransferWithAuthorization',
-    message: authorization,
-  })
+  const digest = hashTransferWithAuthorization(
+    { name, version, chainId, verifyingContract: token },
+    authorization,
+  )
   return { token, digest }
 }
 

@@ -1,6 +1,7 @@
 import type { Address, Hex, TransactionSerializable } from 'viem'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import { createJsonRpc, type JsonRpc } from '../rpc/create-json-rpc.js'
+import { createEcdsaSignerCheck, type EcdsaSignerCheck } from './create-ecdsa-signer-check.js'
 import type { ExactSettlementContext } from './create-exact-settlement.js'
 import { createNonceManager, type NonceManager } from './create-nonce-manager.js'
 import { createPayerLanes, type PayerLanes } from './create-payer-lanes.js'
@@ -37,6 +38,8 @@ export type ExactSchemeRuntime = {
   verified: Map<string, KeptSimulation>
   /** Recent ECDSA recoveries: whether a digest and signature recover to the payer. */
   recovered: Map<string, boolean>
+  /** Whether a signature is the payer's ECDSA signature (recent payers' keys kept). */
+  isEcdsaSigner: EcdsaSignerCheck
   /** Fees, and the settler's native balance read with them (undefined when malformed). */
   feeCache: { at: number; fees: Fees; settlerBalance: bigint | undefined } | undefined
   /** Whether the node's chain id was checked against `chainId`. */
@@ -95,6 +98,7 @@ export function createExactSchemeRuntime(options: CreateEvmExactSchemeOptions): 
     domains: new Map(),
     verified: new Map(),
     recovered: new Map(),
+    isEcdsaSigner: createEcdsaSignerCheck(),
     feeCache: undefined,
     chainChecked: false,
   }

@@ -5,7 +5,6 @@ import type { PreparedSettlement } from './create-exact-settlement.js'
 import { encodeTransfer } from './exact-calls.js'
 import { type ExactSchemeRuntime, MAX_KEPT_SIMULATIONS } from './exact-scheme-runtime.js'
 import { parseExactPayload } from './parse-exact-payload.js'
-import { recoverEcdsaSigner } from './recover-ecdsa-signer.js'
 
 /** An authorization that passed the offline checks. @internal */
 export type PreparedExact = PreparedSettlement & {
@@ -33,23 +32,18 @@ export async function prepareExact(runtime: ExactSchemeRuntime, input: ExactInpu
     nowSeconds,
     clockSkewSeconds: runtime.clockSkewSeconds,
   })
-  const eoaSigned = await recoversTo(runtime, digest, payload.signature, payload.authorization.from)
+  const eoaSigned = recoversTo(runtime, digest, payload.signature, payload.authorization.from)
   return { payload, token, digest, eoaSigned, transfer: encodeTransfer(payload, eoaSigned) }
 }
 
 // ECDSA recovery is the costliest offline step; `settle` repeats `verify`'s, so remember recent
 // answers (keyed by the digest, which covers every signed field, and the signature).
-async function recoversTo(
-  runtime: ExactSchemeRuntime,
-  digest: Hex,
-  signature: Hex,
-  from: Address,
-): Promise<boolean> {
+function recoversTo(runtime: ExactSchemeRuntime, digest: Hex, signature: Hex, from: Address): boolean {
   const { recovered } = runtime
   const key = `${digest}:${signature}`
   const known = recovered.get(key)
   if (known !== undefined) return known
-  const answer = (await recoverEcdsaSigner(digest, signature)) === from
+  const answer = runtime.isEcdsaSigner(digest, signature, from)
   recovered.set(key, answer)
   for (const oldest of recovered.keys()) {
     if (recovered.size <= MAX_KEPT_SIMULATIONS) break
