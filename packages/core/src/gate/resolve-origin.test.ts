@@ -37,6 +37,10 @@ describe('resolveOrigin', () => {
     expect(originOf('http://127.0.0.1:4000/a')).toBe('http://127.0.0.1:4000')
     expect(originOf('http://127.0.0.1:4000?b')).toBe('http://127.0.0.1:4000')
     expect(originOf('http://127.0.0.1:4000\\c')).toBe('http://127.0.0.1:4000')
+    expect(originOf('http://127.0.0.1:40000/a')).toBe('http://127.0.0.1:40000')
+    expect(originOf('http://127.0.0.1:4000/a')).toBe('http://127.0.0.1:4000')
+    expect(originOf('http://a.example/x')).toBe('http://a.example')
+    expect(originOf('http://a.example.evil/x')).toBe('http://a.example.evil')
   })
 
   test('behavior: an empty or blank authority is parsed with the rest of the URL', () => {

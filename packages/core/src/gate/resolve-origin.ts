@@ -21,9 +21,14 @@ export function resolveOrigin(configured: string | undefined, request: GateReque
       `The request's Host ${quote((host ?? request.url).slice(0, 200))} is invalid.`,
     )
   if (host !== null && (match === null || Number(match[1] ?? 0) > 65_535)) throw invalid()
+  // Most requests come to the authority of the one before: no slicing and no hashing then.
+  if (latest !== undefined && hasAuthority(request.url, latest.key)) return latest.origin
   const key = authorityOf(request.url)
   const known = key === undefined ? undefined : origins.get(key)
-  if (known !== undefined) return known
+  if (key !== undefined && known !== undefined) {
+    latest = { key, origin: known }
+    return known
+  }
   try {
     const url = new URL(request.url)
     // Non-web schemes (`mcp://tool/...`) have an opaque origin: keep their scheme and host.
@@ -32,6 +37,7 @@ export function resolveOrigin(configured: string | undefined, request: GateReque
       if (key !== undefined) {
         if (origins.size >= MAX_ORIGINS) origins.delete(origins.keys().next().value as string)
         origins.set(key, origin)
+        latest = { key, origin }
       }
       return origin
     }
@@ -46,6 +52,16 @@ export function resolveOrigin(configured: string | undefined, request: GateReque
 const MAX_ORIGINS = 64
 const MAX_AUTHORITY_LENGTH = 300
 const origins = new Map<string, string>()
+let latest: { key: string; origin: string } | undefined
+
+// Whether `url` has exactly the authority `key` (a key from `authorityOf`, so without any character
+// that ends an authority or that the parser drops): the key, then one of those ends or nothing.
+function hasAuthority(url: string, key: string): boolean {
+  if (!url.startsWith(key)) return false
+  if (url.length === key.length) return true
+  const char = url.charCodeAt(key.length)
+  return char === 0x2f || char === 0x3f || char === 0x23 || char === 0x5c
+}
 
 /**
  * `http(s)://` and the authority, when the URL starts so: for these schemes the origin, and whether
