@@ -6,7 +6,7 @@ import type { PaymentPayload } from '../protocol/types.js'
 import { bindPaymentIdentifier } from './bind-payment-identifier.js'
 import { admitKnownPass, checkPass } from './check-pass.js'
 import type { CompiledRoute } from './compile-routes.js'
-import { type FoundRoute, findRoute } from './find-route.js'
+import { findRoute } from './find-route.js'
 import { fromV1Payload } from './from-v1-payload.js'
 import type { GateRuntime } from './gate-runtime.js'
 import { findOffer, type Offer } from './offers.js'
@@ -28,67 +28,64 @@ const FREE: GateDecision = { outcome: 'free' }
 /**
  * The gate's decision for one request: free, paid (by payment or pass), or rejected with the
  * response to send. Never throws: every failure becomes a rejection. A free request and a ride on a
- * known pass that needs no store are decided at once, with no promise. `signalOf` reads the
- * request's signal when `context` has none (from `gate.handle`): only a request that carries a
- * payment needs it, and some servers build it on first access.
+ * known pass that needs no store are decided at once, with no promise. `signalSource` gives the
+ * request's signal when `context` has none (from `gate.handle`): it is read only for a request that
+ * carries a payment, as some servers build it on first access.
  * @internal
  */
 export function checkRequest(
   runtime: GateRuntime,
   request: GateRequest,
   context: GateContext = {},
-  signalOf?: () => AbortSignal | undefined,
+  signalSource?: { readonly signal: AbortSignal },
 ): GateDecision | Promise<GateDecision> {
   const target = resolveGateTarget(request)
   const found = findRoute(runtime.routes, request.method, target.path)
   // Discovery documents are served only where no priced route matches: the user's route wins.
   if (found === undefined) return serveDiscovery(runtime, request, target) ?? FREE
-  let located: Located
+  let origin: string
   try {
-    located = locate(runtime, request, target, found)
+    origin = resolveOrigin(runtime.origin, request)
   } catch (error) {
     return refuse(runtime, found.route, null, request, error)
   }
+  const url: RequestUrl = { origin, pathname: found.pathname }
   return (
-    rideKnownPass(runtime, found.route, located) ??
-    checkPriced(runtime, found.route, request, located, context, signalOf)
+    rideKnownPass(runtime, found.route, request, target, url) ??
+    checkPriced(runtime, found.route, request, locate(request, target, origin), url, context, signalSource)
   )
 }
 
-/** A request to a priced route, at the gate's public origin. */
-type Located = {
-  /** The request with its public URL. */
-  request: GateRequest
-  /** The public origin and the matched form of the path, for a pass's scope. */
-  url: RequestUrl
-}
-
-function locate(runtime: GateRuntime, request: GateRequest, target: GateTarget, found: FoundRoute): Located {
-  const origin = resolveOrigin(runtime.origin, request)
-  // Past this point the request's URL is the public one: the 402's resource and a pass's origin
-  // never come from what the client put in `Host`. Price functions still get the request as is.
+// Past this point the request's URL is the public one: the 402's resource and a pass's origin
+// never come from what the client put in `Host`. Price functions still get the request as is.
+function locate(request: GateRequest, target: GateTarget, origin: string): GateRequest {
   return {
-    request: {
-      method: request.method,
-      url: `${origin}${target.path}${target.search}`,
-      path: `${target.path}${target.search}`,
-      headers: request.headers,
-    },
-    url: { origin, pathname: found.pathname },
+    method: request.method,
+    url: `${origin}${target.path}${target.search}`,
+    path: `${target.path}${target.search}`,
+    headers: request.headers,
   }
 }
 
 // A ride on a pass the gate verified before, with no per-IP limit and no store to ask: decided
 // now. Anything else, a failure included, is left to the full check, which reports it.
-function rideKnownPass(runtime: GateRuntime, route: CompiledRoute, located: Located): GatePaid | undefined {
+function rideKnownPass(
+  runtime: GateRuntime,
+  route: CompiledRoute,
+  request: GateRequest,
+  target: GateTarget,
+  url: RequestUrl,
+): GatePaid | undefined {
   if (runtime.options.rateLimit?.perIp !== undefined) return undefined
   try {
-    const { headers } = located.request
+    const { headers } = request
     const token = headers.get(headerNames.pass)
     if (token === null) return undefined
     const sent = readPaymentHeaders(runtime, headers)
     if (sent.signature !== null || sent.v1 !== null || sent.mpp !== null) return undefined
-    return admitKnownPass(runtime, route, token, located.request, located.url)
+    return admitKnownPass(runtime, route, token, request.method, url, () =>
+      locate(request, target, url.origin),
+    )
   } catch {
     return undefined
   }
@@ -98,9 +95,10 @@ async function checkPriced(
   runtime: GateRuntime,
   route: CompiledRoute,
   request: GateRequest,
-  { request: located, url }: Located,
+  located: GateRequest,
+  url: RequestUrl,
   context: GateContext,
-  signalOf: (() => AbortSignal | undefined) | undefined,
+  signalSource: { readonly signal: AbortSignal } | undefined,
 ): Promise<GateDecision> {
   let offers: Offer[] | null = null
   try {
@@ -138,7 +136,7 @@ async function checkPriced(
           ))
     // x402's payment-identifier is looked up before verification: a resend may no longer verify.
     const binding = await bindPaymentIdentifier(runtime, payload, located)
-    const paying = withSignal(context, signalOf)
+    const paying = withSignal(context, signalSource)
     const decision = binding.follow(
       await verifyPayment(runtime, route, offers, payload, located, paying).catch(async (error: unknown) => {
         await binding.release().catch(() => {})
@@ -213,11 +211,8 @@ async function verifyPayment(
 }
 
 // The context with the request's signal read, for verifying a payment.
-function withSignal(
-  context: GateContext,
-  signalOf: (() => AbortSignal | undefined) | undefined,
-): GateContext {
-  if (context.signal !== undefined || signalOf === undefined) return context
-  const signal = signalOf()
+function withSignal(context: GateContext, source: { readonly signal: AbortSignal } | undefined): GateContext {
+  if (context.signal !== undefined || source === undefined) return context
+  const { signal } = source
   return signal === undefined ? context : { ...context, signal }
 }
