@@ -42,6 +42,31 @@ export function checkPass(
   })
 }
 
+/**
+ * The decision for a pass whose token was verified before and that needs no store (no revocation
+ * list, no use count, no per-payer limit), when it covers this request now; undefined otherwise,
+ * for {@link checkPass} to decide and to say why. Never throws, never waits. `requestOf` gives the
+ * request for the `onPayment` hook, built only when there is one.
+ * @internal
+ */
+export function admitKnownPass(
+  runtime: GateRuntime,
+  route: CompiledRoute,
+  token: string,
+  method: string,
+  url: RequestUrl,
+  requestOf: () => GateRequest,
+): GatePaid | undefined {
+  const payload = runtime.verifiedPasses.get(token)
+  if (payload === undefined || needsStore(runtime, payload)) return undefined
+  try {
+    assertUsable(runtime, payload, method, url)
+  } catch {
+    return undefined
+  }
+  return passDecision(runtime, route, payload, requestOf)
+}
+
 function admitPass(
   runtime: GateRuntime,
   route: CompiledRoute,
@@ -50,17 +75,8 @@ function admitPass(
   url: RequestUrl,
 ): GatePaid | Promise<GatePaid> {
   const { options, store } = runtime
-  const nowSeconds = Math.floor(runtime.now() / 1000)
-  assertPassUsable(payload, {
-    nowSeconds,
-    clockSkewSeconds: runtime.skewSeconds,
-    request: { method: request.method, url },
-  })
-  const storeChecks =
-    options.passes?.checkRevocation === true ||
-    payload.uses !== undefined ||
-    options.rateLimit?.perPayer !== undefined
-  if (!storeChecks) return passDecision(runtime, route, payload, request)
+  const nowSeconds = assertUsable(runtime, payload, request.method, url)
+  if (!needsStore(runtime, payload)) return passDecision(runtime, route, payload, () => request)
   return (async () => {
     if (options.passes?.checkRevocation && (await store.has(`pass:revoked:${payload.jti}`))) {
       throw new TollgateError('pass_revoked', 'This pass has been revoked.', {
@@ -79,15 +95,31 @@ function admitPass(
       }
     }
     await limitPayer(runtime, payload.sub)
-    return passDecision(runtime, route, payload, request)
+    return passDecision(runtime, route, payload, () => request)
   })()
+}
+
+// Lifetime and scope, checked on every request; returns the time it checked against.
+function assertUsable(runtime: GateRuntime, payload: PassPayload, method: string, url: RequestUrl): number {
+  const nowSeconds = Math.floor(runtime.now() / 1000)
+  assertPassUsable(payload, { nowSeconds, clockSkewSeconds: runtime.skewSeconds, request: { method, url } })
+  return nowSeconds
+}
+
+function needsStore(runtime: GateRuntime, payload: PassPayload): boolean {
+  const { options } = runtime
+  return (
+    options.passes?.checkRevocation === true ||
+    payload.uses !== undefined ||
+    options.rateLimit?.perPayer !== undefined
+  )
 }
 
 function passDecision(
   runtime: GateRuntime,
   route: CompiledRoute,
   payload: PassPayload,
-  request: GateRequest,
+  requestOf: () => GateRequest,
 ): GatePaid {
   const receipt: PaymentReceipt = {
     method: 'pass',
@@ -95,7 +127,7 @@ function passDecision(
     payer: payload.sub,
     passId: payload.jti,
   }
-  callHook(runtime, 'onPayment', { receipt, request })
+  if (runtime.hooks.onPayment !== undefined) callHook(runtime, 'onPayment', { receipt, request: requestOf() })
   const headers = new Headers()
   return {
     outcome: 'paid',

@@ -1,9 +1,10 @@
 import { TollgateError } from '../errors/tollgate-error.js'
+import type { RequestUrl } from '../pass/find-scope-mismatch.js'
 import { headerNames } from '../protocol/headers.js'
 import { decodePaymentSignatureHeader, decodeXPaymentHeader } from '../protocol/payment-signature-header.js'
 import type { PaymentPayload } from '../protocol/types.js'
 import { bindPaymentIdentifier } from './bind-payment-identifier.js'
-import { checkPass } from './check-pass.js'
+import { admitKnownPass, checkPass } from './check-pass.js'
 import type { CompiledRoute } from './compile-routes.js'
 import { findRoute } from './find-route.js'
 import { fromV1Payload } from './from-v1-payload.js'
@@ -13,7 +14,7 @@ import { paymentRequiredAnswer } from './payment-required-answer.js'
 import { readMppCredential } from './read-mpp-credential.js'
 import { readPaymentHeaders } from './read-payment-headers.js'
 import { rejectRequest } from './reject-request.js'
-import { resolveGateTarget } from './resolve-gate-target.js'
+import { type GateTarget, resolveGateTarget } from './resolve-gate-target.js'
 import { resolveOffers } from './resolve-offers.js'
 import { resolveOrigin } from './resolve-origin.js'
 import { serveDiscovery } from './serve-discovery.js'
@@ -25,40 +26,82 @@ import { withPaymentReceipt } from './with-payment-receipt.js'
 const FREE: GateDecision = { outcome: 'free' }
 
 /**
- * The adapter's context, and, from `gate.handle`, how to read the request's signal: only a request
- * that carries a payment needs it, and some servers build it on first access.
- * @internal
- */
-export type CheckContext = GateContext & { readonly signalOf?: () => AbortSignal | undefined }
-
-/**
  * The gate's decision for one request: free, paid (by payment or pass), or rejected with the
- * response to send. Never throws: every failure becomes a rejection.
+ * response to send. Never throws: every failure becomes a rejection. A free request and a ride on a
+ * known pass that needs no store are decided at once, with no promise. `signalSource` gives the
+ * request's signal when `context` has none (from `gate.handle`): it is read only for a request that
+ * carries a payment, as some servers build it on first access.
  * @internal
  */
-export async function checkRequest(
+export function checkRequest(
   runtime: GateRuntime,
   request: GateRequest,
-  context: CheckContext = {},
-): Promise<GateDecision> {
+  context: GateContext = {},
+  signalSource?: { readonly signal: AbortSignal },
+): GateDecision | Promise<GateDecision> {
   const target = resolveGateTarget(request)
   const found = findRoute(runtime.routes, request.method, target.path)
   // Discovery documents are served only where no priced route matches: the user's route wins.
   if (found === undefined) return serveDiscovery(runtime, request, target) ?? FREE
-  const { route } = found
-  let offers: Offer[] | null = null
-  let located = request
+  let origin: string
   try {
-    const origin = resolveOrigin(runtime.origin, request)
-    // Past this point the request's URL is the public one: the 402's resource and a pass's origin
-    // never come from what the client put in `Host`. Price functions still get the request as is.
-    const url = { origin, pathname: found.pathname }
-    located = {
-      method: request.method,
-      url: `${origin}${target.path}${target.search}`,
-      path: `${target.path}${target.search}`,
-      headers: request.headers,
-    }
+    origin = resolveOrigin(runtime.origin, request)
+  } catch (error) {
+    return refuse(runtime, found.route, null, request, error)
+  }
+  const url: RequestUrl = { origin, pathname: found.pathname }
+  return (
+    rideKnownPass(runtime, found.route, request, target, url) ??
+    checkPriced(runtime, found.route, request, locate(request, target, origin), url, context, signalSource)
+  )
+}
+
+// Past this point the request's URL is the public one: the 402's resource and a pass's origin
+// never come from what the client put in `Host`. Price functions still get the request as is.
+function locate(request: GateRequest, target: GateTarget, origin: string): GateRequest {
+  return {
+    method: request.method,
+    url: `${origin}${target.path}${target.search}`,
+    path: `${target.path}${target.search}`,
+    headers: request.headers,
+  }
+}
+
+// A ride on a pass the gate verified before, with no per-IP limit and no store to ask: decided
+// now. Anything else, a failure included, is left to the full check, which reports it.
+function rideKnownPass(
+  runtime: GateRuntime,
+  route: CompiledRoute,
+  request: GateRequest,
+  target: GateTarget,
+  url: RequestUrl,
+): GatePaid | undefined {
+  if (runtime.options.rateLimit?.perIp !== undefined) return undefined
+  try {
+    const { headers } = request
+    const token = headers.get(headerNames.pass)
+    if (token === null) return undefined
+    const sent = readPaymentHeaders(runtime, headers)
+    if (sent.signature !== null || sent.v1 !== null || sent.mpp !== null) return undefined
+    return admitKnownPass(runtime, route, token, request.method, url, () =>
+      locate(request, target, url.origin),
+    )
+  } catch {
+    return undefined
+  }
+}
+
+async function checkPriced(
+  runtime: GateRuntime,
+  route: CompiledRoute,
+  request: GateRequest,
+  located: GateRequest,
+  url: RequestUrl,
+  context: GateContext,
+  signalSource: { readonly signal: AbortSignal } | undefined,
+): Promise<GateDecision> {
+  let offers: Offer[] | null = null
+  try {
     await limitIp(runtime, context)
     const sent = readPaymentHeaders(runtime, located.headers)
     const passToken = located.headers.get(headerNames.pass)
@@ -93,7 +136,7 @@ export async function checkRequest(
           ))
     // x402's payment-identifier is looked up before verification: a resend may no longer verify.
     const binding = await bindPaymentIdentifier(runtime, payload, located)
-    const paying = withSignal(context)
+    const paying = withSignal(context, signalSource)
     const decision = binding.follow(
       await verifyPayment(runtime, route, offers, payload, located, paying).catch(async (error: unknown) => {
         await binding.release().catch(() => {})
@@ -108,11 +151,21 @@ export async function checkRequest(
     }
     return withReceipt(decision)
   } catch (error) {
-    const failure = TollgateError.is(error)
-      ? error
-      : new TollgateError('internal_error', 'The gate could not check this request.', { cause: error })
-    return rejectRequest(runtime, route, offers, located, failure)
+    return refuse(runtime, route, offers, located, error)
   }
+}
+
+function refuse(
+  runtime: GateRuntime,
+  route: CompiledRoute,
+  offers: Offer[] | null,
+  request: GateRequest,
+  error: unknown,
+): Promise<GateDecision> {
+  const failure = TollgateError.is(error)
+    ? error
+    : new TollgateError('internal_error', 'The gate could not check this request.', { cause: error })
+  return rejectRequest(runtime, route, offers, request, failure)
 }
 
 async function limitIp(runtime: GateRuntime, context: GateContext): Promise<void> {
@@ -158,8 +211,8 @@ async function verifyPayment(
 }
 
 // The context with the request's signal read, for verifying a payment.
-function withSignal(context: CheckContext): GateContext {
-  if (context.signal !== undefined || context.signalOf === undefined) return context
-  const signal = context.signalOf()
+function withSignal(context: GateContext, source: { readonly signal: AbortSignal } | undefined): GateContext {
+  if (context.signal !== undefined || source === undefined) return context
+  const { signal } = source
   return signal === undefined ? context : { ...context, signal }
 }

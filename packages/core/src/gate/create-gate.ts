@@ -23,7 +23,7 @@ import type { CreateGateOptions, Gate } from './types.js'
 export function createGate(options: CreateGateOptions): Gate {
   const runtime = createGateRuntime(options)
   return {
-    check: (request, context) => checkRequest(runtime, request, context),
+    check: async (request, context) => checkRequest(runtime, request, context),
     handle: (request, handler, context) => handleRequest(runtime, request, handler, context),
     async revokePass(pass) {
       const ttl = Math.max(1, pass.exp - Math.floor(runtime.now() / 1000) + runtime.skewSeconds)

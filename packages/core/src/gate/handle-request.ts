@@ -2,10 +2,10 @@ import { TollgateError } from '../errors/tollgate-error.js'
 import { createErrorResponse } from '../protocol/create-error-response.js'
 import { checkRequest } from './check-request.js'
 import type { GateRuntime } from './gate-runtime.js'
-import { keepResponse } from './keep-response.js'
+import { type KeptResponse, keepResponse } from './keep-response.js'
 import { runPaidHandler } from './run-paid-handler.js'
 
-import type { Gate, GateContext, GateRequest, PaymentReceipt } from './types.js'
+import type { Gate, GateCompletion, GateContext, GateRequest, PaymentReceipt } from './types.js'
 
 /**
  * Runs a fetch-style handler behind the gate: checks, runs, completes, and returns the response
@@ -22,54 +22,76 @@ export async function handleRequest(
   // The routed path, when the adapter knows it, replaces the one in the URL (built from `Host`).
   // Headers and the signal are read only when needed: some servers build them on first access, and
   // a free request or a pass ride needs no signal at all.
-  const light = context.headers
-  const routed: GateRequest = {
-    method: request.method,
-    url: request.url,
-    ...(context.path === undefined ? {} : { path: context.path }),
-    headers: light ?? {
-      get: (name) => request.headers.get(name),
-    },
-  }
-  const signalOf = () => context.signal ?? request.signal
-  const decision = await checkRequest(
-    runtime,
-    routed,
-    context.signal === undefined ? { ...context, signalOf } : context,
-  )
+  const headers = context.headers ?? { get: (name: string) => request.headers.get(name) }
+  const routed: GateRequest =
+    context.path === undefined
+      ? { method: request.method, url: request.url, headers }
+      : { method: request.method, url: request.url, path: context.path, headers }
+  const checked = checkRequest(runtime, routed, context, request)
+  // A pass ride is decided without a promise: waiting for none saves a turn of the microtask queue.
+  const decision = checked instanceof Promise ? await checked : checked
   if (decision.outcome === 'free') return handler(request, undefined)
   if (decision.outcome === 'rejected') return decision.response
-  // A pass ride is charged nothing the requester's leaving could save: its signal is not read.
-  const paid = decision.receipt.method !== 'pass'
+  const { receipt } = decision
   // A small paid body is read whole and kept for replay; a larger one streams through, unkept.
   const maxBodyBytes = decision.deferred || decision.keep !== undefined ? runtime.replayMaxBodyBytes : 0
+  // A pass ride with nothing to keep: no signal to watch, so the lifecycle is run, complete, send.
+  if (maxBodyBytes === 0 && receipt.method === 'pass') {
+    let response: Response
+    let status: number
+    try {
+      response = await handler(request, receipt)
+      status = response.status
+    } catch (error) {
+      return failedResponse(runtime, error, await decision.complete(500))
+    }
+    const completion = await decision.complete(status)
+    return completion.ok
+      ? withHeaders(response, completion.headers)
+      : answerInstead(response, completion.response)
+  }
+  let kept: KeptResponse | undefined
   const run = await runPaidHandler(decision, {
-    run: async () => keepResponse(await handler(request, decision.receipt), maxBodyBytes),
-    statusOf: (result) => result.response.status,
-    keptOf: (result) => result.kept,
-    ...(paid ? { signal: signalOf() } : {}),
+    run:
+      maxBodyBytes === 0
+        ? () => handler(request, receipt)
+        : async () => {
+            const read = await keepResponse(await handler(request, receipt), maxBodyBytes)
+            kept = read.kept
+            return read.response
+          },
+    statusOf: (response) => response.status,
+    keptOf: () => kept,
+    // A pass ride is charged nothing the requester's leaving could save: its signal is not read.
+    signal: receipt.method === 'pass' ? undefined : (context.signal ?? request.signal),
   })
   if (run.outcome === 'aborted') {
     return createErrorResponse(
       new TollgateError('request_aborted', 'The requester left before the request was served.'),
     )
   }
-  if (run.outcome === 'failed') {
-    runtime.logger.warn('A paid handler failed; the payment was not consumed.', run.error)
-    const error = new TollgateError('service_failed', 'The service failed; the payment was not consumed.', {
-      cause: run.error,
-    })
-    const headers = run.completion.ok ? run.completion.headers : undefined
-    return createErrorResponse(error, headers === undefined ? {} : { headers })
-  }
-  const { result, completion } = run
-  const { response } = result
-  if (completion.ok && result.kept !== undefined) await decision.keep?.(result.kept)
-  if (!completion.ok) {
-    await response.body?.cancel().catch(() => {})
-    return completion.response
-  }
-  return withHeaders(response, completion.headers)
+  if (run.outcome === 'failed') return failedResponse(runtime, run.error, run.completion)
+  const { result: response, completion } = run
+  if (completion.ok && kept !== undefined) await decision.keep?.(kept)
+  return completion.ok
+    ? withHeaders(response, completion.headers)
+    : answerInstead(response, completion.response)
+}
+
+// A paid handler threw: the payment was not consumed.
+function failedResponse(runtime: GateRuntime, cause: unknown, completion: GateCompletion): Response {
+  runtime.logger.warn('A paid handler failed; the payment was not consumed.', cause)
+  const error = new TollgateError('service_failed', 'The service failed; the payment was not consumed.', {
+    cause,
+  })
+  const headers = completion.ok ? completion.headers : undefined
+  return createErrorResponse(error, headers === undefined ? {} : { headers })
+}
+
+// The gate's answer replaces the handler's, whose body is dropped.
+async function answerInstead(response: Response, answer: Response): Promise<Response> {
+  await response.body?.cancel().catch(() => {})
+  return answer
 }
 
 /**

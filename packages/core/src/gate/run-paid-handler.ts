@@ -10,7 +10,7 @@ export type RunPaidHandlerOptions<Result> = {
   /** The handler's whole response as kept for replay (see `keepResponse`). Default: nothing kept. */
   keptOf?: (result: Result) => KeptResponse | undefined
   /** Aborted when the requester leaves; checked once, just before the handler would start. */
-  signal?: AbortSignal
+  signal?: AbortSignal | undefined
 }
 
 /** What {@link runPaidHandler} did. */

@@ -87,17 +87,20 @@ function compile(pattern: string): RoutePattern {
   const literalPath = segments.every((segment) => segment.type === 'literal')
     ? `/${segments.map((segment) => (segment as { value: string }).value.toLowerCase()).join('/')}`
     : undefined
+  const literalSlashed = `${literalPath}/`
   return Object.freeze({
     pattern,
     method,
     path,
     segments: Object.freeze(segments),
     match: (requestMethod: string, pathname: string) => {
-      if (!methodMatches(method, requestMethod)) return undefined
+      if (requestMethod !== method && !methodMatches(method, requestMethod)) return undefined
       if (literalPath === undefined) return matchSegments(segments, pathname)
       if (typeof pathname !== 'string') return undefined
+      // The path as the pattern spells it, the usual case, needs no lower-casing.
+      if (pathname === literalPath) return {}
       const path = pathname.toLowerCase()
-      return path === literalPath || path === `${literalPath}/` ? {} : undefined
+      return path === literalPath || path === literalSlashed ? {} : undefined
     },
   })
 }

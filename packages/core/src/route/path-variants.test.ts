@@ -45,4 +45,12 @@ describe('readRequestTarget', () => {
     expect(readRequestTarget('http://x')).toEqual({ path: '/', search: '' })
     expect(readRequestTarget('//api/search')).toEqual({ path: '//api/search', search: '' })
   })
+
+  test('behavior: an empty query is no query; a fragment ends the query', () => {
+    expect(readRequestTarget('/api/search?')).toEqual({ path: '/api/search', search: '' })
+    expect(readRequestTarget('/api/search?q=1?x')).toEqual({ path: '/api/search', search: '?q=1?x' })
+    expect(readRequestTarget('/api/search?q=1#top')).toEqual({ path: '/api/search', search: '?q=1' })
+    expect(readRequestTarget('/api/search#top?q=1')).toEqual({ path: '/api/search', search: '' })
+    expect(readRequestTarget('/api/search?#top')).toEqual({ path: '/api/search', search: '' })
+  })
 })
