@@ -19,7 +19,7 @@ import { buyPass, createBenchClient } from './create-bench-client.js'
 import { fetchPaymentRequired } from './fetch-payment-required.js'
 import { findRedisServer } from './find-redis-server.js'
 import { findRequirement } from './find-requirement.js'
-import { formatTable } from './format-table.js'
+import { formatLoadTable } from './format-table.js'
 import { fundPayers } from './fund-payers.js'
 import { makeExactPayments } from './make-exact-payments.js'
 import { makeMppPayments } from './make-mpp-payments.js'
@@ -350,19 +350,7 @@ async function measure(
   writeFileSync(resultsPath, `${JSON.stringify(results, null, 2)}\n`)
 
   const fixed = (value: number, digits = 2) => value.toFixed(digits)
-  const table = formatTable(
-    ['row', 'conns', 'ok', 'failed', 'req/s', 'p50 ms', 'p99 ms', '× bare'],
-    rows.map((row) => [
-      row.label,
-      String(row.connections),
-      String(row.ok),
-      String(row.failed),
-      fixed(row.requestsPerSecond, 0),
-      fixed(row.p50Ms, 1),
-      fixed(row.p99Ms, 1),
-      fixed(row.ratioToBare, 3),
-    ]),
-  )
+  const table = formatLoadTable(rows)
   // A skipped row says why on its own line, under the measured ones.
   const labelWidth = Math.max(3, REDIS_LABEL.length, ...rows.map((row) => row.label.length))
   const skipped = redisNote === undefined ? '' : `\n${REDIS_LABEL.padEnd(labelWidth)}  ${redisNote}`
@@ -557,18 +545,7 @@ async function measureExactOnly(
     [
       `Tollgate benchmark (BENCH_ONLY=exact): node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), loopback`,
       '',
-      formatTable(
-        ['row', 'conns', 'ok', 'failed', 'req/s', 'p50 ms', 'p99 ms'],
-        rows.map((row) => [
-          row.label,
-          String(row.connections),
-          String(row.ok),
-          String(row.failed),
-          row.requestsPerSecond.toFixed(0),
-          row.p50Ms.toFixed(1),
-          row.p99Ms.toFixed(1),
-        ]),
-      ),
+      formatLoadTable(rows),
       '',
       `JSON-RPC round trips per exact payment   ${paid.exactRpcRoundTrips.toFixed(2)}   target <= ${EXACT_RPC_ROUND_TRIPS_TARGET}: ${mark(targetsMet.exactRpcRoundTrips)}`,
       `exact p50 / @x402 p50, 1 conn            ${exactP50Ratio.toFixed(3)}   target <= ${EXACT_P50_RATIO_TARGET}: ${mark(targetsMet.exactP50Ratio)} (median of ${paid.rounds} rounds: ${list(runs.p50Ratios)})`,
@@ -660,18 +637,7 @@ async function measureHonoOnly(
     resultsPath,
     `${JSON.stringify({ machine, sizes: config, rows, honoPassRatio, honoPassOverAwaiting: median(hono.awaitingRatios) }, null, 2)}\n`,
   )
-  const table = formatTable(
-    ['row', 'conns', 'ok', 'failed', 'req/s', 'p50 ms', 'p99 ms'],
-    rows.map((row) => [
-      row.label,
-      String(config.connections),
-      String(row.ok),
-      String(row.failed),
-      row.requestsPerSecond.toFixed(0),
-      row.p50Ms.toFixed(1),
-      row.p99Ms.toFixed(1),
-    ]),
-  )
+  const table = formatLoadTable(rows.map((row) => ({ ...row, connections: config.connections })))
   console.log(
     [
       `Tollgate benchmark (BENCH_ONLY=hono-pass): node ${machine.node}, ${machine.cpus} CPUs (${machine.cpuModel}), loopback`,
