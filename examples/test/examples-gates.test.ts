@@ -1,14 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
-import {
-  decodeMppChargeRequest,
-  decodePaymentReceipt,
-  encodePaymentCredential,
-  parsePaymentChallenges,
-  parseRfc3339,
-} from '@tollgate/core'
-import { mppChallengeNonce } from '@tollgate/core/evm'
+import { decodePaymentReceipt, parsePaymentChallenges } from '@tollgate/core'
+import { mppCredential } from '@tollgate/test-support'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test, vi } from 'vitest'
 import { envOf, received, useExamplesWorld, world } from './examples-world.js'
@@ -176,47 +170,8 @@ describe('README examples on the devnet: gates, stores and the core client', () 
     expect(offered.headers.get('payment-required')).not.toBeNull()
     const [challenge] = parsePaymentChallenges(offered.headers.get('www-authenticate') ?? '').challenges
     expect(challenge).toMatchObject({ method: 'evm', intent: 'charge', description: 'Daily report' })
-    const request = decodeMppChargeRequest(challenge!.request)
     const payer = privateKeyToAccount(world.devnet.accounts[6]!.privateKey)
-    const authorization = {
-      from: payer.address,
-      to: request.recipient as `0x${string}`,
-      value: BigInt(request.amount),
-      validAfter: 0n,
-      validBefore: BigInt(Math.floor(parseRfc3339(challenge!.expires)! / 1000)),
-      nonce: mppChallengeNonce(challenge!),
-    }
-    const signature = await payer.signTypedData({
-      domain: {
-        name: world.devnet.tokens.usdc.name,
-        version: world.devnet.tokens.usdc.version,
-        chainId: world.devnet.chainId,
-        verifyingContract: world.devnet.tokens.usdc.address,
-      },
-      types: {
-        TransferWithAuthorization: [
-          { name: 'from', type: 'address' },
-          { name: 'to', type: 'address' },
-          { name: 'value', type: 'uint256' },
-          { name: 'validAfter', type: 'uint256' },
-          { name: 'validBefore', type: 'uint256' },
-          { name: 'nonce', type: 'bytes32' },
-        ],
-      },
-      primaryType: 'TransferWithAuthorization',
-      message: authorization,
-    })
-    const credential = encodePaymentCredential({
-      challenge: challenge!,
-      payload: {
-        type: 'authorization',
-        ...authorization,
-        value: request.amount,
-        validAfter: '0',
-        validBefore: authorization.validBefore.toString(),
-        signature,
-      },
-    })
+    const credential = await mppCredential(world.devnet, payer, challenge!)
     let paid: Response | undefined
     expect(
       await received(async () => {

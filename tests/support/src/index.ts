@@ -10,7 +10,7 @@
  */
 export { balanceOf, transfersOnChain, usdcBalance } from './chain-queries.js'
 export { devnetRegistry, usdcRegistry } from './devnet-registry.js'
-export { exactHeader } from './exact-payment.js'
+export { exactHeader, mppCredential } from './exact-payment.js'
 export { holdingRpcProxy } from './holding-rpc-proxy.js'
 export { type LossyPaidApi, lossyPayer, startLossyPaidApi } from './lossy-paid-api.js'
 export { paidConformanceChain } from './paid-conformance-chain.js'
