@@ -25,19 +25,7 @@ export async function payExact(
   const { requirements, wallet, asset } = session.candidate
   if (wallet.authorize === undefined)
     throw new TollgateError('wallet_unavailable', 'The wallet cannot sign authorizations.')
-  // Found and held for this request in one step: no other request, client or process takes it.
-  const reused = await runtime.ledger.findUnusedAuthorization({
-    scheme: 'exact',
-    network: requirements.network,
-    asset: requirements.asset,
-    payTo: requirements.payTo,
-    minAmount: session.candidate.amount,
-    // Only this request's unfinished payment: a retry gets its own answer back, never another's.
-    request: session.request,
-    // A settlement needs time before validBefore: never resend one about to expire.
-    now: runtime.now() + 10_000,
-    take: runtime.holdFor(session.holder),
-  })
+  const reused = await session.findUnfinishedAuthorization('exact')
   let payload = reused?.payload
   if (
     reused !== undefined &&

@@ -39,16 +39,7 @@ export async function payMpp(
   const exact = exactForMpp(requirements, asset)
   if (challenge === undefined || exact === undefined || wallet.authorize === undefined)
     throw new TollgateError('wallet_unavailable', 'The wallet cannot sign this MPP challenge.')
-  const reused = await runtime.ledger.findUnusedAuthorization({
-    scheme: MPP_SCHEME,
-    network: requirements.network,
-    asset: requirements.asset,
-    payTo: requirements.payTo,
-    minAmount: session.candidate.amount,
-    request: session.request,
-    now: runtime.now() + 10_000,
-    take: runtime.holdFor(session.holder),
-  })
+  const reused = await session.findUnfinishedAuthorization(MPP_SCHEME)
   if (reused !== undefined && resendable(reused, session.candidate.amount)) {
     session.adopt(reused)
     setCredential(session, reused.payload as MppPaymentRecord)

@@ -43,6 +43,12 @@ export type PaymentSession = {
   record(type: LedgerRecordType, extra?: Partial<LedgerRecord>): Promise<void>
   /** Reserves budget under the policy, holds the payment for this request, and records the quote. */
   reserve(options: ClientFetchOptions): Promise<void>
+  /**
+   * This request's own unfinished authorization of `scheme` for this payee, asset and at least
+   * this amount, still valid for a settlement, found and held for this request in one step (no
+   * other request, client or process takes it); undefined when there is none.
+   */
+  findUnfinishedAuthorization(scheme: string): Promise<LedgerRecord | undefined>
   /** Takes over a payment the ledger found (and holds for this request): id, transaction, budget. */
   adopt(record: LedgerRecord): void
   /** The request that holds this payment in the ledger. */
@@ -52,6 +58,9 @@ export type PaymentSession = {
   /** The money provably did not and cannot move: the budget is freed and it is recorded. */
   release(reason: string, error?: string): Promise<void>
 }
+
+/** How long an authorization must stay valid to be resent: a settlement needs time before `validBefore`. */
+const RESEND_MARGIN_MS = 10_000
 
 /**
  * Opens a payment session for a chosen candidate, on behalf of one request (`holder`, with the
@@ -114,6 +123,19 @@ export function openPaymentSession(
         amount: candidate.amount.toString(),
         request,
         ...extra,
+      }),
+    findUnfinishedAuthorization: (scheme) =>
+      runtime.ledger.findUnusedAuthorization({
+        scheme,
+        network: requirements.network,
+        asset: requirements.asset,
+        payTo: requirements.payTo,
+        minAmount: candidate.amount,
+        // Only this request's unfinished payment: a retry gets its own answer back, never another's.
+        request,
+        // A settlement needs time before validBefore: never resend one about to expire.
+        now: runtime.now() + RESEND_MARGIN_MS,
+        take: runtime.holdFor(holder),
       }),
     async reserve(options) {
       await runtime.policy.reserve(
