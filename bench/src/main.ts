@@ -224,34 +224,9 @@ async function measure(
   const paid = await measureExact(devnet, child, gateRequired, true)
   const { rounds, runs } = paid
   const { concurrentRatios, p50Ratios } = runs
-  const exactRow = addRow(
-    'exact',
-    '(d) gate, fresh exact',
-    config.connections,
-    true,
-    medianRunAll(runs.exact),
-  )
-  const exactSequentialRow = addRow(
-    'exact-sequential',
-    '(d) gate, fresh exact, 1 conn',
-    1,
-    true,
-    medianRunAll(runs.exactSequential),
-  )
-  const x402Row = addRow(
-    'x402',
-    '(e) @x402/express, exact',
-    config.connections,
-    true,
-    medianRunAll(runs.x402),
-  )
-  const x402SequentialRow = addRow(
-    'x402-sequential',
-    '(e) @x402/express, exact, 1 conn',
-    1,
-    true,
-    medianRunAll(runs.x402Sequential),
-  )
+  const [exactRow, exactSequentialRow, x402Row, x402SequentialRow] = exactRows(runs, config.connections).map(
+    (row) => addRow(row.id, row.label, row.connections, true, row.result),
+  ) as [Row, Row, Row, Row]
   addRow('mpp', '(f) gate, fresh MPP credentials', config.connections, true, medianRunAll(runs.mpp))
   addRow(
     'mpp-sequential',
@@ -485,32 +460,7 @@ async function measureExactOnly(
     false,
   )
   const { runs } = paid
-  const rows = [
-    {
-      id: 'exact',
-      label: '(d) gate, fresh exact',
-      connections: config.connections,
-      ...medianRunAll(runs.exact),
-    },
-    {
-      id: 'exact-sequential',
-      label: '(d) gate, fresh exact, 1 conn',
-      connections: 1,
-      ...medianRunAll(runs.exactSequential),
-    },
-    {
-      id: 'x402',
-      label: '(e) @x402/express, exact',
-      connections: config.connections,
-      ...medianRunAll(runs.x402),
-    },
-    {
-      id: 'x402-sequential',
-      label: '(e) @x402/express, exact, 1 conn',
-      connections: 1,
-      ...medianRunAll(runs.x402Sequential),
-    },
-  ]
+  const rows = exactRows(runs, config.connections).map(({ result, ...row }) => ({ ...row, ...result }))
   const exactP50Ratio = median(runs.p50Ratios)
   const exactConcurrentRatio = median(runs.concurrentRatios)
   const failedPaidRequests = rows.reduce((sum, row) => sum + row.failed, 0)
@@ -660,6 +610,22 @@ main().then(
     process.exitCode = 1
   },
 )
+
+/** Rows (d) and (e): ours and the official stack, at `connections` payers and at one, medians over rounds. */
+function exactRows(runs: ExactRoundsResult, connections: number) {
+  const row = (id: string, label: string, conns: number, measured: LoadResult[]) => ({
+    id,
+    label,
+    connections: conns,
+    result: medianRunAll(measured),
+  })
+  return [
+    row('exact', '(d) gate, fresh exact', connections, runs.exact),
+    row('exact-sequential', '(d) gate, fresh exact, 1 conn', 1, runs.exactSequential),
+    row('x402', '(e) @x402/express, exact', connections, runs.x402),
+    row('x402-sequential', '(e) @x402/express, exact, 1 conn', 1, runs.x402Sequential),
+  ]
+}
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((left, right) => left - right)
