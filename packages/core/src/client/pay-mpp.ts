@@ -2,21 +2,15 @@ import { TollgateError, toTollgateError } from '../errors/tollgate-error.js'
 import type { LedgerRecord } from '../ledger/types.js'
 import { encodePaymentCredential } from '../mpp/encode-payment-credential.js'
 import { parseRfc3339 } from '../mpp/parse-rfc3339.js'
-import { type MppChallenge, mppHeaderNames } from '../mpp/types.js'
+import { type MppChallenge, type MppEvmAuthorizationPayload, mppHeaderNames } from '../mpp/types.js'
 import type { ClientRuntime } from './client-runtime.js'
 import type { ClientFetchOptions } from './client-types.js'
 import { emitSigned } from './emit-signed.js'
 import { exactForMpp, MPP_SCHEME, mppChallengeOf } from './mpp-offer.js'
 import type { PaymentSession } from './payment-session.js'
 
-type Authorization = {
-  from: string
-  to: string
-  value: string
-  validAfter: string
-  validBefore: string
-  nonce: string
-}
+// The signed fields of the credential's payload.
+type Authorization = Omit<MppEvmAuthorizationPayload, 'type' | 'signature'>
 
 /**
  * Pays an MPP `evm`/`charge` challenge with an EIP-3009 authorization, under the same policy and
