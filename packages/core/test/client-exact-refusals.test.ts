@@ -1,17 +1,17 @@
 import type { Devnet } from '@tollgate/testkit'
-import { type Address, erc20Abi, type Hex, parseSignature } from 'viem'
+import { type Address, erc20Abi, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { ClientEvent } from '../src/client/client-types.js'
 import { createClient } from '../src/client/create-client.js'
 import { TollgateError } from '../src/errors/tollgate-error.js'
-import { eip3009Abi } from '../src/evm/eip3009-abi.js'
 import { evmWallet } from '../src/evm/evm-wallet.js'
 import { createMemoryLedger } from '../src/ledger/create-memory-ledger.js'
 import { encodePaymentRequiredHeader } from '../src/protocol/payment-required-header.js'
 import { decodePaymentSignatureHeader } from '../src/protocol/payment-signature-header.js'
 import type { PaymentPayload, PaymentRequirements } from '../src/protocol/types.js'
 import { devnetRegistry, startDevnet } from './support/devnet-gate.js'
+import { settleAuthorization } from './support/exact-payment.js'
 import { serve } from './support/serve.js'
 
 // A server that takes every authorization, answers with a refusal, and keeps them to settle later.
@@ -77,26 +77,7 @@ async function settle(payload: PaymentPayload): Promise<void> {
     authorization: Record<'from' | 'to' | 'value' | 'validAfter' | 'validBefore' | 'nonce', string>
     signature: Hex
   }
-  const { v, r, s } = parseSignature(signature)
-  const hash = await devnet.walletClient(8).writeContract({
-    address: devnet.tokens.usdc.address,
-    abi: eip3009Abi,
-    functionName: 'transferWithAuthorization',
-    args: [
-      authorization.from as Address,
-      authorization.to as Address,
-      BigInt(authorization.value),
-      BigInt(authorization.validAfter),
-      BigInt(authorization.validBefore),
-      authorization.nonce as Hex,
-      Number(v),
-      r,
-      s,
-    ],
-    chain: devnet.chain,
-    account: devnet.walletClient(8).account,
-  })
-  await devnet.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+  await settleAuthorization(devnet, authorization, signature)
 }
 
 // Atomic units that left `payer` on chain, from the token's Transfer events.

@@ -2,13 +2,12 @@ import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Devnet } from '@tollgate/testkit'
-import { type Address, erc20Abi, type Hex, parseSignature } from 'viem'
+import { erc20Abi, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import type { ClientEvent, CreateClientOptions } from '../src/client/client-types.js'
 import { createClient } from '../src/client/create-client.js'
 import { TollgateError } from '../src/errors/tollgate-error.js'
-import { eip3009Abi } from '../src/evm/eip3009-abi.js'
 import { evmWallet } from '../src/evm/evm-wallet.js'
 import { mppChallengeNonce } from '../src/evm/mpp-challenge-nonce.js'
 import { createMemoryLedger } from '../src/ledger/create-memory-ledger.js'
@@ -20,6 +19,7 @@ import { parseEvmAuthorizationPayload } from '../src/mpp/parse-evm-authorization
 import type { MppChallenge, MppCredential } from '../src/mpp/types.js'
 import { createFileLedger } from '../src/node/create-file-ledger.js'
 import { devnetRegistry, startDevnet } from './support/devnet-gate.js'
+import { settleAuthorization } from './support/exact-payment.js'
 import { serve } from './support/serve.js'
 
 let devnet: Devnet
@@ -97,26 +97,7 @@ const settled = new Map<string, Hex>()
 async function settleOnce(authorization: ReturnType<typeof parseEvmAuthorizationPayload>): Promise<Hex> {
   const known = settled.get(authorization.nonce)
   if (known !== undefined) return known
-  const { v, r, s } = parseSignature(authorization.signature as Hex)
-  const hash = await devnet.walletClient(8).writeContract({
-    address: devnet.tokens.usdc.address,
-    abi: eip3009Abi,
-    functionName: 'transferWithAuthorization',
-    args: [
-      authorization.from as Address,
-      authorization.to as Address,
-      BigInt(authorization.value),
-      BigInt(authorization.validAfter),
-      BigInt(authorization.validBefore),
-      authorization.nonce as Hex,
-      Number(v),
-      r,
-      s,
-    ],
-    chain: devnet.chain,
-    account: devnet.walletClient(8).account,
-  })
-  await devnet.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+  const hash = await settleAuthorization(devnet, authorization, authorization.signature as Hex)
   settled.set(authorization.nonce, hash)
   return hash
 }

@@ -1,5 +1,6 @@
 import type { Devnet } from '@tollgate/testkit'
-import { type Address, type Hex, type LocalAccount, toHex } from 'viem'
+import { type Address, type Hex, type LocalAccount, parseSignature, toHex } from 'viem'
+import { eip3009Abi } from '../../src/evm/eip3009-abi.js'
 import { encodePaymentSignatureHeader } from '../../src/protocol/payment-signature-header.js'
 import type { PaymentRequirements } from '../../src/protocol/types.js'
 
@@ -86,4 +87,37 @@ export function exactHeader(requirements: PaymentRequirements, payload: Record<s
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((left, right) => left - right)
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN
+}
+
+/**
+ * Settles a signed EIP-3009 authorization on the devnet's USDC as a relayer would (account 8 sends
+ * `transferWithAuthorization` with v, r, s) and waits for it to be mined.
+ */
+export async function settleAuthorization(
+  devnet: Devnet,
+  authorization: Record<'from' | 'to' | 'value' | 'validAfter' | 'validBefore' | 'nonce', string>,
+  signature: Hex,
+): Promise<Hex> {
+  const { v, r, s } = parseSignature(signature)
+  const relayer = devnet.walletClient(8)
+  const hash = await relayer.writeContract({
+    address: devnet.tokens.usdc.address,
+    abi: eip3009Abi,
+    functionName: 'transferWithAuthorization',
+    args: [
+      authorization.from as Address,
+      authorization.to as Address,
+      BigInt(authorization.value),
+      BigInt(authorization.validAfter),
+      BigInt(authorization.validBefore),
+      authorization.nonce as Hex,
+      Number(v),
+      r,
+      s,
+    ],
+    chain: devnet.chain,
+    account: relayer.account,
+  })
+  await devnet.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+  return hash
 }
