@@ -42,6 +42,19 @@ describe('createEcdsaSignerCheck', () => {
     }
   })
 
+  test('error: once the payer\'s key is kept, a signature by any other key in its name is refused', async () => {
+    const key = generatePrivateKey()
+    const { address } = privateKeyToAccount(key)
+    const forger = generatePrivateKey()
+    const isSigner = createEcdsaSignerCheck()
+    for (const digest of digests) {
+      expect(isSigner(digest, await signed(key, digest), address)).toBe(true)
+      const forged = await signed(forger, digest)
+      expect(isSigner(digest, forged, address)).toBe(false)
+      expect(isSigner(digest, flipV(forged), address)).toBe(false)
+    }
+  })
+
   test('behavior: v as 0 or 1 reads as 27 or 28', async () => {
     const key = generatePrivateKey()
     const { address } = privateKeyToAccount(key)
