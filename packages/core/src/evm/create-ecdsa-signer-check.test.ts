@@ -42,7 +42,7 @@ describe('createEcdsaSignerCheck', () => {
     }
   })
 
-  test('error: once the payer\'s key is kept, a signature by any other key in its name is refused', async () => {
+  test('error: once a payer key is kept, a signature by any other key in its name is refused', async () => {
     const key = generatePrivateKey()
     const { address } = privateKeyToAccount(key)
     const forger = generatePrivateKey()
