@@ -17,8 +17,9 @@ const tasks = {
   // Lint, type-check and test every package (unit, integration and process tests) from source;
   // the JavaScript builds the tests import run first. The adapters' tests run again on Node 22
   // (`test:node22`, AI SDK 7 there); their README examples run on Node 22 in `test:tarballs`.
-  // Unchanged packages come from turbo's cache. The type check is one `tsc` program over the whole workspace's sources
-  // (`check:types`, `tsconfig.check.json` maps `@tollgate/*` to `src`), so it needs no build.
+  // Unchanged packages come from turbo's cache. The type check is one program over the whole workspace's sources
+  // (`check:types`, `tsconfig.check.json` maps `@tollgate/*` to `src`), so it needs no build; TypeScript 7's
+  // native compiler runs it single-threaded, as turbo already runs two tasks at a time.
   // What would be published (type declarations, publint, attw, fresh npm apps) is checked by
   // `test:tarballs`. Each task's log level is in turbo.json: tests print vitest's summary.
   test: [
