@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url'
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js'
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
@@ -9,7 +8,7 @@ import { MockLanguageModelV3 } from 'ai/test'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { envOf, received, useExamplesWorld, world } from './examples-world.js'
-import { examplesDir, freePort, runExample, startExample } from './run-example.js'
+import { examplesDir, freePort, runExample, startExample, TSX } from './run-example.js'
 
 // Every README example of the agent side (LangChain, AI SDK, MCP, the demo agent and MCP server,
 // testkit) runs here against its own devnet; money is read
@@ -100,8 +99,8 @@ describe('README examples on the devnet: agent adapters and demos', () => {
 
   test('mcp README: the stdio server pays a tool call from the official MCP client', async () => {
     const transport = new StdioClientTransport({
-      command: fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url)),
-      args: ['src/mcp-server.ts'],
+      command: process.execPath,
+      args: [...TSX, 'src/mcp-server.ts'],
       cwd: examplesDir,
       env: { ...(process.env as Record<string, string>), ...envOf(5) },
       stderr: 'pipe',
@@ -159,8 +158,8 @@ describe('README examples on the devnet: agent adapters and demos', () => {
 
   test('demo-mcp README: the demo MCP server from code pays a search, read from the chain', async () => {
     const transport = new StdioClientTransport({
-      command: fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url)),
-      args: ['src/demo-mcp.ts'],
+      command: process.execPath,
+      args: [...TSX, 'src/demo-mcp.ts'],
       cwd: examplesDir,
       env: { ...(process.env as Record<string, string>), ...envOf(8, world.servers.devnetApi) },
       stderr: 'pipe',

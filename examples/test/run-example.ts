@@ -5,7 +5,11 @@ import { fileURLToPath } from 'node:url'
 
 /** The examples package's directory. */
 export const examplesDir = fileURLToPath(new URL('..', import.meta.url))
-const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url))
+/**
+ * Node's arguments that run a TypeScript file: tsx as a loader in this process, not tsx's command
+ * line, which would start a second Node process to run it.
+ */
+export const TSX = ['--import', 'tsx'] as const
 
 /** Runs an example to its end with tsx; resolves with its output, rejects with it when it fails. */
 export function runExample(
@@ -14,8 +18,8 @@ export function runExample(
 ): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(
-      tsx,
-      [file],
+      process.execPath,
+      [...TSX, file],
       { cwd: examplesDir, env: { ...process.env, ...env }, timeout: 90_000 },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`${file} failed: ${error.message}\n${stdout}\n${stderr}`))
@@ -31,7 +35,11 @@ export async function startExample(
   env: Record<string, string>,
   ready: RegExp,
 ): Promise<{ child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(tsx, [file], { cwd: examplesDir, env: { ...process.env, ...env }, stdio: 'pipe' })
+  const child = spawn(process.execPath, [...TSX, file], {
+    cwd: examplesDir,
+    env: { ...process.env, ...env },
+    stdio: 'pipe',
+  })
   let output = ''
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (chunk: Buffer) => {
