@@ -44,7 +44,8 @@ export type TestConfigOptions = {
  * - `unit`: `src/**\/*.test.ts`, pure and fast, all files in one module graph (`isolate: false`);
  * - `integration`: `test/**\/*.test.ts` against real components (anvil, redis-server, SQLite), all
  *   files of a worker in one module graph (`isolate: false`);
- * - `process`: the files named in `options.process`, which spawn and signal processes.
+ * - `process`: the files named in `options.process`, which spawn and signal processes, all files of
+ *   a worker in one module graph too.
  *
  * `vitest run --project unit --project integration` is the package's `test` script, and
  * `vitest run --project process` its `test:process` script, a turbo task of its own.
@@ -97,6 +98,9 @@ export function testConfig(options: TestConfigOptions = {}) {
             // Starting several processes (each compiling TypeScript with tsx) on a busy machine:
             // their readiness deadlines (120 s) stay shorter than the hook's.
             hookTimeout: 180_000,
+            // One module graph per worker, as in the other projects: a file's processes are its own,
+            // the test runner's imports are not (12 e2e files: 43 → 27 CPU-s).
+            isolate: false,
           },
         },
       ],
