@@ -8,7 +8,7 @@ import { MockLanguageModelV3 } from 'ai/test'
 import { privateKeyToAccount } from 'viem/accounts'
 import { describe, expect, test } from 'vitest'
 import { envOf, received, useExamplesWorld, world } from './examples-world.js'
-import { examplesDir, freePort, runExample, startExample, TSX } from './run-example.js'
+import { examplesDir, freePort, nodeArgsOf, runExample, startExample } from './run-example.js'
 
 // Every README example of the agent side (LangChain, AI SDK, MCP, the demo agent and MCP server,
 // testkit) runs here against its own devnet; money is read
@@ -100,7 +100,7 @@ describe('README examples on the devnet: agent adapters and demos', () => {
   test('mcp README: the stdio server pays a tool call from the official MCP client', async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [...TSX, 'src/mcp-server.ts'],
+      args: await nodeArgsOf('src/mcp-server.ts'),
       cwd: examplesDir,
       env: { ...(process.env as Record<string, string>), ...envOf(5) },
       stderr: 'pipe',
@@ -159,7 +159,7 @@ describe('README examples on the devnet: agent adapters and demos', () => {
   test('demo-mcp README: the demo MCP server from code pays a search, read from the chain', async () => {
     const transport = new StdioClientTransport({
       command: process.execPath,
-      args: [...TSX, 'src/demo-mcp.ts'],
+      args: await nodeArgsOf('src/demo-mcp.ts'),
       cwd: examplesDir,
       env: { ...(process.env as Record<string, string>), ...envOf(8, world.servers.devnetApi) },
       stderr: 'pipe',

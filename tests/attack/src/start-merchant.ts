@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import { compileScript } from '@tollgate/test-support'
 import type { MerchantCommand, MerchantEvent } from './merchant-server.js'
 
 /** Options of {@link startMerchant}. */
@@ -20,7 +21,7 @@ export type StartMerchantOptions = {
   publicUrl: string
   /**
    * The server script to run, speaking the protocol of `merchant-server.ts`; default that file.
-   * It is run from this package's directory, which provides `tsx`.
+   * It is compiled with `compileScript` and run from this package's directory.
    */
   script?: string
   /** Port to listen on, such as the port of a killed instance; default a free one. */
@@ -51,14 +52,15 @@ const script = fileURLToPath(new URL('./merchant-server.ts', import.meta.url))
 const packageDirectory = fileURLToPath(new URL('..', import.meta.url))
 
 /**
- * Starts `merchant-server.ts` under `node --import tsx` with an IPC channel and resolves once it
+ * Starts `merchant-server.ts` (compiled by `compileScript`) with an IPC channel and resolves once it
  * is listening. The process is killed when the test process exits.
  *
  * @example const merchant = await startMerchant({ rpcUrl, redisUrl, ..., onHandler: count })
  * @throws {Error} when it exits or stays silent for 60 s before it is ready
  */
 export async function startMerchant(options: StartMerchantOptions): Promise<Merchant> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', options.script ?? script], {
+  const compiled = await compileScript(options.script ?? script)
+  const child: ChildProcess = spawn(process.execPath, ['--enable-source-maps', compiled], {
     cwd: packageDirectory,
     env: {
       ...process.env,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { compileScript } from '@tollgate/test-support'
 
 /** Options of {@link startGateProcess}. */
 export type StartGateProcessOptions = {
@@ -34,11 +35,10 @@ export type GateProcess = {
 }
 
 const script = fileURLToPath(new URL('./gate-process.ts', import.meta.url))
-// `--import tsx` resolves from the working directory: this package, which depends on tsx.
 const packageDirectory = fileURLToPath(new URL('..', import.meta.url))
 
 /**
- * Starts `src/gate-process.ts` under `node --import tsx` and resolves once it printed its URL.
+ * Starts `src/gate-process.ts` (compiled by `compileScript`) and resolves once it printed its URL.
  * A process left running when the test process exits is killed.
  *
  * @example
@@ -53,7 +53,7 @@ export async function startGateProcess(options: StartGateProcessOptions): Promis
       ? ['--store', 'redis', '--redis-url', options.store.url]
       : ['--store', 'sqlite', '--sqlite-path', options.store.path]
   if (options.storeTimeoutMs !== undefined) args.push('--store-timeout-ms', String(options.storeTimeoutMs))
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+  const child = spawn(process.execPath, ['--enable-source-maps', await compileScript(script), ...args], {
     cwd: packageDirectory,
     env: {
       ...process.env,

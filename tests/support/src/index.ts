@@ -9,6 +9,7 @@
  * cycle.
  */
 export { balanceOf, transfersOnChain, usdcBalance } from './chain-queries.js'
+export { compileScript } from './compile-script.js'
 export { devnetRegistry, usdcRegistry } from './devnet-registry.js'
 export { exactHeader, mppCredential } from './exact-payment.js'
 export { holdingRpcProxy } from './holding-rpc-proxy.js'
