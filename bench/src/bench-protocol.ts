@@ -25,6 +25,8 @@ export type ServerUrls = {
   awaitingHono: string
   /** Hono behind `@tollgate/hono`, with the same gate as `gate` (memory store, `tx` and the pass). */
   honoGate: string
+  /** Hono with the same gate as each route's own handler (`paidHandler()` of `@tollgate/hono`). */
+  honoRouteGate: string
   /** Express behind a Tollgate gate on Redis, when Redis runs. */
   redisGate: string | undefined
   /** `@x402/express` with an in-process `x402Facilitator`. */

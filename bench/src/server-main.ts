@@ -44,6 +44,7 @@ async function start(options: ServerStartOptions): Promise<void> {
   const bareHono = await track(listenFetch(honoApps.bare.fetch))
   const awaitingHono = await track(listenFetch(honoApps.awaiting.fetch))
   const honoGate = await track(listenFetch(honoApps.gated.fetch))
+  const honoRouteGate = await track(listenFetch(honoApps.routed.fetch))
 
   let redisStore: RedisStore | undefined
   let redisGate: ListeningApp | undefined
@@ -85,6 +86,7 @@ async function start(options: ServerStartOptions): Promise<void> {
       bareHono: bareHono.url,
       awaitingHono: awaitingHono.url,
       honoGate: honoGate.url,
+      honoRouteGate: honoRouteGate.url,
       redisGate: redisGate?.url,
       x402: x402.url,
     },

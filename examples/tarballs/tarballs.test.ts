@@ -65,6 +65,7 @@ const node20Files = [
   'devnet-agent.ts',
   'express-app.ts',
   'hono-app.ts',
+  'hono-route.ts',
   'fetch-handler-next.ts',
   'fetch-handler-worker.ts',
   'core-client.ts',

@@ -12,7 +12,7 @@ import { examplesDir, freePort, runExample, startExample } from './run-example.j
 // Redis, demo API) runs here against its own devnet; money is read
 // from the chain. The other READMEs' examples are in the other `examples-*.test.ts` file, which
 // runs alongside.
-useExamplesWorld(['devnetApi', 'expressApp', 'honoApp'])
+useExamplesWorld(['devnetApi', 'expressApp', 'honoApp', 'honoRoute'])
 
 describe('README examples on the devnet: gates, stores and the core client', () => {
   test('root README: the agent pays the API $0.001, read from the chain', async () => {
@@ -71,6 +71,18 @@ describe('README examples on the devnet: gates, stores and the core client', () 
     expect(stdout).toMatch(/^200 /)
     expect((await fetch(`${world.servers.honoApp}/api/pass`, { method: 'POST' })).status).toBe(402)
     expect(await (await fetch(`${world.servers.honoApp}/health`)).json()).toEqual({ ok: true })
+  })
+
+  test('hono README: the agent pays the paidHandler route $0.001, read from the chain; the pass route is priced, free routes pass', async () => {
+    let stdout = ''
+    expect(
+      await received(async () => {
+        ;({ stdout } = await runExample('src/devnet-agent.ts', envOf(1, world.servers.honoRoute)))
+      }),
+    ).toBe(1000n)
+    expect(stdout).toMatch(/^200 /)
+    expect((await fetch(`${world.servers.honoRoute}/api/pass`, { method: 'POST' })).status).toBe(402)
+    expect(await (await fetch(`${world.servers.honoRoute}/health`)).json()).toEqual({ ok: true })
   })
 
   test('core README: toFetchHandler in a Next route handler and a Worker answers 402 unpaid, HEAD without a body', async () => {

@@ -10,6 +10,7 @@ const SERVER_FILES = {
   devnetApi: 'src/devnet-api.ts',
   expressApp: 'src/express-app.ts',
   honoApp: 'src/hono-app.ts',
+  honoRoute: 'src/hono-route.ts',
 } as const
 
 /** A server the examples world can start. */
@@ -32,7 +33,7 @@ export const payTo = '0xa0Ee7A142d267C1f36714E4a8F75612F20a79720' as const
 /** The current file's world; filled before its first test. */
 export const world = {
   stops: [],
-  servers: { devnetApi: '', expressApp: '', honoApp: '' },
+  servers: { devnetApi: '', expressApp: '', honoApp: '', honoRoute: '' },
 } as unknown as ExamplesWorld
 
 /**

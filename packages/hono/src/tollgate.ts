@@ -1,13 +1,7 @@
-import {
-  type CreateGateOptions,
-  createGate,
-  type Gate,
-  type GateContext,
-  type PaymentReceipt,
-} from '@tollgate/core'
+import type { CreateGateOptions, PaymentReceipt } from '@tollgate/core'
 import type { Context, MiddlewareHandler } from 'hono'
-import { nodeHeaders } from './node-headers.js'
-import { routedPath } from './routed-path.js'
+import { createGateContext } from './create-gate-context.js'
+import { resolveGate, type TollgateGate } from './resolve-gate.js'
 
 /** What `tollgate()` adds to Hono's context: `c.get('tollgate')`. */
 export type TollgateVariables = {
@@ -18,7 +12,10 @@ export type TollgateVariables = {
 /** The Hono environment `tollgate()` works in: declare it on your app for a typed `c.get('tollgate')`. */
 export type TollgateEnv = { Variables: TollgateVariables }
 
-/** Options of {@link tollgate} that concern Hono itself; prices and payments are the gate's. */
+/**
+ * Options of {@link tollgate} and `paidHandler` that concern Hono itself; prices and payments are
+ * the gate's.
+ */
 export type TollgateOptions = {
   /**
    * The client's IP address, for the gate's per-IP rate limit, such as `getConnInfo(c).remote.address`
@@ -27,9 +24,6 @@ export type TollgateOptions = {
    */
   clientIp?: (c: Context) => string | undefined
 }
-
-/** Anything with the gate's `handle`: a gate from any copy of `@tollgate/core`. */
-export type TollgateGate = Pick<Gate, 'handle'>
 
 /**
  * Puts a Tollgate gate in front of a Hono app: unpaid requests to priced routes get the gate's 402,
@@ -63,20 +57,12 @@ export function tollgate(
   gateOrOptions: TollgateGate | CreateGateOptions,
   options: TollgateOptions = {},
 ): MiddlewareHandler<TollgateEnv> {
-  const gate: TollgateGate =
-    typeof (gateOrOptions as Partial<TollgateGate>).handle === 'function'
-      ? (gateOrOptions as TollgateGate)
-      : createGate(gateOrOptions as CreateGateOptions)
+  const gate = resolveGate(gateOrOptions)
   const { clientIp } = options
 
   return async (c, next) => {
     let ran = false
-    // The request's `signal` and `headers` are left for the gate to read when it needs them: on
-    // `@hono/node-server` each is built on first access, and a pass ride needs neither.
-    const context: GateContext = { path: routedPath(c) }
-    const headers = nodeHeaders(c)
-    if (headers !== undefined) context.headers = headers
-    if (clientIp !== undefined) context.clientIp = () => clientIp(c)
+    const context = createGateContext(c, clientIp)
     const response = await gate.handle(
       c.req.raw,
       async (_request, receipt) => {

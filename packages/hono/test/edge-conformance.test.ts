@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { counter, PRICED } from './support/apps.js'
 import { serveEdge } from './support/serve-edge.js'
 
-// The same suites, for Hono and for `toFetchHandler` inside an edge runtime (the `edge-runtime`
+// The same suites, for Hono (the middleware and `paidHandler`) and for `toFetchHandler` inside an edge runtime (the `edge-runtime`
 // package: web globals only). The gate, Hono and viem run in the runtime from one bundle; the
 // gate reaches the devnet over loopback fetch.
 let devnet: Devnet
@@ -22,6 +22,7 @@ afterAll(async () => {
 
 for (const [name, app] of [
   ['hono in edge-runtime', 'shape-hono'],
+  ['hono paidHandler in edge-runtime', 'shape-hono-route'],
   ['toFetchHandler in edge-runtime', 'shape-fetch'],
 ] as const) {
   defineGateConformance(
@@ -29,6 +30,7 @@ for (const [name, app] of [
     {
       name,
       priced: PRICED,
+      routeLevel: app === 'shape-hono-route',
       start: async () => {
         const runs = counter()
         const server = await serveEdge({ app, count: runs.count })
@@ -40,6 +42,7 @@ for (const [name, app] of [
 
 for (const [name, app] of [
   ['hono in edge-runtime', 'paid-hono'],
+  ['hono paidHandler in edge-runtime', 'paid-hono-route'],
   ['toFetchHandler in edge-runtime', 'paid-fetch'],
 ] as const) {
   definePaidGateConformance(

@@ -18,7 +18,7 @@ import {
   shapeHonoApp,
 } from './support/apps.js'
 
-// The suites every adapter runs, for Hono on @hono/node-server and for `toFetchHandler` on a
+// The suites every adapter runs, for Hono on @hono/node-server (the middleware and `paidHandler`) and for `toFetchHandler` on a
 // node:http bridge: request shape (raw bytes, no chain) and the paid lifecycle on the devnet.
 let devnet: Devnet
 beforeAll(async () => {
@@ -42,20 +42,39 @@ async function serveHono(fetch: (request: Request) => Response | Promise<Respons
   }
 }
 
-defineGateConformance(
-  { describe, test, expect },
-  {
-    name: 'hono on @hono/node-server',
-    priced: PRICED,
-    // @hono/node-server answers a malformed Host with 400 before Hono runs.
-    refusesMalformedHost: true,
-    start: async () => {
-      const runs = counter()
-      const server = await serveHono(shapeHonoApp(shapeGate(), runs.count).fetch)
-      return { send: (raw) => sendRaw(server.port, raw), handlerRuns: runs.total, close: server.close }
+for (const [name, form] of [
+  ['hono on @hono/node-server', 'middleware'],
+  ['hono paidHandler on @hono/node-server', 'route'],
+] as const) {
+  defineGateConformance(
+    { describe, test, expect },
+    {
+      name,
+      priced: PRICED,
+      // @hono/node-server answers a malformed Host with 400 before Hono runs.
+      refusesMalformedHost: true,
+      routeLevel: form === 'route',
+      start: async () => {
+        const runs = counter()
+        const server = await serveHono(shapeHonoApp(shapeGate(), runs.count, form).fetch)
+        return { send: (raw) => sendRaw(server.port, raw), handlerRuns: runs.total, close: server.close }
+      },
     },
-  },
-)
+  )
+
+  definePaidGateConformance(
+    { describe, test, expect },
+    {
+      name,
+      chain: () => paidConformanceChain(devnet),
+      start: async (spec: PaidConformanceGate) => {
+        const runs = counter()
+        const server = await serveHono(paidHonoApp(spec, runs.count, form).fetch)
+        return { url: server.url, runs: runs.runs, close: server.close }
+      },
+    },
+  )
+}
 
 defineGateConformance(
   { describe, test, expect },
@@ -66,19 +85,6 @@ defineGateConformance(
       const runs = counter()
       const server = await serveFetch(shapeFetchHandler(shapeGate(), runs.count))
       return { send: (raw) => sendRaw(server.port, raw), handlerRuns: runs.total, close: server.close }
-    },
-  },
-)
-
-definePaidGateConformance(
-  { describe, test, expect },
-  {
-    name: 'hono on @hono/node-server',
-    chain: () => paidConformanceChain(devnet),
-    start: async (spec: PaidConformanceGate) => {
-      const runs = counter()
-      const server = await serveHono(paidHonoApp(spec, runs.count).fetch)
-      return { url: server.url, runs: runs.runs, close: server.close }
     },
   },
 )

@@ -6,6 +6,7 @@ describe('public API', () => {
   test('@tollgate/hono', async () => {
     expect(Object.keys(await import('../src/index.js')).sort()).toMatchInlineSnapshot(`
       [
+        "paidHandler",
         "tollgate",
       ]
     `)

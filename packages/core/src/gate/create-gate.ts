@@ -24,7 +24,8 @@ export function createGate(options: CreateGateOptions): Gate {
   const runtime = createGateRuntime(options)
   return {
     check: async (request, context) => checkRequest(runtime, request, context),
-    handle: (request, handler, context) => handleRequest(runtime, request, handler, context),
+    handle: async (request, handler, context) => handleRequest(runtime, request, handler, context),
+    serve: (request, handler, context) => handleRequest(runtime, request, handler, context),
     async revokePass(pass) {
       const ttl = Math.max(1, pass.exp - Math.floor(runtime.now() / 1000) + runtime.skewSeconds)
       await runtime.store.put(`pass:revoked:${pass.jti}`, ttl)

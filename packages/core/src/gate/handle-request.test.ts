@@ -138,3 +138,69 @@ describe('gate.handle with a pass', () => {
     expect(await statusAndError(response)).toEqual([500, 'service_failed'])
   })
 })
+
+describe('gate.serve', () => {
+  test('default: a ride on a known pass whose handler answers at once is answered without a promise', async () => {
+    const gate = createGate(options())
+    const token = await pass()
+    const receipts: (PaymentReceipt | undefined)[] = []
+    const handler = (_request: Request, receipt: PaymentReceipt | undefined) => {
+      receipts.push(receipt)
+      return new Response('ok')
+    }
+    // The first ride verifies the token's HMAC: a promise.
+    const first = gate.serve(get(token), handler)
+    expect(first).toBeInstanceOf(Promise)
+    expect((await first).status).toBe(200)
+    const next = gate.serve(get(token), handler)
+    expect(next).toBeInstanceOf(Response)
+    expect([(next as Response).status, await (next as Response).text()]).toEqual([200, 'ok'])
+    expect(receipts[1]).toMatchObject({ method: 'pass', route: 'GET /api/search' })
+  })
+
+  test('behavior: a free route answers without a promise; an unpaid or asynchronous one with a promise', async () => {
+    const gate = createGate(options())
+    const token = await pass()
+    await gate.serve(get(token), () => new Response('ok'))
+    const free = gate.serve(new Request(`${origin}/health`), () => new Response('free'))
+    expect(free).toBeInstanceOf(Response)
+    const unpaid = gate.serve(new Request(`${origin}/api/search`), () => new Response('ok'))
+    expect(unpaid).toBeInstanceOf(Promise)
+    expect((await unpaid).status).toBe(402)
+    const later = gate.serve(get(token), async () => new Response('later'))
+    expect(later).toBeInstanceOf(Promise)
+    expect(await (await later).text()).toBe('later')
+    // `handle` is the same gate, always behind a promise.
+    const handled = gate.handle(get(token), () => new Response('ok'))
+    expect(handled).toBeInstanceOf(Promise)
+    expect((await handled).status).toBe(200)
+  })
+
+  test('error: a handler that throws on a ride answers at once as one that rejects: 500 service_failed', async () => {
+    const gate = createGate(options())
+    const token = await pass()
+    await gate.serve(get(token), () => new Response('ok'))
+    const thrown = gate.serve(get(token), () => {
+      throw new Error('handler down')
+    })
+    expect(thrown).toBeInstanceOf(Response)
+    const rejected = await gate.serve(get(token), async () => {
+      throw new Error('handler down')
+    })
+    const [status, error] = await statusAndError(thrown as Response)
+    expect([status, error]).toEqual([500, 'service_failed'])
+    expect(await statusAndError(rejected)).toEqual([status, error])
+  })
+
+  test('error: a handler that throws on a free route rejects the promise, as from handle; serve never throws', async () => {
+    const gate = createGate(options())
+    const failure = new Error('handler down')
+    const throwing = () => {
+      throw failure
+    }
+    const served = gate.serve(new Request(`${origin}/health`), throwing)
+    expect(served).toBeInstanceOf(Promise)
+    await expect(served).rejects.toBe(failure)
+    await expect(gate.handle(new Request(`${origin}/health`), throwing)).rejects.toBe(failure)
+  })
+})

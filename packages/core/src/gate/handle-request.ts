@@ -5,20 +5,22 @@ import type { GateRuntime } from './gate-runtime.js'
 import { type KeptResponse, keepResponse } from './keep-response.js'
 import { runPaidHandler } from './run-paid-handler.js'
 
-import type { Gate, GateCompletion, GateContext, GateRequest, PaymentReceipt } from './types.js'
+import type { Gate, GateContext, GateDecision, GatePaid, GateRequest, PaymentReceipt } from './types.js'
 
 /**
  * Runs a fetch-style handler behind the gate: checks, runs, completes, and returns the response
  * with `PAYMENT-RESPONSE`, or the 402/error response. The request's `signal` (or `context.signal`)
- * tells when the requester left.
+ * tells when the requester left. Answers without a promise when nothing needs waiting for: a
+ * discovery document, or a free route or a ride on a known pass whose handler answered at once.
+ * Never throws: a handler's error on a free route rejects the promise returned instead.
  * @internal
  */
-export async function handleRequest(
+export function handleRequest(
   runtime: GateRuntime,
   request: Request,
   handler: (request: Request, receipt: PaymentReceipt | undefined) => Response | Promise<Response>,
   context: GateContext = {},
-): ReturnType<Gate['handle']> {
+): ReturnType<Gate['serve']> {
   // The routed path, when the adapter knows it, replaces the one in the URL (built from `Host`).
   // Headers and the signal are read only when needed: some servers build them on first access, and
   // a free request or a pass ride needs no signal at all.
@@ -29,27 +31,63 @@ export async function handleRequest(
       : { method: request.method, url: request.url, path: context.path, headers }
   const checked = checkRequest(runtime, routed, context, request)
   // A pass ride is decided without a promise: waiting for none saves a turn of the microtask queue.
-  const decision = checked instanceof Promise ? await checked : checked
-  if (decision.outcome === 'free') return handler(request, undefined)
+  return checked instanceof Promise
+    ? checked.then((decision) => answer(runtime, request, handler, context, decision))
+    : answer(runtime, request, handler, context, checked)
+}
+
+function answer(
+  runtime: GateRuntime,
+  request: Request,
+  handler: (request: Request, receipt: PaymentReceipt | undefined) => Response | Promise<Response>,
+  context: GateContext,
+  decision: GateDecision,
+): Response | Promise<Response> {
   if (decision.outcome === 'rejected') return decision.response
-  const { receipt } = decision
+  if (decision.outcome === 'free') {
+    try {
+      return handler(request, undefined)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
   // A small paid body is read whole and kept for replay; a larger one streams through, unkept.
   const maxBodyBytes = decision.deferred || decision.keep !== undefined ? runtime.replayMaxBodyBytes : 0
-  // A pass ride with nothing to keep: no signal to watch, so the lifecycle is run, complete, send.
-  if (maxBodyBytes === 0 && receipt.method === 'pass') {
-    let response: Response
-    let status: number
-    try {
-      response = await handler(request, receipt)
-      status = response.status
-    } catch (error) {
-      return failedResponse(runtime, error, await decision.complete(500))
-    }
-    const completion = await decision.complete(status)
-    return completion.ok
-      ? withHeaders(response, completion.headers)
-      : answerInstead(response, completion.response)
+  // A pass ride with nothing to keep settles nothing: no signal to watch and no completion to wait for.
+  if (maxBodyBytes === 0 && decision.receipt.method === 'pass' && !decision.settles) {
+    return ride(runtime, decision, () => handler(request, decision.receipt))
   }
+  return servePaid(runtime, request, handler, context, decision, maxBodyBytes)
+}
+
+/**
+ * Runs the handler of a decision that settles nothing: {@link GatePaid.headersFor} is all its
+ * completion would say, so a handler that answers at once is answered at once.
+ */
+function ride(
+  runtime: GateRuntime,
+  decision: GatePaid,
+  run: () => Response | Promise<Response>,
+): Response | Promise<Response> {
+  const served = (response: Response) => withHeaders(response, decision.headersFor(response.status))
+  const failed = (error: unknown) => failedResponse(runtime, error, decision.headersFor(500))
+  try {
+    const result = run()
+    return isPromiseLike(result) ? Promise.resolve(result).then(served).catch(failed) : served(result)
+  } catch (error) {
+    return failed(error)
+  }
+}
+
+async function servePaid(
+  runtime: GateRuntime,
+  request: Request,
+  handler: (request: Request, receipt: PaymentReceipt | undefined) => Response | Promise<Response>,
+  context: GateContext,
+  decision: GatePaid,
+  maxBodyBytes: number,
+): Promise<Response> {
+  const { receipt } = decision
   let kept: KeptResponse | undefined
   const run = await runPaidHandler(decision, {
     run:
@@ -70,7 +108,10 @@ export async function handleRequest(
       new TollgateError('request_aborted', 'The requester left before the request was served.'),
     )
   }
-  if (run.outcome === 'failed') return failedResponse(runtime, run.error, run.completion)
+  if (run.outcome === 'failed') {
+    const { completion } = run
+    return failedResponse(runtime, run.error, completion.ok ? completion.headers : undefined)
+  }
   const { result: response, completion } = run
   if (completion.ok && kept !== undefined) await decision.keep?.(kept)
   return completion.ok
@@ -78,13 +119,17 @@ export async function handleRequest(
     : answerInstead(response, completion.response)
 }
 
+// A handler may hand back a promise of another realm: its `then` is what counts.
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as Partial<PromiseLike<T>>).then === 'function'
+}
+
 // A paid handler threw: the payment was not consumed.
-function failedResponse(runtime: GateRuntime, cause: unknown, completion: GateCompletion): Response {
+function failedResponse(runtime: GateRuntime, cause: unknown, headers: Headers | undefined): Response {
   runtime.logger.warn('A paid handler failed; the payment was not consumed.', cause)
   const error = new TollgateError('service_failed', 'The service failed; the payment was not consumed.', {
     cause,
   })
-  const headers = completion.ok ? completion.headers : undefined
   return createErrorResponse(error, headers === undefined ? {} : { headers })
 }
 

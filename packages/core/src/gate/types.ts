@@ -47,21 +47,23 @@ export type GateContext = {
   /** The client's IP address, for per-IP rate limits; a function is only called when such a limit is set. */
   clientIp?: string | (() => string | undefined)
   /**
-   * Aborts verification when the client goes away. For {@link Gate.handle}, default the request's
-   * `signal`, read only when the request carries a payment (some servers build it on first access).
+   * Aborts verification when the client goes away. For {@link Gate.handle} and {@link Gate.serve},
+   * default the request's `signal`, read only when the request carries a payment (some servers
+   * build it on first access).
    */
   signal?: AbortSignal
   /**
-   * For {@link Gate.handle}: the request target exactly as the server routes it (see
-   * `GateRequest.path`), such as Hono's `c.req.path` with the query. A web `Request` carries only a
-   * URL, which servers often build from `Host`; this keeps `Host` out of routing. Default: the
-   * path of `request.url`. `check` reads `GateRequest.path` instead.
+   * For {@link Gate.handle} and {@link Gate.serve}: the request target exactly as the server routes
+   * it (see `GateRequest.path`), such as Hono's `c.req.path` with the query. A web `Request` carries
+   * only a URL, which servers often build from `Host`; this keeps `Host` out of routing. Default:
+   * the path of `request.url`. `check` reads `GateRequest.path` instead.
    */
   path?: string
   /**
-   * For {@link Gate.handle}: a header lookup cheaper than `request.headers`, when the server has
-   * one (such as Node's `IncomingMessage.headers` under `@hono/node-server`, where `headers` builds
-   * a `Headers` on first access). Names are looked up case-insensitively. Default: `request.headers`.
+   * For {@link Gate.handle} and {@link Gate.serve}: a header lookup cheaper than `request.headers`,
+   * when the server has one (such as Node's `IncomingMessage.headers` under `@hono/node-server`,
+   * where `headers` builds a `Headers` on first access). Names are looked up case-insensitively.
+   * Default: `request.headers`.
    */
   headers?: GateRequest['headers']
 }
@@ -383,6 +385,25 @@ export type Gate = {
     handler: (request: Request, receipt: PaymentReceipt | undefined) => Response | Promise<Response>,
     context?: GateContext,
   ): Promise<Response>
+  /**
+   * The same as {@link Gate.handle}, but answers without a promise when nothing needs waiting for,
+   * for servers with a synchronous fast path (such as `@hono/node-server` for a route with one
+   * handler): a discovery document, a free route whose handler answered at once, or a ride on a
+   * pass the gate verified before (with no store to ask) whose handler answered at once.
+   * Everything else is a promise, as from `handle`. Never throws: a handler that throws is treated
+   * as one that rejects (on a priced route, not charged and answered `500 service_failed`; on a
+   * free route, the returned promise rejects).
+   *
+   * @example
+   * const answer = gate.serve(request, () => Response.json({ results: [] }))
+   * if (answer instanceof Response) send(answer) // a pass ride: nothing was awaited
+   * else answer.then(send)
+   */
+  serve(
+    request: Request,
+    handler: (request: Request, receipt: PaymentReceipt | undefined) => Response | Promise<Response>,
+    context?: GateContext,
+  ): Response | Promise<Response>
   /**
    * The discovery documents of this gate's routes, as objects (the same the gate serves); with
    * `discovery: false` they are still built, just not served.

@@ -4,8 +4,8 @@ import { createGate, type Gate, toFetchHandler } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
 import type { PaidConformanceGate, PaidConformanceHandler } from '@tollgate/core/test'
 import { paidConformanceGateOptions } from '@tollgate/test-support/paid-conformance-gate'
-import { Hono } from 'hono'
-import { type TollgateEnv, tollgate } from '../../src/index.js'
+import { type Context, type Handler, Hono } from 'hono'
+import { paidHandler, type TollgateEnv, tollgate } from '../../src/index.js'
 
 /** The shape suite's gate: unpaid requests never reach the chain, so a closed port is enough. */
 export function shapeGate(): Gate {
@@ -35,16 +35,48 @@ export const PRICED = [
 /** Counts a handler's runs: returns its new count. */
 export type Count = (name: string) => number
 
-/** The shape suite's Hono app: the priced routes, one of them in a mounted sub-app. */
-export function shapeHonoApp(gate: Gate, count: Count): Hono<TollgateEnv> {
+/**
+ * How a Hono app puts the gate in front of its handlers: the `tollgate()` middleware, or
+ * `paidHandler()` as each route's handler.
+ */
+export type HonoForm = 'middleware' | 'route'
+
+type RouteHandler = (c: Context<TollgateEnv>) => Response | Promise<Response>
+
+/** A Hono app with the gate in `form`, and what turns a route's handler into the one to register. */
+function gatedApp(
+  gate: Gate,
+  form: HonoForm,
+): { app: Hono<TollgateEnv>; gated: (handler: RouteHandler) => Handler<TollgateEnv> } {
   const app = new Hono<TollgateEnv>()
-  app.use(tollgate(gate))
-  app.get('/api/search', (c) => c.json({ results: [], run: count('search') }))
-  app.post('/api/contract/issue', (c) => c.json({ issued: count('issue') }, 201))
+  if (form === 'middleware') {
+    app.use(tollgate(gate))
+    return { app, gated: (handler) => handler }
+  }
+  return { app, gated: (handler) => paidHandler(gate, handler) }
+}
+
+/** The shape suite's Hono app: the priced routes, one of them in a mounted sub-app. */
+export function shapeHonoApp(gate: Gate, count: Count, form: HonoForm = 'middleware'): Hono<TollgateEnv> {
+  const { app, gated } = gatedApp(gate, form)
+  app.get(
+    '/api/search',
+    gated((c) => c.json({ results: [], run: count('search') })),
+  )
+  app.post(
+    '/api/contract/issue',
+    gated((c) => c.json({ issued: count('issue') }, 201)),
+  )
   const items = new Hono<TollgateEnv>()
-  items.get('/:id', (c) => c.json({ item: c.req.param('id'), run: count('item') }))
+  items.get(
+    '/:id',
+    gated((c) => c.json({ item: c.req.param('id'), run: count('item') })),
+  )
   app.route('/api/items', items)
-  app.get('/reports/*', (c) => c.json({ report: count('report') }))
+  app.get(
+    '/reports/*',
+    gated((c) => c.json({ report: count('report') })),
+  )
   return app
 }
 
@@ -61,19 +93,34 @@ export function shapeFetchHandler(gate: Gate, count: Count): (request: Request) 
 }
 
 /** The paid suite's Hono app, with its gate built from `spec`. */
-export function paidHonoApp(spec: PaidConformanceGate, count: Count): Hono<TollgateEnv> {
-  const app = new Hono<TollgateEnv>()
-  app.use(tollgate(createGate(paidConformanceGateOptions(spec))))
-  app.get('/api/report', (c) => c.json({ report: 'paid', run: count('report') }))
-  app.get('/api/other', (c) => c.json({ other: count('other') > 0 }))
-  app.get('/api/fail', (c) => {
-    if (count('fail') === 1) return c.json({ error: 'database_down' }, 500)
-    return c.json({ ok: true })
-  })
-  app.get('/api/throw', (c) => {
-    if (count('throw') === 1) throw new Error('handler exploded')
-    return c.json({ ok: true })
-  })
+export function paidHonoApp(
+  spec: PaidConformanceGate,
+  count: Count,
+  form: HonoForm = 'middleware',
+): Hono<TollgateEnv> {
+  const { app, gated } = gatedApp(createGate(paidConformanceGateOptions(spec)), form)
+  app.get(
+    '/api/report',
+    gated((c) => c.json({ report: 'paid', run: count('report') })),
+  )
+  app.get(
+    '/api/other',
+    gated((c) => c.json({ other: count('other') > 0 })),
+  )
+  app.get(
+    '/api/fail',
+    gated((c) => {
+      if (count('fail') === 1) return c.json({ error: 'database_down' }, 500)
+      return c.json({ ok: true })
+    }),
+  )
+  app.get(
+    '/api/throw',
+    gated((c) => {
+      if (count('throw') === 1) throw new Error('handler exploded')
+      return c.json({ ok: true })
+    }),
+  )
   app.onError((_error, c) => c.json({ error: 'handler_failed' }, 500))
   return app
 }

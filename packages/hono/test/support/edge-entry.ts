@@ -12,7 +12,7 @@ import {
 
 /** What the test puts in the runtime's global scope. */
 export type EdgeSetup = {
-  app: 'shape-hono' | 'shape-fetch' | 'paid-hono' | 'paid-fetch'
+  app: 'shape-hono' | 'shape-hono-route' | 'shape-fetch' | 'paid-hono' | 'paid-hono-route' | 'paid-fetch'
   spec?: PaidConformanceGate
   count: Count
 }
@@ -26,14 +26,16 @@ declare function addEventListener(
 function build(setup: EdgeSetup): (request: Request) => Promise<Response> {
   const spec = setup.spec as PaidConformanceGate
   switch (setup.app) {
-    case 'shape-hono': {
-      const app = shapeHonoApp(shapeGate(), setup.count)
+    case 'shape-hono':
+    case 'shape-hono-route': {
+      const app = shapeHonoApp(shapeGate(), setup.count, setup.app === 'shape-hono' ? 'middleware' : 'route')
       return async (request) => app.fetch(request)
     }
     case 'shape-fetch':
       return shapeFetchHandler(shapeGate(), setup.count)
-    case 'paid-hono': {
-      const app = paidHonoApp(spec, setup.count)
+    case 'paid-hono':
+    case 'paid-hono-route': {
+      const app = paidHonoApp(spec, setup.count, setup.app === 'paid-hono' ? 'middleware' : 'route')
       return async (request) => app.fetch(request)
     }
     case 'paid-fetch':
