@@ -32,6 +32,7 @@ import { readBenchConfig } from './read-bench-config.js'
 import type { ProcessCpu } from './read-process-cpu.js'
 import { type ExactRoundsResult, runExactRounds } from './run-exact-rounds.js'
 import { type LoadResult, runLoad } from './run-load.js'
+import { createTimedLoad, inRoundOrder, type TimedLoadResult } from './run-timed-load.js'
 import { type RedisServer, startRedisServer } from './start-redis-server.js'
 import { type ServerChild, startServerChild } from './start-server-child.js'
 
@@ -141,11 +142,7 @@ async function measure(
     )
     return row
   }
-  const timed = async (url: string, headers: Record<string, string> = {}): Promise<LoadResult> => {
-    if (config.warmupSeconds > 0)
-      await runLoad({ url, connections: config.connections, durationSeconds: config.warmupSeconds, headers })
-    return runLoad({ url, connections: config.connections, durationSeconds: config.durationSeconds, headers })
-  }
+  const timed = createTimedLoad(config)
   const delta = async <T>(
     run: () => Promise<T>,
   ): Promise<{ value: T; before: ServerStats; after: ServerStats }> => {
@@ -158,8 +155,8 @@ async function measure(
   log('(b) buying a pass')
   const client = createBenchClient(devnet, key(PAYER.pass))
   const passToken = await buyPass(client, urls.gate)
-  // (a) and (b) alternate over several rounds, each round measuring both back to back, so a
-  // machine that speeds up or slows down during the run skews neither; the paired ratios' median
+  // (a) and (b) alternate over several rounds, each round measuring both back to back (in reverse
+  // order every other round), so a machine that speeds up or slows down during the run skews neither; the paired ratios' median
   // is the pass ratio, and each row reports its median round.
   const bareRuns: LoadResult[] = []
   const passRuns: LoadResult[] = []
@@ -168,8 +165,10 @@ async function measure(
     log(`(a)/(b) round ${round} of ${config.pairRounds}`)
     // Both rows send byte-identical requests (bare Express ignores the header), so the load
     // generator does the same work and only the server side differs.
-    const bareRun = await timed(`${urls.bare}${path}`, { 'x-payment-pass': passToken })
-    const passRun = await timed(`${urls.gate}${path}`, { 'x-payment-pass': passToken })
+    const [bareRun, passRun] = await pairedRuns(round, [
+      () => timed(`${urls.bare}${path}`, { 'x-payment-pass': passToken }),
+      () => timed(`${urls.gate}${path}`, { 'x-payment-pass': passToken }),
+    ])
     bareRuns.push(bareRun)
     passRuns.push(passRun)
     pairRatios.push(passRun.requestsPerSecond / bareRun.requestsPerSecond)
@@ -543,6 +542,20 @@ async function measureMemory(claims: number): Promise<{ claims: number; bytesPer
   return JSON.parse(output.trim().split('\n').pop()!) as { claims: number; bytesPerClaim: number }
 }
 
+function cpuOf(runs: readonly TimedLoadResult[]): string {
+  return median(runs.map((run) => run.serverCpuUsPerRequest)).toFixed(1)
+}
+
+/** Runs a round's two measurements in {@link inRoundOrder}; resolves with them in the given order. */
+async function pairedRuns<T>(
+  round: number,
+  runs: readonly [() => Promise<T>, () => Promise<T>],
+): Promise<[T, T]> {
+  const results = new Map<() => Promise<T>, T>()
+  for (const run of inRoundOrder(round, runs)) results.set(run, await run())
+  return [results.get(runs[0]) as T, results.get(runs[1]) as T]
+}
+
 /**
  * The Hono pass ratios' lines of the report: the middleware's (h) and the route handler's (h2),
  * each against bare Hono, and which form meets the target.
@@ -563,6 +576,8 @@ function honoPassLines(hono: HonoPassResult): string {
     line('honoPassRatio (h)/(g), middleware', hono.pairRatios),
     line('honoRoutePassRatio (h2)/(g), paidHandler', hono.routeRatios),
     `(h)/(g2), against Hono with a no-op async middleware: ${median(hono.awaitingRatios).toFixed(3)}`,
+    `server CPU us per request (median run): (g) ${cpuOf(hono.bareRuns)}, (g2) ${cpuOf(hono.awaitingRuns)}, (h) ${cpuOf(hono.passRuns)}, (h2) ${cpuOf(hono.routeRuns)}`,
+    `requests per server CPU-second, against (g): (h) ${median(hono.pairCpuRatios).toFixed(3)}, (h2) ${median(hono.routeCpuRatios).toFixed(3)} (medians of the paired rounds)`,
     `Hono pass target >= ${PASS_RATIO_TARGET} met by: ${meeting.length === 0 ? 'neither form' : meeting.join(' and ')}`,
   ].join('\n')
 }
@@ -578,11 +593,7 @@ async function measureHonoOnly(
   const client = createBenchClient(devnet, devnet.accounts[PAYER.pass]!.privateKey)
   const passToken = await buyPass(client, urls.honoGate)
   const routePassToken = await buyPass(client, urls.honoRouteGate)
-  const timed = async (url: string, headers: Record<string, string>): Promise<LoadResult> => {
-    if (config.warmupSeconds > 0)
-      await runLoad({ url, connections: config.connections, durationSeconds: config.warmupSeconds, headers })
-    return runLoad({ url, connections: config.connections, durationSeconds: config.durationSeconds, headers })
-  }
+  const timed = createTimedLoad(config)
   const path = '/api/search-like?q=bench'
   const hono = await measureHonoPass({
     bareUrl: urls.bareHono,

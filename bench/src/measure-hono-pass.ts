@@ -1,4 +1,4 @@
-import type { LoadResult } from './run-load.js'
+import { inRoundOrder, type TimedLoadResult } from './run-timed-load.js'
 
 /** Options of {@link measureHonoPass}. */
 export type MeasureHonoPassOptions = {
@@ -19,29 +19,33 @@ export type MeasureHonoPassOptions = {
   /** Paired rounds. */
   rounds: number
   /** Runs one timed load (with warm-up) against a URL with headers. */
-  timed: (url: string, headers: Record<string, string>) => Promise<LoadResult>
+  timed: (url: string, headers: Record<string, string>) => Promise<TimedLoadResult>
   log: (message: string) => void
 }
 
 /** What {@link measureHonoPass} measured. */
 export type HonoPassResult = {
-  bareRuns: LoadResult[]
-  awaitingRuns: LoadResult[]
-  passRuns: LoadResult[]
-  routeRuns: LoadResult[]
+  bareRuns: TimedLoadResult[]
+  awaitingRuns: TimedLoadResult[]
+  passRuns: TimedLoadResult[]
+  routeRuns: TimedLoadResult[]
   /** Per round, the gate's requests/s over bare Hono's. */
   pairRatios: number[]
   /** Per round, the requests/s of the gate as the route's handler over bare Hono's. */
   routeRatios: number[]
   /** Per round, the gate's requests/s over those of Hono with the no-op async middleware. */
   awaitingRatios: number[]
+  /** Per round, bare Hono's server CPU per request over the gate's: requests per server CPU-second, as a ratio. */
+  pairCpuRatios: number[]
+  /** The same for the gate as the route's handler. */
+  routeCpuRatios: number[]
 }
 
 /**
  * Measures the Hono gate's pass path, as middleware and as the route's handler, against bare Hono
- * serving the same handler, as the Express pass row does: rounds of bare then gated, back to back,
- * with requests that differ only in their pass (bare Hono ignores the header), so only the server
- * side differs.
+ * serving the same handler, as the Express pass row does: rounds of the four rows back to back
+ * (in reverse order every other round), with requests that differ only in their pass (bare Hono
+ * ignores the header), so only the server side differs.
  *
  * @example const { pairRatios, routeRatios } = await measureHonoPass({ bareUrl, awaitingUrl, gateUrl, routeUrl, path, passToken, routePassToken, rounds: 3, timed, log })
  */
@@ -55,22 +59,30 @@ export async function measureHonoPass(options: MeasureHonoPassOptions): Promise<
     pairRatios: [],
     routeRatios: [],
     awaitingRatios: [],
+    pairCpuRatios: [],
+    routeCpuRatios: [],
   }
+  const rows = [
+    { runs: result.bareRuns, url: options.bareUrl, headers },
+    { runs: result.awaitingRuns, url: options.awaitingUrl, headers },
+    { runs: result.passRuns, url: options.gateUrl, headers },
+    { runs: result.routeRuns, url: options.routeUrl, headers: { 'x-payment-pass': options.routePassToken } },
+  ]
   for (let round = 1; round <= options.rounds; round++) {
     options.log(`(g)/(g2)/(h)/(h2) Hono round ${round} of ${options.rounds}`)
-    const bare = await options.timed(`${options.bareUrl}${options.path}`, headers)
-    const awaiting = await options.timed(`${options.awaitingUrl}${options.path}`, headers)
-    const pass = await options.timed(`${options.gateUrl}${options.path}`, headers)
-    const route = await options.timed(`${options.routeUrl}${options.path}`, {
-      'x-payment-pass': options.routePassToken,
-    })
-    result.bareRuns.push(bare)
-    result.awaitingRuns.push(awaiting)
-    result.passRuns.push(pass)
-    result.routeRuns.push(route)
+    for (const row of inRoundOrder(round, rows))
+      row.runs.push(await options.timed(`${row.url}${options.path}`, row.headers))
+    const [bare, awaiting, pass, route] = rows.map((row) => row.runs[row.runs.length - 1]!) as [
+      TimedLoadResult,
+      TimedLoadResult,
+      TimedLoadResult,
+      TimedLoadResult,
+    ]
     result.pairRatios.push(pass.requestsPerSecond / bare.requestsPerSecond)
     result.routeRatios.push(route.requestsPerSecond / bare.requestsPerSecond)
     result.awaitingRatios.push(pass.requestsPerSecond / awaiting.requestsPerSecond)
+    result.pairCpuRatios.push(bare.serverCpuUsPerRequest / pass.serverCpuUsPerRequest)
+    result.routeCpuRatios.push(bare.serverCpuUsPerRequest / route.serverCpuUsPerRequest)
   }
   return result
 }

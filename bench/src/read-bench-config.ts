@@ -51,9 +51,9 @@ export type BenchConfig = {
 export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
   const connections = readInteger(env, 'BENCH_CONNECTIONS', 10, 1, 1000)
   return {
-    durationSeconds: readInteger(env, 'BENCH_DURATION_SECONDS', 10, 1, 3600),
+    durationSeconds: readInteger(env, 'BENCH_DURATION_SECONDS', 3, 1, 3600),
     warmupSeconds: readInteger(env, 'BENCH_WARMUP_SECONDS', 2, 0, 600),
-    pairRounds: readInteger(env, 'BENCH_PAIR_ROUNDS', 3, 1, 50),
+    pairRounds: readInteger(env, 'BENCH_PAIR_ROUNDS', 9, 1, 50),
     connections,
     // autocannon refuses fewer requests than connections.
     proofs: readInteger(env, 'BENCH_PROOFS', 1000, connections, 100_000),

@@ -9,8 +9,6 @@ import type { GateRuntime } from './gate-runtime.js'
 import { limitPayer } from './limit-payer.js'
 import type { GatePaid, GateRequest, PaymentReceipt } from './types.js'
 
-const MAX_VERIFIED_PASSES = 10_000
-
 /**
  * Admits a request carrying a pass. The common path (a token seen before, no revocation list, no
  * use count, no per-payer limit) stays synchronous: no promise, no store, one comparison of times
@@ -34,9 +32,6 @@ export function checkPass(
     now: runtime.now,
     clockSkewSeconds: runtime.skewSeconds,
   }).then((payload) => {
-    if (runtime.verifiedPasses.size >= MAX_VERIFIED_PASSES) {
-      runtime.verifiedPasses.delete(runtime.verifiedPasses.keys().next().value as string)
-    }
     runtime.verifiedPasses.set(token, payload)
     return admitPass(runtime, route, payload, request, url)
   })

@@ -4,7 +4,6 @@ import type { Network } from '../chains/types.js'
 import { bazaarBudget, type CompiledDiscovery, compileDiscovery } from '../discovery/compile-discovery.js'
 import { quote, TollgateError } from '../errors/tollgate-error.js'
 import { createKeyring, type Keyring } from '../keyring/create-keyring.js'
-import type { PassPayload } from '../pass/pass-payload.js'
 import { DEFAULT_MAX_HEADER_BYTES } from '../protocol/headers.js'
 import type { PaymentNetwork } from '../scheme/types.js'
 import { createMemoryStore } from '../store/memory-store.js'
@@ -13,6 +12,7 @@ import { type CompiledRoute, compileRoutes } from './compile-routes.js'
 import type { OfferContext } from './offers.js'
 import { parsePublicUrl } from './parse-public-url.js'
 import type { CreateGateOptions, GateHooks, GateLogger } from './types.js'
+import { createVerifiedPasses, type VerifiedPasses } from './verified-passes.js'
 
 /**
  * Everything a gate's steps share, fixed when the gate is created. Each step is a function of this
@@ -46,7 +46,7 @@ export type GateRuntime = {
   networksById: ReadonlyMap<Network, PaymentNetwork>
   offerContext: OfferContext
   /** Tokens whose HMAC and payload were verified once (bounded). */
-  verifiedPasses: Map<string, PassPayload>
+  verifiedPasses: VerifiedPasses
   /** Discovery settings (the defaults when `discovery` is `false`). */
   discovery: CompiledDiscovery
   /** Whether the gate serves discovery documents and the `bazaar` extension (`discovery` not `false`). */
@@ -105,7 +105,7 @@ export function createGateRuntime(options: CreateGateOptions): GateRuntime {
     ),
     networksById: new Map(options.networks.map((network) => [network.network, network])),
     offerContext,
-    verifiedPasses: new Map(),
+    verifiedPasses: createVerifiedPasses(),
     discovery: compileDiscovery(options.discovery === false ? {} : options.discovery),
     discoveryOn: options.discovery !== false,
     protocols: resolveProtocols(options.protocols),

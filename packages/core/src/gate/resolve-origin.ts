@@ -14,19 +14,16 @@ const HOST = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::([0-9]{1,5}))?$/
 export function resolveOrigin(configured: string | undefined, request: GateRequest): string {
   if (configured !== undefined) return configured
   const host = request.headers.get('host')
+  // Most requests come with the `Host` and to the authority of the one before: a valid `Host`
+  // already, and no slicing, parsing or hashing then.
+  if (latest !== undefined && host === latest.host && hasAuthority(request.url, latest.key))
+    return latest.origin
   const match = host === null ? null : HOST.exec(host)
-  const invalid = () =>
-    new TollgateError(
-      'host_invalid',
-      `The request's Host ${quote((host ?? request.url).slice(0, 200))} is invalid.`,
-    )
-  if (host !== null && (match === null || Number(match[1] ?? 0) > 65_535)) throw invalid()
-  // Most requests come to the authority of the one before: no slicing and no hashing then.
-  if (latest !== undefined && hasAuthority(request.url, latest.key)) return latest.origin
+  if (host !== null && (match === null || Number(match[1] ?? 0) > 65_535)) throw invalidHost(host, request)
   const key = authorityOf(request.url)
   const known = key === undefined ? undefined : origins.get(key)
   if (key !== undefined && known !== undefined) {
-    latest = { key, origin: known }
+    latest = { host, key, origin: known }
     return known
   }
   try {
@@ -37,14 +34,21 @@ export function resolveOrigin(configured: string | undefined, request: GateReque
       if (key !== undefined) {
         if (origins.size >= MAX_ORIGINS) origins.delete(origins.keys().next().value as string)
         origins.set(key, origin)
-        latest = { key, origin }
+        latest = { host, key, origin }
       }
       return origin
     }
   } catch {
     // Reported below.
   }
-  throw invalid()
+  throw invalidHost(host, request)
+}
+
+function invalidHost(host: string | null, request: GateRequest): TollgateError {
+  return new TollgateError(
+    'host_invalid',
+    `The request's Host ${quote((host ?? request.url).slice(0, 200))} is invalid.`,
+  )
 }
 
 // The origins of the few authorities a server is reached at, so each request's URL is not parsed
@@ -52,7 +56,8 @@ export function resolveOrigin(configured: string | undefined, request: GateReque
 const MAX_ORIGINS = 64
 const MAX_AUTHORITY_LENGTH = 300
 const origins = new Map<string, string>()
-let latest: { key: string; origin: string } | undefined
+// The last request's `Host` (valid, or null when it had none), authority and origin.
+let latest: { host: string | null; key: string; origin: string } | undefined
 
 // Whether `url` has exactly the authority `key` (a key from `authorityOf`, so without any character
 // that ends an authority or that the parser drops): the key, then one of those ends or nothing.
