@@ -55,7 +55,7 @@ function answer(
   const maxBodyBytes = decision.deferred || decision.keep !== undefined ? runtime.replayMaxBodyBytes : 0
   // A pass ride with nothing to keep settles nothing: no signal to watch and no completion to wait for.
   if (maxBodyBytes === 0 && decision.receipt.method === 'pass' && !decision.settles) {
-    return ride(runtime, decision, () => handler(request, decision.receipt))
+    return ride(runtime, decision, handler, request)
   }
   return servePaid(runtime, request, handler, context, decision, maxBodyBytes)
 }
@@ -67,16 +67,19 @@ function answer(
 function ride(
   runtime: GateRuntime,
   decision: GatePaid,
-  run: () => Response | Promise<Response>,
+  handler: (request: Request, receipt: PaymentReceipt | undefined) => Response | Promise<Response>,
+  request: Request,
 ): Response | Promise<Response> {
-  const served = (response: Response) => withHeaders(response, decision.headersFor(response.status))
-  const failed = (error: unknown) => failedResponse(runtime, error, decision.headersFor(500))
+  let result: Response | PromiseLike<Response>
   try {
-    const result = run()
-    return isPromiseLike(result) ? Promise.resolve(result).then(served).catch(failed) : served(result)
+    result = handler(request, decision.receipt)
   } catch (error) {
-    return failed(error)
+    return failedResponse(runtime, error, decision.headersFor(500))
   }
+  if (!isPromiseLike(result)) return withHeaders(result, decision.headersFor(result.status))
+  return Promise.resolve(result)
+    .then((response) => withHeaders(response, decision.headersFor(response.status)))
+    .catch((error: unknown) => failedResponse(runtime, error, decision.headersFor(500)))
 }
 
 async function servePaid(
