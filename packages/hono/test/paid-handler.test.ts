@@ -1,70 +1,19 @@
-import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
 import {
-  type CreateGateOptions,
   createGate,
   createKeyring,
-  createMemoryStore,
-  decodePaymentRequiredHeader,
   decodePaymentResponseHeader,
   encodePass,
   type PaymentReceipt,
-  type PaymentRequirements,
 } from '@tollgate/core'
-import { evmNetwork } from '@tollgate/core/evm'
-import { devnetRegistry, payWithTx, usdcBalance } from '@tollgate/test-support'
-import { type Devnet, startDevnet } from '@tollgate/testkit'
+import { payWithTx, usdcBalance } from '@tollgate/test-support'
 import { type Context, Hono } from 'hono'
-import type { Address } from 'viem'
-import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { paidHandler, type TollgateEnv, tollgate } from '../src/index.js'
+import { useDevnetBed } from './support/devnet-bed.js'
 
 const SECRET = 'hono-secret-hono-secret-hono-secret-0002'
 const ORIGIN = 'https://api.example.test'
-let devnet: Devnet
-let payTo: Address
-const closers: (() => void)[] = []
-
-beforeAll(async () => {
-  devnet = await startDevnet()
-  payTo = privateKeyToAccount(generatePrivateKey()).address
-})
-afterAll(async () => {
-  await devnet?.stop()
-})
-afterEach(() => {
-  for (const close of closers.splice(0)) close()
-})
-
-function gateOptions(overrides: Partial<CreateGateOptions> = {}): CreateGateOptions {
-  return {
-    routes: { 'GET /api/search': { price: '$0.001', description: 'Search' } },
-    payTo,
-    store: createMemoryStore(),
-    networks: [evmNetwork({ network: devnet.network, rpcUrl: devnet.rpcUrl, assets: ['USDC'] })],
-    secret: SECRET,
-    registry: devnetRegistry(devnet),
-    logger: { warn: () => {} },
-    ...overrides,
-  }
-}
-
-async function listen(app: Hono<TollgateEnv>) {
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()))
-  closers.push(() => {
-    ;(server as unknown as { closeAllConnections(): void }).closeAllConnections()
-    server.close()
-  })
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
-
-async function requirementsOf(url: string): Promise<PaymentRequirements> {
-  const response = await fetch(url)
-  expect(response.status).toBe(402)
-  return decodePaymentRequiredHeader(response.headers.get('PAYMENT-REQUIRED')!).accepts[0]!
-}
+const { devnet: devnetOf, payTo: payToOf, gateOptions, listen, requirementsOf } = useDevnetBed(SECRET)
 
 /** A pass of the gate's secret for `GET /api/search` at {@link ORIGIN}. */
 async function searchPass(): Promise<string> {
@@ -94,11 +43,11 @@ describe('paidHandler (hono)', () => {
     const free = await fetch(`${url}/health`)
     expect([free.status, free.headers.get('payment-response')]).toEqual([200, null])
     const requirements = await requirementsOf(`${url}/api/search?q=hono`)
-    const header = await payWithTx(devnet, requirements, 2)
+    const header = await payWithTx(devnetOf(), requirements, 2)
     const paid = await fetch(`${url}/api/search?q=hono`, { headers: { 'PAYMENT-SIGNATURE': header } })
     expect([paid.status, await paid.json()]).toEqual([200, { results: ['one'] }])
     const settlement = decodePaymentResponseHeader(paid.headers.get('PAYMENT-RESPONSE')!)
-    expect(settlement).toMatchObject({ success: true, payer: devnet.accounts[2]!.address })
+    expect(settlement).toMatchObject({ success: true, payer: devnetOf().accounts[2]!.address })
     expect(receipts).toEqual([
       undefined,
       expect.objectContaining({ method: 'payment', route: 'GET /api/search', scheme: 'tx', amount: '1000' }),
@@ -157,8 +106,8 @@ describe('paidHandler (hono)', () => {
     })
     const url = await listen(app)
     const requirements = await requirementsOf(`${url}/api/search`)
-    const before = await usdcBalance(devnet, payTo)
-    const header = await payWithTx(devnet, requirements, 3)
+    const before = await usdcBalance(devnetOf(), payToOf())
+    const header = await payWithTx(devnetOf(), requirements, 3)
     const failed = await fetch(`${url}/api/search`, { headers: { 'PAYMENT-SIGNATURE': header } })
     expect([failed.status, await failed.json()]).toEqual([500, { error: 'handler_failed' }])
     expect(errors).toEqual([new Error('handler exploded')])
@@ -174,7 +123,7 @@ describe('paidHandler (hono)', () => {
       success: true,
     })
     expect(runs).toBe(2)
-    expect((await usdcBalance(devnet, payTo)) - before).toBe(1000n)
+    expect((await usdcBalance(devnetOf(), payToOf())) - before).toBe(1000n)
   })
 
   test('error: a handler that throws or rejects on a pass ride goes through app.onError; a free one too', async () => {

@@ -1,66 +1,15 @@
-import type { AddressInfo } from 'node:net'
-import { serve } from '@hono/node-server'
-import {
-  type CreateGateOptions,
-  createMemoryStore,
-  decodePaymentRequiredHeader,
-  decodePaymentResponseHeader,
-  type PaymentReceipt,
-  type PaymentRequirements,
-} from '@tollgate/core'
+import { decodePaymentResponseHeader, type PaymentReceipt } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
-import { devnetRegistry, exactHeader, payWithTx, usdcBalance } from '@tollgate/test-support'
-import { type Devnet, startDevnet } from '@tollgate/testkit'
+import { exactHeader, payWithTx, usdcBalance } from '@tollgate/test-support'
 import { Hono } from 'hono'
-import { type Address, erc20Abi, parseEther } from 'viem'
+import { erc20Abi, parseEther } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest'
+import { describe, expect, test } from 'vitest'
 import { type TollgateEnv, tollgate } from '../src/index.js'
+import { useDevnetBed } from './support/devnet-bed.js'
 
 const SECRET = 'hono-secret-hono-secret-hono-secret-0001'
-let devnet: Devnet
-let payTo: Address
-const closers: (() => void)[] = []
-
-beforeAll(async () => {
-  devnet = await startDevnet()
-  payTo = privateKeyToAccount(generatePrivateKey()).address
-})
-afterAll(async () => {
-  await devnet?.stop()
-})
-afterEach(() => {
-  for (const close of closers.splice(0)) close()
-})
-
-function gateOptions(overrides: Partial<CreateGateOptions> = {}): CreateGateOptions {
-  return {
-    routes: { 'GET /api/search': { price: '$0.001', description: 'Search' } },
-    payTo,
-    store: createMemoryStore(),
-    networks: [evmNetwork({ network: devnet.network, rpcUrl: devnet.rpcUrl, assets: ['USDC'] })],
-    secret: SECRET,
-    registry: devnetRegistry(devnet),
-    logger: { warn: () => {} },
-    ...overrides,
-  }
-}
-
-async function listen(app: Hono<TollgateEnv>) {
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()))
-  closers.push(() => {
-    ;(server as unknown as { closeAllConnections(): void }).closeAllConnections()
-    server.close()
-  })
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
-
-async function requirementsOf(url: string): Promise<PaymentRequirements> {
-  const response = await fetch(url)
-  expect(response.status).toBe(402)
-  return decodePaymentRequiredHeader(response.headers.get('PAYMENT-REQUIRED')!).accepts[0]!
-}
+const { devnet: devnetOf, gateOptions, listen, requirementsOf } = useDevnetBed(SECRET)
 
 describe('tollgate (hono)', () => {
   test('behavior: paid -> 200 with PAYMENT-RESPONSE and the receipt in c.get("tollgate"); free routes get none', async () => {
@@ -82,11 +31,11 @@ describe('tollgate (hono)', () => {
     const free = await fetch(`${url}/health`)
     expect([free.status, free.headers.get('payment-response')]).toEqual([200, null])
     const requirements = await requirementsOf(`${url}/api/search?q=hono`)
-    const header = await payWithTx(devnet, requirements, 2)
+    const header = await payWithTx(devnetOf(), requirements, 2)
     const paid = await fetch(`${url}/api/search?q=hono`, { headers: { 'PAYMENT-SIGNATURE': header } })
     expect([paid.status, await paid.json()]).toEqual([200, { results: ['one'] }])
     const settlement = decodePaymentResponseHeader(paid.headers.get('PAYMENT-RESPONSE')!)
-    expect(settlement).toMatchObject({ success: true, payer: devnet.accounts[2]!.address })
+    expect(settlement).toMatchObject({ success: true, payer: devnetOf().accounts[2]!.address })
     expect(receipts).toEqual([
       undefined,
       expect.objectContaining({ method: 'payment', route: 'GET /api/search', scheme: 'tx', amount: '1000' }),
@@ -122,13 +71,13 @@ describe('tollgate (hono)', () => {
   test('behavior: an exact settlement that fails after the handler -> the gate answer, without the handler headers; nothing charged', async () => {
     const settler = privateKeyToAccount(generatePrivateKey())
     const payer = privateKeyToAccount(generatePrivateKey())
-    await devnet.testClient.setBalance({ address: settler.address, value: parseEther('10') })
-    await devnet.testClient.setBalance({ address: payer.address, value: parseEther('10') })
-    await devnet.mint('usdc', payer.address, 10_000n)
+    await devnetOf().testClient.setBalance({ address: settler.address, value: parseEther('10') })
+    await devnetOf().testClient.setBalance({ address: payer.address, value: parseEther('10') })
+    await devnetOf().mint('usdc', payer.address, 10_000n)
     const merchant = privateKeyToAccount(generatePrivateKey()).address
     const network = evmNetwork({
-      network: devnet.network,
-      rpcUrl: devnet.rpcUrl,
+      network: devnetOf().network,
+      rpcUrl: devnetOf().rpcUrl,
       tx: false,
       exact: { settler },
     })
@@ -146,28 +95,28 @@ describe('tollgate (hono)', () => {
     app.get('/api/report', async (c) => {
       runs++
       // The payer empties its balance while the handler runs: the authorization can no longer settle.
-      const wallet = devnet.walletClient(0)
+      const wallet = devnetOf().walletClient(0)
       const hash = await wallet.writeContract({
-        address: devnet.tokens.usdc.address,
+        address: devnetOf().tokens.usdc.address,
         abi: erc20Abi,
         functionName: 'transfer',
-        args: [devnet.accounts[0]!.address, 10_000n],
+        args: [devnetOf().accounts[0]!.address, 10_000n],
         account: payer,
-        chain: devnet.chain,
+        chain: devnetOf().chain,
       })
-      await devnet.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
+      await devnetOf().publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
       c.header('set-cookie', 'session=paid-only')
       return c.json({ report: 'paid' })
     })
     const url = await listen(app)
     const requirements = await requirementsOf(`${url}/api/report`)
-    const header = await exactHeader(devnet, payer, requirements)
+    const header = await exactHeader(devnetOf(), payer, requirements)
     const response = await fetch(`${url}/api/report`, { headers: { 'PAYMENT-SIGNATURE': header } })
     const body = (await response.json()) as { error?: string; report?: string }
     expect(response.status).not.toBe(200)
     expect(body.report).toBeUndefined()
     expect(response.headers.get('set-cookie')).toBeNull()
     expect(runs).toBe(1)
-    expect(await usdcBalance(devnet, merchant)).toBe(0n)
+    expect(await usdcBalance(devnetOf(), merchant)).toBe(0n)
   })
 })
