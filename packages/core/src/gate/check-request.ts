@@ -12,7 +12,7 @@ import type { GateRuntime } from './gate-runtime.js'
 import { findOffer, type Offer } from './offers.js'
 import { paymentRequiredAnswer } from './payment-required-answer.js'
 import { readMppCredential } from './read-mpp-credential.js'
-import { readPaymentHeaders } from './read-payment-headers.js'
+import { carriesPayment, readPaymentHeaders } from './read-payment-headers.js'
 import { rejectRequest } from './reject-request.js'
 import { type GateTarget, resolveGateTarget } from './resolve-gate-target.js'
 import { resolveOffers } from './resolve-offers.js'
@@ -81,8 +81,7 @@ function rideKnownPass(
     const { headers } = request
     const token = headers.get(headerNames.pass)
     if (token === null) return undefined
-    const sent = readPaymentHeaders(runtime, headers)
-    if (sent.signature !== null || sent.v1 !== null || sent.mpp !== null) return undefined
+    if (carriesPayment(runtime, headers)) return undefined
     return admitKnownPass(runtime, route, token, request.method, url, () =>
       locate(request, target, url.origin),
     )

@@ -31,3 +31,19 @@ export function readPaymentHeaders(runtime: GateRuntime, headers: GateRequest['h
       : null
   return { signature, v1, mpp }
 }
+
+/**
+ * Whether a request carries a payment of a protocol the gate speaks: what {@link readPaymentHeaders}
+ * finds, without building its answer (a pass ride asks this on every request).
+ * @internal
+ */
+export function carriesPayment(runtime: GateRuntime, headers: GateRequest['headers']): boolean {
+  const { x402, mpp } = runtime.protocols
+  if (
+    x402 &&
+    (headers.get(headerNames.paymentSignature) !== null || headers.get(headerNames.xPayment) !== null)
+  ) {
+    return true
+  }
+  return mpp && hasPaymentScheme(headers.get(mppHeaderNames.authorization))
+}

@@ -31,13 +31,15 @@ export function findScopeMismatch(
     return 'url'
   }
   if (scope.origin !== undefined && url.origin !== scope.origin) return 'origin'
-  const covered = scope.routes.some((route) => {
-    try {
-      return parseRoutePattern(route).match(request.method, url.pathname) !== undefined
-    } catch {
-      // A pattern this version cannot parse covers nothing: fail closed.
-      return false
-    }
-  })
-  return covered ? undefined : 'route'
+  for (const route of scope.routes) if (covers(route, request.method, url.pathname)) return undefined
+  return 'route'
+}
+
+function covers(route: string, method: string, pathname: string): boolean {
+  try {
+    return parseRoutePattern(route).match(method, pathname) !== undefined
+  } catch {
+    // A pattern this version cannot parse covers nothing: fail closed.
+    return false
+  }
 }
