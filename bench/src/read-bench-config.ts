@@ -51,7 +51,7 @@ export type BenchConfig = {
 export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
   const connections = readInteger(env, 'BENCH_CONNECTIONS', 10, 1, 1000)
   return {
-    durationSeconds: readInteger(env, 'BENCH_DURATION_SECONDS', 3, 1, 3600),
+    durationSeconds: readSeconds(env, 'BENCH_DURATION_SECONDS', 3, 0.1, 3600),
     warmupSeconds: readInteger(env, 'BENCH_WARMUP_SECONDS', 2, 0, 600),
     pairRounds: readInteger(env, 'BENCH_PAIR_ROUNDS', 9, 1, 50),
     connections,
@@ -81,6 +81,23 @@ function readOnly(env: NodeJS.ProcessEnv): BenchConfig['only'] {
 function readRedisProofs(env: NodeJS.ProcessEnv, connections: number): number {
   const value = readInteger(env, 'BENCH_REDIS_PROOFS', 300, 0, 100_000)
   return value === 0 ? 0 : Math.max(value, connections)
+}
+
+// Seconds of load: a fraction of a second is accepted, for runs that check the report's shape.
+function readSeconds(
+  env: NodeJS.ProcessEnv,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const text = env[name]?.trim()
+  if (text === undefined || text === '') return fallback
+  const value = Number(text)
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new Error(`${name}="${text}" must be a number of seconds from ${min} to ${max}.`)
+  }
+  return value
 }
 
 function readInteger(

@@ -95,7 +95,7 @@ const outputs: Record<string, (block: ReadmeBlock) => Promise<unknown>> = {
   'bench-results': async () => {
     const results = join(scratch, 'bench-results.json')
     const sizes = {
-      BENCH_DURATION_SECONDS: '1',
+      BENCH_DURATION_SECONDS: '0.2',
       BENCH_WARMUP_SECONDS: '0',
       BENCH_PAIR_ROUNDS: '1',
       BENCH_CONNECTIONS: '1',
