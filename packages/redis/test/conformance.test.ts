@@ -13,8 +13,9 @@ describe.skipIf(skipReason !== undefined)(`redis${skipReason ? ` (skipped: ${ski
   })
   afterAll(() => server?.stop())
 
+  // Each test has its own store (its own key prefix), so the suite's real waits overlap.
   defineStoreConformance(
-    { describe, test, expect: expect as never },
+    { describe, test: test.concurrent, expect: expect as never },
     {
       name: 'redis',
       // A generous call deadline: these tests are about semantics, and a busy machine can miss the
