@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url'
 import { serveFetch } from '@tollgate/test-support'
 import { EdgeRuntime } from 'edge-runtime'
 import { build } from 'esbuild'
+import type { Count } from './apps.js'
 import type { EdgeSetup } from './edge-entry.js'
 
 let bundle: Promise<string> | undefined
@@ -20,9 +21,32 @@ function edgeBundle(): Promise<string> {
   return bundle
 }
 
+async function newRuntime(setup: EdgeSetup): Promise<EdgeRuntime> {
+  return new EdgeRuntime({
+    initialCode: await edgeBundle(),
+    extend: (context) => Object.assign(context, { EDGE_SETUP: setup }),
+  })
+}
+
+const shared = new Map<EdgeSetup['app'], { runtime: Promise<EdgeRuntime>; slot: { count: Count } }>()
+
+// The shape suites send only unpaid requests, which leave the gate as they found it: one runtime
+// per app (evaluating the bundle costs about 25 ms) serves every test, each counting its own runs.
+async function sharedRuntime(setup: EdgeSetup): Promise<EdgeRuntime> {
+  let entry = shared.get(setup.app)
+  if (entry === undefined) {
+    const slot = { count: setup.count }
+    entry = { runtime: newRuntime({ app: setup.app, count: (name) => slot.count(name) }), slot }
+    shared.set(setup.app, entry)
+  }
+  entry.slot.count = setup.count
+  return entry.runtime
+}
+
 /**
  * Runs the app `setup` names inside an edge runtime (the `edge-runtime` package's VM: web globals
- * only, no Node modules) behind a node:http bridge. The bridge builds the URL from the server's own
+ * only, no Node modules) behind a node:http bridge: a fresh runtime for a paid app (`spec`), one
+ * kept per app for the shape suites. The bridge builds the URL from the server's own
  * origin and the target as received, and aborts the request's `signal` (one of the runtime's own)
  * when the requester leaves. `runServer` of the same package does neither: it builds the URL from
  * `Host` (throwing on a malformed one) and never aborts `request.signal`.
@@ -30,10 +54,7 @@ function edgeBundle(): Promise<string> {
  * @example const server = await serveEdge({ app: 'paid-hono', spec, count })
  */
 export async function serveEdge(setup: EdgeSetup) {
-  const runtime = new EdgeRuntime({
-    initialCode: await edgeBundle(),
-    extend: (context) => Object.assign(context, { EDGE_SETUP: setup }),
-  })
+  const runtime = setup.spec === undefined ? await sharedRuntime(setup) : await newRuntime(setup)
   return serveFetch(async (request) => {
     const abort = runtime.evaluate<AbortController>('new AbortController()')
     request.signal.addEventListener('abort', () => abort.abort(), { once: true })
