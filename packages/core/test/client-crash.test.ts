@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Devnet } from '@tollgate/testkit'
 import { erc20Abi } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import { createClient } from '../src/client/create-client.js'
 import { evmNetwork } from '../src/evm/evm-network.js'
 import { evmWallet } from '../src/evm/evm-wallet.js'
@@ -40,7 +40,9 @@ afterAll(async () => {
 describe('kill -9 between recording a transfer and sending it', () => {
   test('behavior: on restart the recorded transfer is found and sent, never paid anew', async () => {
     const payer = devnet.accounts[1]!
-    const ledgerPath = join(mkdtempSync(join(tmpdir(), 'tollgate-crash-')), 'ledger.jsonl')
+    const directory = mkdtempSync(join(tmpdir(), 'tollgate-crash-'))
+    onTestFinished(() => rmSync(directory, { recursive: true, force: true }))
+    const ledgerPath = join(directory, 'ledger.jsonl')
     let reachedSend: () => void = () => {}
     const sending = new Promise<void>((resolve) => {
       reachedSend = resolve

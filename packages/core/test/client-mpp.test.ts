@@ -1,10 +1,10 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Devnet } from '@tollgate/testkit'
 import { erc20Abi, type Hex } from 'viem'
 import { privateKeyToAccount } from 'viem/accounts'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import type { ClientEvent, CreateClientOptions } from '../src/client/client-types.js'
 import { createClient } from '../src/client/create-client.js'
 import { TollgateError } from '../src/errors/tollgate-error.js'
@@ -235,7 +235,9 @@ describe('a durable ledger keeps an MPP payment across a restart', () => {
   test('behavior: a new client on the same file resends the recorded credential; one signature, one transfer', async () => {
     let failing = true
     const server = await mppServer({ answer: () => (failing ? 500 : 'ok') })
-    const path = join(mkdtempSync(join(tmpdir(), 'tollgate-mpp-')), 'ledger.jsonl')
+    const directory = mkdtempSync(join(tmpdir(), 'tollgate-mpp-'))
+    onTestFinished(() => rmSync(directory, { recursive: true, force: true }))
+    const path = join(directory, 'ledger.jsonl')
     const spentBefore = await spentOnChain(2)
     try {
       const first = createFileLedger({ path })

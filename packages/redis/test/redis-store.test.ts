@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { type ClaimResult, TollgateError } from '@tollgate/core'
 import { createClient } from 'redis'
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, onTestFinished, test, vi } from 'vitest'
 import { createRedisStore, type RedisStore } from '../src/index.js'
 import { type RedisServer, redisSkipReason, startRedisServer } from './redis-server.js'
 
@@ -389,6 +389,7 @@ describe.skipIf(skipReason !== undefined)(
 
     test('behavior: with persistence, a crash and restart of Redis keeps every claim (no replay window)', async () => {
       const directory = mkdtempSync(join(tmpdir(), 'tollgate-redis-'))
+      onTestFinished(() => rmSync(directory, { recursive: true, force: true }))
       let server = await startRedisServer({ persistDirectory: directory })
       const store = createRedisStore({ ...patient, url: server.url })
       try {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createClient, encodePaymentRequiredHeader, TollgateError, type Wallet } from '@tollgate/core'
@@ -9,7 +9,7 @@ import { tollgate } from '@tollgate/express'
 import { transfersOnChain, usdcBalance, usdcRegistry, walletOf } from '@tollgate/test-support'
 import express from 'express'
 import type { Address } from 'viem'
-import { afterAll, beforeAll, describe, expect, test } from 'vitest'
+import { afterAll, beforeAll, describe, expect, onTestFinished, test } from 'vitest'
 import { listen, proxyTo, SECRET, startDemo } from '../src/fixtures.js'
 
 let demo: Awaited<ReturnType<typeof startDemo>>
@@ -280,7 +280,9 @@ describe('the client against the demo API on anvil', () => {
   })
 
   test('behavior: after a restart, a transfer whose response was lost is proven again, never paid twice', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'tollgate-ledger-')), 'ledger.jsonl')
+    const directory = mkdtempSync(join(tmpdir(), 'tollgate-ledger-'))
+    onTestFinished(() => rmSync(directory, { recursive: true, force: true }))
+    const path = join(directory, 'ledger.jsonl')
     let dropping = true
     const proxy = await listen(
       proxyTo(demo.api.url, (request) => {
@@ -323,7 +325,9 @@ describe('the client against the demo API on anvil', () => {
   })
 
   test('behavior: a restart does not reset the budget', async () => {
-    const path = join(mkdtempSync(join(tmpdir(), 'tollgate-ledger-')), 'ledger.jsonl')
+    const directory = mkdtempSync(join(tmpdir(), 'tollgate-ledger-'))
+    onTestFinished(() => rmSync(directory, { recursive: true, force: true }))
+    const path = join(directory, 'ledger.jsonl')
     const policy = { budget: '$0.002' }
     const first = clientFor(8, policy, { ledger: createFileLedger({ path }) })
     expect((await first.fetch(`${demo.api.url}/api/search?q=1`)).status).toBe(200)
