@@ -54,7 +54,8 @@ export type CreateRedisStoreOptions = {
   prefix?: string
   /**
    * Milliseconds one store call may take, including waiting for a reconnect, before it rejects
-   * with `store_unavailable`. Default 1000.
+   * with `store_unavailable`. A reply that reached this process while its event loop was busy past
+   * the deadline is still taken. Default 1000.
    */
   commandTimeoutMs?: number
 }
@@ -160,8 +161,12 @@ export function createRedisStore(options: CreateRedisStoreOptions): RedisStore {
     work.catch(() => {})
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        expired = true
-        reject(new Error(`Redis did not answer within ${commandTimeoutMs} ms.`))
+        // Timers run before the event loop reads its sockets: after a stall of this process (a
+        // busy event loop), the reply may already be waiting there. Give it that one read first.
+        setImmediate(() => {
+          expired = true
+          reject(new Error(`Redis did not answer within ${commandTimeoutMs} ms.`))
+        })
       }, commandTimeoutMs)
     })
     try {

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -83,6 +83,7 @@ async function expectAllUnavailable(store: RedisStore): Promise<void> {
 }
 
 const holderScript = fileURLToPath(new URL('./fixtures/claim-holder.mjs', import.meta.url))
+const waitForKeyScript = fileURLToPath(new URL('./fixtures/wait-for-key.mjs', import.meta.url))
 
 /** Starts a second process that claims `held`, claims and commits `spent`, prints a line and hangs. */
 function spawnHolder(url: string, prefix: string): { process: ChildProcess; next(): Promise<string> } {
@@ -467,6 +468,36 @@ describe.skipIf(skipReason !== undefined)(
         await own.stop()
       }
     }, 60_000)
+
+    test('behavior: a reply that arrived while this process was busy past commandTimeoutMs is taken, not refused', async () => {
+      const prefix = `${unique('stall')}:`
+      const store = createRedisStore({ url: server.url, prefix, commandTimeoutMs: 300 })
+      try {
+        await untilAnswered(() => callEveryMethod(store))
+        const key = unique('proof')
+        const claim = settle(store.claim(key, { ttlSeconds: 60 }))
+        // The client writes its commands in a `setImmediate` queued as it sends them (within a few
+        // microtask turns). Right after that write, before the event loop reads any socket, this
+        // process is held (by a synchronous child) until Redis ran the claim and the deadline is long
+        // past: the reply then waits on the socket while the deadline's timer is due.
+        for (let turn = 0; turn < 20; turn++) await null
+        const held = await new Promise<ReturnType<typeof spawnSync>>((resolve) =>
+          setImmediate(() =>
+            resolve(
+              spawnSync(
+                process.execPath,
+                [waitForKeyScript, String(server.port), `${prefix}${key}`, String(Date.now() + 600)],
+                { stdio: 'ignore' },
+              ),
+            ),
+          ),
+        )
+        expect(held.status).toBe(0)
+        expect((await claim).value).toMatchObject({ claimed: true })
+      } finally {
+        await store.close()
+      }
+    })
 
     test('error: a frozen Redis times out at commandTimeoutMs, and a timed-out claim is rolled back', async () => {
       const own = await startRedisServer()
