@@ -49,22 +49,22 @@ export type BenchConfig = {
  * @throws {Error} when a variable is not a number in its range
  */
 export function readBenchConfig(env: NodeJS.ProcessEnv): BenchConfig {
-  const connections = readInteger(env, 'BENCH_CONNECTIONS', 10, 1, 1000)
+  const connections = readNumber(env, 'BENCH_CONNECTIONS', 10, 1, 1000)
   return {
-    durationSeconds: readSeconds(env, 'BENCH_DURATION_SECONDS', 3, 0.1, 3600),
-    warmupSeconds: readInteger(env, 'BENCH_WARMUP_SECONDS', 2, 0, 600),
-    pairRounds: readInteger(env, 'BENCH_PAIR_ROUNDS', 9, 1, 50),
+    durationSeconds: readNumber(env, 'BENCH_DURATION_SECONDS', 3, 0.1, 3600, 'fractions'),
+    warmupSeconds: readNumber(env, 'BENCH_WARMUP_SECONDS', 2, 0, 600),
+    pairRounds: readNumber(env, 'BENCH_PAIR_ROUNDS', 9, 1, 50),
     connections,
     // autocannon refuses fewer requests than connections.
-    proofs: readInteger(env, 'BENCH_PROOFS', 1000, connections, 100_000),
-    exactPayments: readInteger(env, 'BENCH_EXACT_PAYMENTS', 200, connections, 100_000),
-    sequentialPayments: readInteger(env, 'BENCH_SEQUENTIAL_PAYMENTS', 50, 1, 100_000),
-    exactRounds: readInteger(env, 'BENCH_EXACT_ROUNDS', 3, 1, 50),
-    clientCalls: readInteger(env, 'BENCH_CLIENT_CALLS', 2000, 10, 1_000_000),
-    memoryClaims: readInteger(env, 'BENCH_MEMORY_CLAIMS', 100_000, 1000, 1_000_000),
+    proofs: readNumber(env, 'BENCH_PROOFS', 1000, connections, 100_000),
+    exactPayments: readNumber(env, 'BENCH_EXACT_PAYMENTS', 200, connections, 100_000),
+    sequentialPayments: readNumber(env, 'BENCH_SEQUENTIAL_PAYMENTS', 50, 1, 100_000),
+    exactRounds: readNumber(env, 'BENCH_EXACT_ROUNDS', 3, 1, 50),
+    clientCalls: readNumber(env, 'BENCH_CLIENT_CALLS', 2000, 10, 1_000_000),
+    memoryClaims: readNumber(env, 'BENCH_MEMORY_CLAIMS', 100_000, 1000, 1_000_000),
     redisProofs: readRedisProofs(env, connections),
-    receiptPollingMs: readInteger(env, 'BENCH_RECEIPT_POLLING_MS', 25, 1, 10_000),
-    exactSimulationMaxAgeMs: readInteger(env, 'BENCH_EXACT_SIMULATION_MAX_AGE_MS', 0, 0, 600_000),
+    receiptPollingMs: readNumber(env, 'BENCH_RECEIPT_POLLING_MS', 25, 1, 10_000),
+    exactSimulationMaxAgeMs: readNumber(env, 'BENCH_EXACT_SIMULATION_MAX_AGE_MS', 0, 0, 600_000),
     cpuProfile: env.BENCH_CPU_PROF === '1',
     resultsPath: env.BENCH_RESULTS?.trim() || 'results.json',
     only: readOnly(env),
@@ -79,39 +79,28 @@ function readOnly(env: NodeJS.ProcessEnv): BenchConfig['only'] {
 }
 
 function readRedisProofs(env: NodeJS.ProcessEnv, connections: number): number {
-  const value = readInteger(env, 'BENCH_REDIS_PROOFS', 300, 0, 100_000)
+  const value = readNumber(env, 'BENCH_REDIS_PROOFS', 300, 0, 100_000)
   return value === 0 ? 0 : Math.max(value, connections)
 }
 
-// Seconds of load: a fraction of a second is accepted, for runs that check the report's shape.
-function readSeconds(
+// A whole number from `min` to `max` (any number with `fractions`: seconds of load, where a
+// fraction of a second serves runs that check the report's shape); `fallback` when unset.
+function readNumber(
   env: NodeJS.ProcessEnv,
   name: string,
   fallback: number,
   min: number,
   max: number,
-): number {
-  const text = env[name]?.trim()
-  if (text === undefined || text === '') return fallback
-  const value = Number(text)
-  if (!Number.isFinite(value) || value < min || value > max) {
-    throw new Error(`${name}="${text}" must be a number of seconds from ${min} to ${max}.`)
-  }
-  return value
-}
-
-function readInteger(
-  env: NodeJS.ProcessEnv,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
+  kind: 'integer' | 'fractions' = 'integer',
 ): number {
   const text = env[name]?.trim()
   if (text === undefined || text === '') return Math.max(fallback, min)
   const value = Number(text)
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${name}="${text}" must be an integer from ${min} to ${max}.`)
+  const valid = kind === 'integer' ? Number.isInteger(value) : Number.isFinite(value)
+  if (!valid || value < min || value > max) {
+    throw new Error(
+      `${name}="${text}" must be ${kind === 'integer' ? 'an integer' : 'a number'} from ${min} to ${max}.`,
+    )
   }
   return value
 }
