@@ -32,6 +32,7 @@ const shared = new Map<EdgeSetup['app'], { runtime: Promise<EdgeRuntime>; slot: 
 
 // The shape suites send only unpaid requests, which leave the gate as they found it: one runtime
 // per app (evaluating the bundle costs about 25 ms) serves every test, each counting its own runs.
+// The counter is swapped per test, which holds because a file's tests run one at a time.
 async function sharedRuntime(setup: EdgeSetup): Promise<EdgeRuntime> {
   let entry = shared.get(setup.app)
   if (entry === undefined) {
