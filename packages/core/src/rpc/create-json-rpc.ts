@@ -1,6 +1,5 @@
 import { TollgateError } from '../errors/tollgate-error.js'
 import { readBodyText } from '../protocol/read-body-text.js'
-import { anySignal } from './any-signal.js'
 import { matchJsonRpcAnswers } from './match-json-rpc-answers.js'
 
 /** One JSON-RPC call. */
@@ -59,16 +58,16 @@ export function createJsonRpc(options: CreateJsonRpcOptions): JsonRpc {
       method: call.method,
       params: call.params,
     }))
-    const timeout = AbortSignal.timeout(timeoutMs)
     stats.roundTrips++
     stats.calls += calls.length
+    const deadline = startDeadline(timeoutMs, signal)
     let text: string | undefined
     try {
       const response = await fetchFn(options.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body.length === 1 ? body[0] : body),
-        signal: signal === undefined ? timeout : anySignal([timeout, signal]),
+        signal: deadline.signal,
       })
       if (!response.ok) {
         await response.body?.cancel().catch(() => {})
@@ -78,11 +77,13 @@ export function createJsonRpc(options: CreateJsonRpcOptions): JsonRpc {
     } catch (error) {
       if (TollgateError.is(error) && error.code === 'rpc_unavailable') throw error
       throw unavailable(
-        timeout.aborted
+        deadline.expired()
           ? `The RPC node did not answer within ${timeoutMs} ms.`
           : 'The RPC node is unreachable.',
         error,
       )
+    } finally {
+      deadline.clear()
     }
     if (text === undefined) throw unavailable(`The RPC answer is larger than ${maxResponseBytes} bytes.`)
     return matchJsonRpcAnswers(text, calls, firstId)
@@ -92,5 +93,35 @@ export function createJsonRpc(options: CreateJsonRpcOptions): JsonRpc {
     batch,
     request: async (method, params, signal) => (await batch([{ method, params }], signal))[0],
     stats,
+  }
+}
+
+/**
+ * A signal aborted after `timeoutMs` or when `signal` aborts, whichever comes first, with a timer
+ * that `clear` stops once the round trip ended. Far cheaper per call than `AbortSignal.timeout`
+ * with `AbortSignal.any`, whose timer and listeners outlive the round trip.
+ */
+function startDeadline(
+  timeoutMs: number,
+  signal: AbortSignal | undefined,
+): { signal: AbortSignal; expired: () => boolean; clear: () => void } {
+  const controller = new AbortController()
+  let expired = false
+  const timer = setTimeout(() => {
+    expired = true
+    controller.abort(new DOMException(`No answer within ${timeoutMs} ms.`, 'TimeoutError'))
+  }, timeoutMs)
+  // Like `AbortSignal.timeout`'s, the timer alone does not keep a Node process alive.
+  ;(timer as { unref?: () => void }).unref?.()
+  const onAbort = () => controller.abort(signal?.reason)
+  if (signal?.aborted) onAbort()
+  else signal?.addEventListener('abort', onAbort, { once: true })
+  return {
+    signal: controller.signal,
+    expired: () => expired,
+    clear: () => {
+      clearTimeout(timer)
+      signal?.removeEventListener('abort', onAbort)
+    },
   }
 }
