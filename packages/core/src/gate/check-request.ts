@@ -1,6 +1,6 @@
 import { TollgateError } from '../errors/tollgate-error.js'
 import type { RequestUrl } from '../pass/find-scope-mismatch.js'
-import { headerNames } from '../protocol/headers.js'
+import { requestHeaderKeys } from '../protocol/headers.js'
 import { decodePaymentSignatureHeader, decodeXPaymentHeader } from '../protocol/payment-signature-header.js'
 import type { PaymentPayload } from '../protocol/types.js'
 import { bindPaymentIdentifier } from './bind-payment-identifier.js'
@@ -79,7 +79,7 @@ function rideKnownPass(
   if (runtime.options.rateLimit?.perIp !== undefined) return undefined
   try {
     const { headers } = request
-    const token = headers.get(headerNames.pass)
+    const token = headers.get(requestHeaderKeys.pass)
     if (token === null) return undefined
     if (carriesPayment(runtime, headers)) return undefined
     return admitKnownPass(runtime, route, token, request.method, url, () =>
@@ -103,7 +103,7 @@ async function checkPriced(
   try {
     await limitIp(runtime, context)
     const sent = readPaymentHeaders(runtime, located.headers)
-    const passToken = located.headers.get(headerNames.pass)
+    const passToken = located.headers.get(requestHeaderKeys.pass)
     if (passToken !== null && sent.signature === null && sent.v1 === null && sent.mpp === null) {
       try {
         return await checkPass(runtime, route, passToken, located, url)

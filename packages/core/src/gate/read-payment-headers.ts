@@ -1,6 +1,5 @@
 import { hasPaymentScheme } from '../mpp/has-payment-scheme.js'
-import { mppHeaderNames } from '../mpp/types.js'
-import { headerNames } from '../protocol/headers.js'
+import { requestHeaderKeys as keys } from '../protocol/headers.js'
 import type { GateRuntime } from './gate-runtime.js'
 import type { GateRequest } from './types.js'
 
@@ -22,9 +21,9 @@ export type SentPayment = {
  * @example const sent = readPaymentHeaders(runtime, request.headers)
  */
 export function readPaymentHeaders(runtime: GateRuntime, headers: GateRequest['headers']): SentPayment {
-  const signature = runtime.protocols.x402 ? headers.get(headerNames.paymentSignature) : null
-  const v1 = runtime.protocols.x402 && signature === null ? headers.get(headerNames.xPayment) : null
-  const authorization = headers.get(mppHeaderNames.authorization)
+  const signature = runtime.protocols.x402 ? headers.get(keys.paymentSignature) : null
+  const v1 = runtime.protocols.x402 && signature === null ? headers.get(keys.xPayment) : null
+  const authorization = headers.get(keys.authorization)
   const mpp =
     runtime.protocols.mpp && signature === null && v1 === null && hasPaymentScheme(authorization)
       ? authorization
@@ -39,11 +38,8 @@ export function readPaymentHeaders(runtime: GateRuntime, headers: GateRequest['h
  */
 export function carriesPayment(runtime: GateRuntime, headers: GateRequest['headers']): boolean {
   const { x402, mpp } = runtime.protocols
-  if (
-    x402 &&
-    (headers.get(headerNames.paymentSignature) !== null || headers.get(headerNames.xPayment) !== null)
-  ) {
+  if (x402 && (headers.get(keys.paymentSignature) !== null || headers.get(keys.xPayment) !== null)) {
     return true
   }
-  return mpp && hasPaymentScheme(headers.get(mppHeaderNames.authorization))
+  return mpp && hasPaymentScheme(headers.get(keys.authorization))
 }
