@@ -65,6 +65,17 @@ const answering =
     })
   }
 
+/**
+ * Answers the first request with `result`, then drops the connection on the second, unanswered, as
+ * a node whose idle timeout struck while the request was on its way does; answers the rest.
+ */
+const droppingSecond =
+  (result: unknown): Answer =>
+  (request, response, node, socket) => {
+    if (node.requests === 2) socket.destroy()
+    else answering(result)(request, response, node, socket)
+  }
+
 const silent: Answer = () => {}
 
 async function until(condition: () => boolean): Promise<void> {
@@ -81,15 +92,7 @@ describe('createJsonRpc transport', () => {
   })
 
   test('behavior: a kept-alive connection the node dropped with the request unanswered is replaced, and the request sent once more', async () => {
-    // The node answers the first request, then drops the connection on the second, as a node whose
-    // idle timeout struck while the request was on its way does.
-    const node = await startNode((request, response, current, socket) => {
-      if (current.requests === 2) {
-        socket.destroy()
-        return
-      }
-      answering('0x20')(request, response, current, socket)
-    })
+    const node = await startNode(droppingSecond('0x20'))
     const rpc = createJsonRpc({ url: node.url })
     expect(await rpc.request('eth_blockNumber', [])).toBe('0x20')
     expect(await rpc.request('eth_blockNumber', [])).toBe('0x20')
@@ -97,13 +100,7 @@ describe('createJsonRpc transport', () => {
   })
 
   test('error: a transaction send on a kept-alive connection the node dropped is not sent again', async () => {
-    const node = await startNode((request, response, current, socket) => {
-      if (current.requests === 2) {
-        socket.destroy()
-        return
-      }
-      answering('0x30')(request, response, current, socket)
-    })
+    const node = await startNode(droppingSecond('0x30'))
     const rpc = createJsonRpc({ url: node.url })
     expect(await rpc.request('eth_blockNumber', [])).toBe('0x30')
     // The node may have taken it: the caller looks for it on chain instead of sending it twice.
