@@ -2,7 +2,7 @@ import type { Devnet } from '@tollgate/testkit'
 import { x402Client, x402HTTPClient } from '@x402/core/client'
 import { ExactEvmScheme } from '@x402/evm/exact/client'
 import { wrapFetchWithPayment } from '@x402/fetch'
-import { type Address, erc20Abi, getAddress, type LocalAccount } from 'viem'
+import { type Address, erc20Abi, getAddress, type LocalAccount, parseEventLogs } from 'viem'
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { evmNetwork } from '../src/evm/evm-network.js'
@@ -517,7 +517,7 @@ describe('gate with x402 exact (EIP-3009) on a real chain', () => {
     expect(await balanceOf(devnet, usdc(), payTo)).toBe(before)
   })
 
-  test('behavior: 10 concurrent payers settled from one settler key all succeed, with consecutive nonces', async () => {
+  test('behavior: 10 concurrent payers settled from one settler key all succeed: each Transfer once, in the settler transaction its answer names, with consecutive nonces', async () => {
     const payers = Array.from({ length: 10 }, () => privateKeyToAccount(generatePrivateKey()))
     for (const entry of payers) await devnet.mint('usdc', entry.address, 1_000_000n)
     const { serve, requirements, settlements } = setup()
@@ -531,22 +531,29 @@ describe('gate with x402 exact (EIP-3009) on a real chain', () => {
     const nonceBefore = await devnet.publicClient.getTransactionCount({ address: settler.address })
     const responses = await Promise.all(headers.map((header) => serve(header)))
     expect(responses.map((response) => response.status)).toEqual(Array(10).fill(200))
-    const transactions = new Set(responses.map((response) => paymentResponse(response).transaction))
-    expect(transactions.size).toBe(10)
+    const transactions = [...new Set(responses.map((response) => paymentResponse(response).transaction))]
     expect((await balanceOf(devnet, usdc(), payTo)) - before).toBe(100_000n)
     expect(settlements).toHaveLength(10)
-    // Read from the chain: one settler transaction per payment, none replaced or dropped, so the
-    // nonces the settler used are exactly the next ten.
-    const nonces = await Promise.all(
-      [...transactions].map(async (hash) => {
-        const transaction = await devnet.publicClient.getTransaction({ hash: hash as `0x${string}` })
-        expect(getAddress(transaction.from)).toBe(settler.address)
-        return transaction.nonce
-      }),
-    )
+    // Read from the chain: every payer's Transfer is in the settler's transaction its answer names,
+    // once; settlements that waited together shared one; the nonces used are exactly the next ones.
+    const carried = new Map<string, string>()
+    const nonces: number[] = []
+    for (const hash of transactions) {
+      const transaction = await devnet.publicClient.getTransaction({ hash: hash as `0x${string}` })
+      expect(getAddress(transaction.from)).toBe(settler.address)
+      nonces.push(transaction.nonce)
+      const receipt = await devnet.publicClient.getTransactionReceipt({ hash: hash as `0x${string}` })
+      for (const log of parseEventLogs({ abi: erc20Abi, eventName: 'Transfer', logs: receipt.logs }))
+        carried.set(getAddress(log.args.from), hash)
+    }
+    expect(carried.size).toBe(10)
+    for (const [index, payer] of payers.entries())
+      expect(carried.get(payer.address)).toBe(paymentResponse(responses[index]!).transaction)
     expect(nonces.sort((left, right) => left - right)).toEqual(
-      Array.from({ length: 10 }, (_, index) => nonceBefore + index),
+      Array.from({ length: transactions.length }, (_, index) => nonceBefore + index),
     )
-    expect(await devnet.publicClient.getTransactionCount({ address: settler.address })).toBe(nonceBefore + 10)
+    expect(await devnet.publicClient.getTransactionCount({ address: settler.address })).toBe(
+      nonceBefore + transactions.length,
+    )
   })
 })

@@ -21,6 +21,11 @@ const contracts = [
     source: 'contracts/TestSmartWallet.sol',
     output: 'src/contracts/test-smart-wallet.ts',
   },
+  {
+    name: 'TestMulticall',
+    source: 'contracts/TestMulticall.sol',
+    output: 'src/contracts/test-multicall.ts',
+  },
 ]
 
 const settings = {

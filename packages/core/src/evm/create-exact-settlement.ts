@@ -16,6 +16,7 @@ import type {
 } from '../scheme/types.js'
 import type { NonceManager } from './create-nonce-manager.js'
 import type { PayerLanes } from './create-payer-lanes.js'
+import { createSettlementBatcher, type SentBatch } from './create-settlement-batcher.js'
 import { findTransferLog } from './find-transfer-log.js'
 import { type ExactPayload, parseExactPayload } from './parse-exact-payload.js'
 import { readSettlementStatus } from './read-settlement-status.js'
@@ -49,6 +50,10 @@ export type ExactSettlementContext = {
     maxReplacements: number
     statusLookbackBlocks: number
     pendingRetryAfterSeconds: number
+    /** The `aggregate3` contract settlements waiting together share a transaction through; undefined: each alone. */
+    batchMulticall: Address | undefined
+    /** Most settlements in one transaction. */
+    batchMaxSize: number
   }
   now: () => number
 }
@@ -82,6 +87,14 @@ const MAX_RECORDS = 10_000
  */
 export function createExactSettlement(context: ExactSettlementContext): ExactSettlement {
   const { rpc, nonces, lanes, settings } = context
+  const batcher = createSettlementBatcher({
+    rpc,
+    nonces,
+    signTransaction: context.signTransaction,
+    bumpFees,
+    multicall: settings.batchMulticall,
+    maxSize: settings.batchMaxSize,
+  })
   const records = new Map<Hex, SettlementRecord>()
   // Settlements answered `settlement_pending`, by lane and authorization nonce: a second `settle` of
   // the same authorization asks the chain about these instead of broadcasting again.
@@ -128,37 +141,24 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
       throw notSettled(error)
     })
     // Every signed transaction is reported before it is broadcast, so a record of it exists
-    // before the money can move (ARCHITECTURE.md G8).
-    const sign = async (assigned: number, bump = 0) => {
-      const raw = await context.signTransaction(bumpFees({ ...transaction, nonce: assigned }, bump))
-      await hooks?.onSigned?.({ transaction: keccak256(raw), raw })
-      return raw
-    }
-    const sent = await nonces
-      .send((assigned) => sign(assigned))
+    // before the money can move (ARCHITECTURE.md G8); the batcher has each member record it.
+    const batch = await batcher
+      .send({ transaction, onSigned: async (signed) => hooks?.onSigned?.(signed) })
       .catch((error: unknown) => {
         throw notSettled(error)
       })
+    const { sent } = batch
     lanes.markBroadcast(lane)
-    const record: SettlementRecord = { hashes: [], nonce: sent.nonce }
-    const immediate = settings.confirmations === 1 ? receiptSchema.safeParse(sent.receipt) : undefined
-    const watched = immediate?.success
-      ? { outcome: 'mined' as const, hash: sent.hash, receipt: immediate.data, hashes: [sent.hash] }
-      : await watchSettlement({
-          rpc,
-          sent,
-          confirmations: settings.confirmations,
-          pollingMs: settings.receiptPollingMs,
-          timeoutMs: settings.receiptTimeoutMs,
-          presenceCheckMs: settings.presenceCheckMs,
-          replaceAfterMs: settings.replaceAfterMs,
-          maxReplacements: settings.maxReplacements,
-          replace: (replacement) => sign(sent.nonce, replacement),
-          onHash: (hash) => remember(hash, record),
-          now: context.now,
-        })
+    const record: SettlementRecord = { hashes: batch.hashes, nonce: sent.nonce }
+    const watched = await watchBatch(context, batch, (hash) => remember(hash, record))
     remember(sent.hash, record)
-    if (watched.outcome === 'mined' && BigInt(watched.receipt.status) === 1n) {
+    // In a transaction that carries others, a call that failed alone leaves no Transfer: the
+    // chain says below how this one ended.
+    const carried =
+      batch.size === 1 ||
+      (watched.outcome === 'mined' &&
+        findTransferLog(watched.receipt, token, payload.authorization) !== undefined)
+    if (watched.outcome === 'mined' && BigInt(watched.receipt.status) === 1n && carried) {
       const result = confirmed(watched.hash, watched.receipt, token, payload)
       lanes.release(lane, nonce, true)
       return result
@@ -270,6 +270,33 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
       return status
     },
   }
+}
+
+/**
+ * How a sent transaction ended: its receipt when a sync send brought it (one confirmation), else
+ * a watch of it, one for all settlements it carries (a replacement is signed once, for all).
+ */
+async function watchBatch(context: ExactSettlementContext, batch: SentBatch, onHash: (hash: Hex) => void) {
+  const { settings } = context
+  const { sent } = batch
+  const immediate = settings.confirmations === 1 ? receiptSchema.safeParse(sent.receipt) : undefined
+  if (immediate?.success)
+    return { outcome: 'mined' as const, hash: sent.hash, receipt: immediate.data, hashes: [sent.hash] }
+  return batch.once(() =>
+    watchSettlement({
+      rpc: context.rpc,
+      sent,
+      confirmations: settings.confirmations,
+      pollingMs: settings.receiptPollingMs,
+      timeoutMs: settings.receiptTimeoutMs,
+      presenceCheckMs: settings.presenceCheckMs,
+      replaceAfterMs: settings.replaceAfterMs,
+      maxReplacements: settings.maxReplacements,
+      replace: batch.replace,
+      onHash,
+      now: context.now,
+    }),
+  )
 }
 
 /** Reads a status, sending the recorded transaction again when the node knows none of it, then looking once more. */

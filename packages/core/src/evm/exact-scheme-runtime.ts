@@ -5,6 +5,7 @@ import { createEcdsaSignerCheck, type EcdsaSignerCheck } from './create-ecdsa-si
 import type { ExactSettlementContext } from './create-exact-settlement.js'
 import { createNonceManager, type NonceManager } from './create-nonce-manager.js'
 import { createPayerLanes, type PayerLanes } from './create-payer-lanes.js'
+import { MULTICALL3_ADDRESS } from './create-settlement-batcher.js'
 import type { Fees } from './exact-fees.js'
 import type { CreateEvmExactSchemeOptions } from './exact-scheme-types.js'
 
@@ -94,6 +95,7 @@ export function createExactSchemeRuntime(options: CreateEvmExactSchemeOptions): 
         options.pendingRetryAfterSeconds ?? 2,
         'pendingRetryAfterSeconds',
       ),
+      ...batchSettings(options.batchSettlements),
     },
     domains: new Map(),
     verified: new Map(),
@@ -102,6 +104,17 @@ export function createExactSchemeRuntime(options: CreateEvmExactSchemeOptions): 
     feeCache: undefined,
     chainChecked: false,
   }
+}
+
+function batchSettings(
+  batch: CreateEvmExactSchemeOptions['batchSettlements'],
+): Pick<ExactSettlementContext['settings'], 'batchMulticall' | 'batchMaxSize'> {
+  if (batch === false) return { batchMulticall: undefined, batchMaxSize: 1 }
+  const multicall = batch?.multicall ?? MULTICALL3_ADDRESS
+  if (!/^0x[0-9a-fA-F]{40}$/.test(multicall))
+    throw new TollgateError('config_invalid', `The batch contract ${quote(multicall)} is not an address.`)
+  const maxSize = positiveInteger(batch?.maxSize ?? 16, 'batchSettlements.maxSize')
+  return { batchMulticall: multicall, batchMaxSize: maxSize }
 }
 
 function nonNegativeInteger(value: number, name: string): number {

@@ -43,6 +43,15 @@ export type EvmExactSchemeSettings = {
    * again right before the send).
    */
   simulationMaxAgeMs?: number
+  /**
+   * Settlements of different payers that wait for the settler's turn together go in one
+   * transaction: a call of Multicall3's `aggregate3` (at `multicall`, default its address on
+   * Ethereum, Polygon, Base, Arbitrum, BNB Chain and most chains), each payer's transfer allowed to
+   * fail alone. One signature, one send and one block serve all of them; a settlement waiting alone
+   * goes as its own transaction. Used only once the node has code at that address. `maxSize`: most
+   * settlements in one transaction (default 16). `false`: every settlement alone.
+   */
+  batchSettlements?: false | { multicall?: Address; maxSize?: number }
   /** Blocks `settlementStatus` looks back for the authorization's use by an unknown transaction. Default 10000. */
   statusLookbackBlocks?: number
   /** Seconds a `settlement_pending` answer tells the caller to wait. Default 2. */

@@ -5,6 +5,7 @@ import { createDevnetHandle } from './create-devnet-handle.js'
 import { deployTokens } from './deploy-tokens.js'
 import { devnetTokenSpecifications } from './devnet-token-specifications.js'
 import type { Devnet, DevnetToken, DevnetTokenName, StartDevnetOptions } from './devnet-types.js'
+import { placeMulticall } from './place-multicall.js'
 
 export type {
   Devnet,
@@ -50,6 +51,7 @@ export async function startDevnet(options: StartDevnetOptions = {}): Promise<Dev
       recipients: anvil.accounts.map((account) => account.address),
       tokenBalance: options.tokenBalance ?? 1_000_000n,
     })
+    await placeMulticall(publicClient)
     const tokenAt = (index: number): DevnetToken => ({
       address: addresses[index]!,
       ...devnetTokenSpecifications[names[index]!],
