@@ -232,4 +232,128 @@ describe('exact settlement in a shared transaction', () => {
     )
     expect(after.map((balance, index) => before[index]! - balance)).toEqual([10_000n, 0n, 10_000n])
   })
+
+  test('behavior: a shared transaction recorded but never sent (the gate died in between) is sent by a fresh gate asking after any of its settlements, and settles all of them once', async () => {
+    const settler = account(4)
+    const usdc = devnetRegistry(devnet).asset(devnet.network, devnet.tokens.usdc.address)
+    const payers = [account(1), account(2)]
+    const inputs = await Promise.all(
+      payers.map(async (payer) => ({
+        payload: await signExactPayload({ devnet, signer: payer, requirements: requirements() }),
+        requirements: requirements(),
+        asset: usdc,
+      })),
+    )
+    // The batch is signed and recorded by both; then the process dies before the send (here: the
+    // records throw after keeping the bytes, so nothing is broadcast).
+    const batcher = batcherOf(settler)
+    const records: { transaction: Hex; raw: Hex }[] = []
+    const died = new Error('killed before the send')
+    const outcomes = await Promise.allSettled(
+      inputs.map((input) =>
+        batcher.send({
+          transaction: {
+            type: 'eip1559',
+            chainId: devnet.chainId,
+            to: devnet.tokens.usdc.address,
+            data: encodeTransfer(parseExactPayload(input.payload), true),
+            gas: 150_000n,
+            maxFeePerGas: parseGwei('20'),
+            maxPriorityFeePerGas: parseGwei('1'),
+          },
+          onSigned: async (signed) => {
+            records.push(signed)
+            throw died
+          },
+        }),
+      ),
+    )
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected'])
+    const [record] = records as [{ transaction: Hex; raw: Hex }]
+    expect(records).toEqual([record, record])
+    const before = await Promise.all(
+      payers.map((payer) => balanceOf(devnet, devnet.tokens.usdc.address, payer.address)),
+    )
+    // A fresh gate (another instance, or this one restarted) asks about the first settlement.
+    const fresh = createEvmExactScheme({
+      rpc: createJsonRpc({ url: devnet.rpcUrl }),
+      chainId: devnet.chainId,
+      settler,
+    })
+    const first = await fresh.settlementStatus({ input: inputs[0]!, ...record })
+    const status =
+      first.status === 'pending' ? await fresh.settlementStatus({ input: inputs[0]!, ...record }) : first
+    expect(status).toMatchObject({
+      status: 'confirmed',
+      transaction: record.transaction,
+      payer: payers[0]!.address,
+    })
+    expect(await fresh.settlementStatus({ input: inputs[1]!, ...record })).toMatchObject({
+      status: 'confirmed',
+      transaction: record.transaction,
+      payer: payers[1]!.address,
+    })
+    expect(await transfersIn(record.transaction)).toEqual(payers.map((payer) => payer.address))
+    const after = await Promise.all(
+      payers.map((payer) => balanceOf(devnet, devnet.tokens.usdc.address, payer.address)),
+    )
+    expect(after.map((balance, index) => before[index]! - balance)).toEqual([10_000n, 10_000n])
+  })
+
+  test('behavior: a shared transaction stuck unmined is replaced once for all its settlements, each recording the replacement first', async () => {
+    const settler = account(3)
+    const scheme = createEvmExactScheme({
+      rpc: createJsonRpc({ url: devnet.rpcUrl }),
+      chainId: devnet.chainId,
+      settler,
+      sendMethod: 'async',
+      receiptPollingMs: 10,
+      replaceAfterMs: 50,
+      simulationMaxAgeMs: 60_000,
+    })
+    const usdc = devnetRegistry(devnet).asset(devnet.network, devnet.tokens.usdc.address)
+    const payers = [account(1), account(2)]
+    const inputs = await Promise.all(
+      payers.map(async (payer) => ({
+        payload: await signExactPayload({ devnet, signer: payer, requirements: requirements() }),
+        requirements: requirements(),
+        asset: usdc,
+      })),
+    )
+    for (const input of inputs) await scheme.verify(input)
+    const nonceBefore = await devnet.publicClient.getTransactionCount({ address: settler.address })
+    const recorded: Hex[][] = payers.map(() => [])
+    await devnet.publicClient.request({ method: 'evm_setAutomine', params: [false] } as never)
+    try {
+      const settling = Promise.all(
+        inputs.map((input, index) =>
+          scheme.settle(input, {
+            onSigned: async ({ transaction }) => {
+              recorded[index]!.push(transaction)
+            },
+          }),
+        ),
+      )
+      await until(() => recorded.every((hashes) => hashes.length >= 2))
+      await devnet.publicClient.request({ method: 'evm_setAutomine', params: [true] } as never)
+      await devnet.publicClient.request({ method: 'evm_mine', params: [] } as never)
+      const results = await settling
+      // One transaction and its replacement, the same for both settlements, each recorded by both.
+      expect(recorded[1]).toEqual(recorded[0])
+      expect(new Set(recorded[0]).size).toBe(recorded[0]!.length)
+      const mined = results[0]!.transaction as Hex
+      expect(results[1]!.transaction).toBe(mined)
+      expect(recorded[0]).toContain(mined)
+      expect(await transfersIn(mined)).toEqual(payers.map((payer) => payer.address))
+      expect(await devnet.publicClient.getTransactionCount({ address: settler.address })).toBe(
+        nonceBefore + 1,
+      )
+    } finally {
+      await devnet.publicClient.request({ method: 'evm_setAutomine', params: [true] } as never)
+    }
+  })
 })
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5))
+}
