@@ -75,6 +75,7 @@ function batcherOf(settler: LocalAccount, multicall: Address | undefined = MULTI
     bumpFees: (transaction) => transaction,
     multicall,
     maxSize: 16,
+    maxWaitMs: 20,
   })
 }
 
@@ -329,7 +330,7 @@ describe('exact settlement in a shared transaction', () => {
         inputs.map((input, index) =>
           scheme.settle(input, {
             onSigned: async ({ transaction }) => {
-              recorded[index]!.push(transaction)
+              recorded[index]!.push(transaction as Hex)
             },
           }),
         ),

@@ -54,6 +54,8 @@ export type ExactSettlementContext = {
     batchMulticall: Address | undefined
     /** Most settlements in one transaction. */
     batchMaxSize: number
+    /** Most milliseconds a transaction waits for settlements being prepared to join it. */
+    batchMaxWaitMs: number
   }
   now: () => number
 }
@@ -94,6 +96,7 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
     bumpFees,
     multicall: settings.batchMulticall,
     maxSize: settings.batchMaxSize,
+    maxWaitMs: settings.batchMaxWaitMs,
   })
   const records = new Map<Hex, SettlementRecord>()
   // Settlements answered `settlement_pending`, by lane and authorization nonce: a second `settle` of
@@ -137,13 +140,16 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
   ) => {
     const { payload, token } = prepared
     const { from, value, nonce, validBefore } = payload.authorization
+    // The settler's next transaction waits (briefly) for this one while its transaction is prepared.
+    const ticket = batcher.announce()
     const transaction = await context.transactionFor(input, prepared).catch((error: unknown) => {
+      ticket.cancel()
       throw notSettled(error)
     })
     // Every signed transaction is reported before it is broadcast, so a record of it exists
     // before the money can move (ARCHITECTURE.md G8); the batcher has each member record it.
     const batch = await batcher
-      .send({ transaction, onSigned: async (signed) => hooks?.onSigned?.(signed) })
+      .send({ transaction, onSigned: async (signed) => hooks?.onSigned?.(signed) }, ticket)
       .catch((error: unknown) => {
         throw notSettled(error)
       })

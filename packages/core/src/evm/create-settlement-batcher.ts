@@ -66,16 +66,24 @@ export type CreateSettlementBatcherOptions = {
   multicall: Address | undefined
   /** Most settlements in one transaction. */
   maxSize: number
+  /** Most milliseconds a transaction waits for announced settlements still being prepared. */
+  maxWaitMs: number
 }
 
 /** Sends settlements, several in one transaction when they wait for the same turn. @internal */
 export type SettlementBatcher = {
   /**
+   * Says a settlement is on its way (its transaction is being prepared): the next transaction
+   * waits for it, up to `maxWaitMs`. Call `send` with the returned ticket, or `cancel` it when the
+   * settlement stops before sending.
+   */
+  announce(): { cancel(): void }
+  /**
    * Sends `member` in the next transaction of the settler: alone when it is the only one waiting,
    * else with the others waiting, as `aggregate3` calls each allowed to fail on its own. Rejects
    * with the error of its record (nothing of it was broadcast) or of the send.
    */
-  send(member: BatchMember): Promise<SentBatch>
+  send(member: BatchMember, ticket?: { cancel(): void }): Promise<SentBatch>
 }
 
 type Waiting = { member: BatchMember; resolve: (sent: SentBatch) => void; reject: (error: unknown) => void }
@@ -97,6 +105,28 @@ export function createSettlementBatcher(options: CreateSettlementBatcherOptions)
   const { nonces, maxSize } = options
   const queue: Waiting[] = []
   let scheduled = false
+  // Settlements announced and not sent (nor cancelled) yet, and who waits for them.
+  let preparing = 0
+  let arrived: (() => void) | undefined
+  const settle = (): void => {
+    preparing--
+    arrived?.()
+  }
+  // Until every announced settlement arrived, the batch is full, or `maxWaitMs` passed.
+  const awaitAnnounced = (): Promise<void> | undefined => {
+    if (options.multicall === undefined || preparing === 0 || queue.length >= maxSize) return undefined
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer)
+        arrived = undefined
+        resolve()
+      }
+      const timer = setTimeout(done, options.maxWaitMs)
+      arrived = () => {
+        if (preparing === 0 || queue.length >= maxSize) done()
+      }
+    })
+  }
   // Whether the node has the contract: asked the first time a batch of two or more forms.
   let present: Promise<boolean> | undefined
 
@@ -119,6 +149,7 @@ export function createSettlementBatcher(options: CreateSettlementBatcherOptions)
     // kept if the nonce manager signs again after a nonce refusal.
     const take = async (): Promise<Waiting[]> => {
       if (members !== undefined) return members
+      await awaitAnnounced()
       members = takeWaiting()
       if (members.length > 1 && !(await hasContract())) members = requeueAllButFirst(members)
       return members
@@ -194,10 +225,22 @@ export function createSettlementBatcher(options: CreateSettlementBatcherOptions)
   }
 
   return {
-    send(member) {
+    announce() {
+      preparing++
+      let open = true
+      return {
+        cancel() {
+          if (!open) return
+          open = false
+          settle()
+        },
+      }
+    },
+    send(member, ticket) {
       return new Promise<SentBatch>((resolve, reject) => {
         queue.push({ member, resolve, reject })
         schedule()
+        ticket?.cancel()
       })
     },
   }

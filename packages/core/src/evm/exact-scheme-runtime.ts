@@ -108,13 +108,14 @@ export function createExactSchemeRuntime(options: CreateEvmExactSchemeOptions): 
 
 function batchSettings(
   batch: CreateEvmExactSchemeOptions['batchSettlements'],
-): Pick<ExactSettlementContext['settings'], 'batchMulticall' | 'batchMaxSize'> {
-  if (batch === false) return { batchMulticall: undefined, batchMaxSize: 1 }
+): Pick<ExactSettlementContext['settings'], 'batchMulticall' | 'batchMaxSize' | 'batchMaxWaitMs'> {
+  if (batch === false) return { batchMulticall: undefined, batchMaxSize: 1, batchMaxWaitMs: 0 }
   const multicall = batch?.multicall ?? MULTICALL3_ADDRESS
   if (!/^0x[0-9a-fA-F]{40}$/.test(multicall))
     throw new TollgateError('config_invalid', `The batch contract ${quote(multicall)} is not an address.`)
   const maxSize = positiveInteger(batch?.maxSize ?? 16, 'batchSettlements.maxSize')
-  return { batchMulticall: multicall, batchMaxSize: maxSize }
+  const maxWaitMs = nonNegativeInteger(batch?.maxWaitMs ?? 20, 'batchSettlements.maxWaitMs')
+  return { batchMulticall: multicall, batchMaxSize: maxSize, batchMaxWaitMs: maxWaitMs }
 }
 
 function nonNegativeInteger(value: number, name: string): number {

@@ -49,9 +49,11 @@ export type EvmExactSchemeSettings = {
    * Ethereum, Polygon, Base, Arbitrum, BNB Chain and most chains), each payer's transfer allowed to
    * fail alone. One signature, one send and one block serve all of them; a settlement waiting alone
    * goes as its own transaction. Used only once the node has code at that address. `maxSize`: most
-   * settlements in one transaction (default 16). `false`: every settlement alone.
+   * settlements in one transaction (default 16). `maxWaitMs`: while other settlements are being
+   * prepared (simulated) to send, the next transaction waits for them, at most this long (default
+   * 20; a settlement with none on its way never waits). `false`: every settlement alone.
    */
-  batchSettlements?: false | { multicall?: Address; maxSize?: number }
+  batchSettlements?: false | { multicall?: Address; maxSize?: number; maxWaitMs?: number }
   /** Blocks `settlementStatus` looks back for the authorization's use by an unknown transaction. Default 10000. */
   statusLookbackBlocks?: number
   /** Seconds a `settlement_pending` answer tells the caller to wait. Default 2. */
