@@ -66,7 +66,11 @@ async function transferBy(payer: LocalAccount) {
   return { payload, transaction, nonce: payload.authorization.nonce as Hex }
 }
 
-function batcherOf(settler: LocalAccount, multicall: Address | undefined = MULTICALL3_ADDRESS) {
+function batcherOf(
+  settler: LocalAccount,
+  multicall: Address | undefined = MULTICALL3_ADDRESS,
+  maxWaitMs = 20,
+) {
   const rpc = createJsonRpc({ url: devnet.rpcUrl })
   return createSettlementBatcher({
     rpc,
@@ -75,7 +79,7 @@ function batcherOf(settler: LocalAccount, multicall: Address | undefined = MULTI
     bumpFees: (transaction) => transaction,
     multicall,
     maxSize: 16,
-    maxWaitMs: 20,
+    maxWaitMs,
   })
 }
 
@@ -161,6 +165,38 @@ describe('createSettlementBatcher', () => {
     expect(recorded[2]).toEqual(recorded[0])
     expect(await transfersIn(kept.value.sent.hash)).toEqual([payers[0]!.address, payers[2]!.address])
     expect(await used(payers[1]!.address, transfers[1]!.nonce)).toBe(false)
+  })
+
+  test('behavior: a settlement announced while it is prepared is waited for, and joins the transaction', async () => {
+    // A wait long enough that only the announced settlement's arrival can end it.
+    const batcher = batcherOf(account(6), MULTICALL3_ADDRESS, 60_000)
+    const [first, second] = await Promise.all([transferBy(account(1)), transferBy(account(2))])
+    const ticket = batcher.announce()
+    const sending = batcher.send({ transaction: first!.transaction, onSigned: async () => {} })
+    // Prepared later (its simulation, say): the first one's transaction has waited for it.
+    await new Promise((resolve) => setImmediate(resolve))
+    const joined = await batcher.send({ transaction: second!.transaction, onSigned: async () => {} }, ticket)
+    const sent = await sending
+    expect(joined).toBe(sent)
+    expect(sent.size).toBe(2)
+    expect(await transfersIn(sent.sent.hash)).toEqual([account(1).address, account(2).address])
+  })
+
+  test('behavior: an announced settlement that stops before sending stops the wait', async () => {
+    const batcher = batcherOf(account(6), MULTICALL3_ADDRESS, 60_000)
+    const { transaction } = await transferBy(account(1))
+    const ticket = batcher.announce()
+    const sending = batcher.send({ transaction, onSigned: async () => {} })
+    await new Promise((resolve) => setImmediate(resolve))
+    ticket.cancel()
+    ticket.cancel() // Twice counts once.
+    const sent = await sending
+    expect(sent.size).toBe(1)
+    expect(await transfersIn(sent.sent.hash)).toEqual([account(1).address])
+    // Nothing is announced any more: the next settlement does not wait either.
+    const next = await transferBy(account(2))
+    const alone = await batcher.send({ transaction: next.transaction, onSigned: async () => {} })
+    expect(await transfersIn(alone.sent.hash)).toEqual([account(2).address])
   })
 
   test('behavior: without the contract at its address, each settlement goes alone', async () => {
