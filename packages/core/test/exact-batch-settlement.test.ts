@@ -170,7 +170,9 @@ describe('createSettlementBatcher', () => {
   test('behavior: a settlement announced while it is prepared is waited for, and joins the transaction', async () => {
     // A wait long enough that only the announced settlement's arrival can end it.
     const batcher = batcherOf(account(6), MULTICALL3_ADDRESS, 60_000)
-    const [first, second] = await Promise.all([transferBy(account(1)), transferBy(account(2))])
+    const [warm, first, second] = await Promise.all([account(3), account(1), account(2)].map(transferBy))
+    // The settler's nonce is known after one send: the next transaction's turn comes at once.
+    await batcher.send({ transaction: warm!.transaction, onSigned: async () => {} })
     const ticket = batcher.announce()
     const sending = batcher.send({ transaction: first!.transaction, onSigned: async () => {} })
     // Prepared later (its simulation, say): the first one's transaction has waited for it.
