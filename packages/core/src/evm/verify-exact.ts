@@ -8,7 +8,7 @@ import { checkChain, readResult, readString, simulationFailed, tryCall } from '.
 import { assertAffordable, checkContractSignature, checkTokenDomain, laneOf } from './exact-checks.js'
 import { assertSettlerFunded, FEE_MAX_AGE_MS, gasLimit, readFees } from './exact-fees.js'
 import { type ExactSchemeRuntime, type KeptSimulation, MAX_KEPT_SIMULATIONS } from './exact-scheme-runtime.js'
-import { type PreparedExact, prepareExact } from './prepare-exact.js'
+import { type PreparedExact, prepareExact, rememberEcdsa } from './prepare-exact.js'
 import { quantitySchema } from './rpc-schemas.js'
 
 // The token's EIP-712 name and version change only by an upgrade; re-read them now and then.
@@ -42,8 +42,29 @@ export async function verifyExact(
   runtime: ExactSchemeRuntime,
   input: ExactInput,
 ): Promise<{ payer: string }> {
+  const prepared = await prepareExact(runtime, input, { assumeEcdsa: runtime.simulate })
+  if (prepared.signer !== 'assumed') return verifyPrepared(runtime, input, prepared)
+  try {
+    const verified = await verifyPrepared(runtime, input, prepared)
+    // The token accepted the signature in the simulation: `settle` needs no recovery either.
+    rememberEcdsa(runtime, prepared.digest, prepared.payload.signature, true)
+    return verified
+  } catch (error) {
+    // Judged again as without the assumption, so every refusal is the one it always was: on the
+    // same answers when the signature is the payer's ECDSA one, else on a new round trip that
+    // checks it as a contract account's.
+    const checked = await prepareExact(runtime, input)
+    if (checked.eoaSigned) throw error
+    return verifyPrepared(runtime, input, checked)
+  }
+}
+
+async function verifyPrepared(
+  runtime: ExactSchemeRuntime,
+  input: ExactInput,
+  prepared: PreparedExact,
+): Promise<{ payer: string }> {
   const { now, lanes } = runtime
-  const prepared = await prepareExact(runtime, input)
   const { payload, token, transfer } = prepared
   const { from, nonce, value } = payload.authorization
   const cached = runtime.domains.get(token)
