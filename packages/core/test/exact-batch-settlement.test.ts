@@ -21,10 +21,10 @@ import {
 import { eip3009Abi } from '../src/evm/eip3009-abi.js'
 import { encodeTransfer } from '../src/evm/exact-calls.js'
 import { parseExactPayload } from '../src/evm/parse-exact-payload.js'
-import type { PaymentRequirements } from '../src/protocol/types.js'
 import { createJsonRpc } from '../src/rpc/create-json-rpc.js'
+import type { ExactInput } from '../src/scheme/types.js'
 import { balanceOf, devnetRegistry, startDevnet } from './support/devnet-gate.js'
-import { signExactPayload } from './support/exact-payment.js'
+import { signExactPayload, usdcRequirements } from './support/exact-payment.js'
 
 let devnet: Devnet
 let payTo: Address
@@ -39,22 +39,11 @@ afterAll(async () => {
 
 const account = (index: number): LocalAccount => privateKeyToAccount(devnet.accounts[index]!.privateKey)
 
-function requirements(): PaymentRequirements {
-  return {
-    scheme: 'exact',
-    network: devnet.network,
-    asset: devnet.tokens.usdc.address,
-    amount: '10000',
-    payTo,
-    maxTimeoutSeconds: 300,
-    extra: { name: 'USD Coin', version: '2' },
-  }
-}
+const requirements = () => usdcRequirements(devnet, payTo)
 
-/** A signed authorization of `payer`, as the settler's call of the token. */
-async function transferBy(payer: LocalAccount) {
-  const payload = await signExactPayload({ devnet, signer: payer, requirements: requirements() })
-  const transaction: TransactionSerializable = {
+/** The token call that settles `payload`, as a transaction without a nonce. */
+function tokenCall(payload: ExactInput['payload']): TransactionSerializable {
+  return {
     type: 'eip1559',
     chainId: devnet.chainId,
     to: devnet.tokens.usdc.address,
@@ -63,7 +52,24 @@ async function transferBy(payer: LocalAccount) {
     maxFeePerGas: parseGwei('20'),
     maxPriorityFeePerGas: parseGwei('1'),
   }
-  return { payload, transaction, nonce: payload.authorization.nonce as Hex }
+}
+
+/** Each payer's signed authorization, as the scheme's input. */
+function inputsOf(payers: readonly LocalAccount[]): Promise<ExactInput[]> {
+  const asset = devnetRegistry(devnet).asset(devnet.network, devnet.tokens.usdc.address)
+  return Promise.all(
+    payers.map(async (payer) => ({
+      payload: await signExactPayload({ devnet, signer: payer, requirements: requirements() }),
+      requirements: requirements(),
+      asset,
+    })),
+  )
+}
+
+/** A signed authorization of `payer`, as the settler's call of the token. */
+async function transferBy(payer: LocalAccount) {
+  const payload = await signExactPayload({ devnet, signer: payer, requirements: requirements() })
+  return { payload, transaction: tokenCall(payload), nonce: payload.authorization.nonce as Hex }
 }
 
 function batcherOf(
@@ -225,34 +231,20 @@ describe('exact settlement in a shared transaction', () => {
       // Verify's simulation stands in for settle's: the authorization is used between the two.
       simulationMaxAgeMs: 60_000,
     })
-    const usdc = devnetRegistry(devnet).asset(devnet.network, devnet.tokens.usdc.address)
     const payers = [account(1), account(2), account(3)]
-    const inputs = await Promise.all(
-      payers.map(async (payer) => ({
-        payload: await signExactPayload({ devnet, signer: payer, requirements: requirements() }),
-        requirements: requirements(),
-        asset: usdc,
-      })),
-    )
+    const inputs = await inputsOf(payers)
     for (const input of inputs) await scheme.verify(input)
     // Someone else submits the second payer's authorization first.
     const front = account(4)
-    const stolen = parseExactPayload(inputs[1]!.payload)
     const frontHash = (await devnet.publicClient.request({
       method: 'eth_sendRawTransaction',
       params: [
         await front.signTransaction({
-          type: 'eip1559',
-          chainId: devnet.chainId,
+          ...tokenCall(inputs[1]!.payload),
           nonce: await devnet.publicClient.getTransactionCount({
             address: front.address,
             blockTag: 'pending',
           }),
-          to: devnet.tokens.usdc.address,
-          data: encodeTransfer(stolen, true),
-          gas: 150_000n,
-          maxFeePerGas: parseGwei('20'),
-          maxPriorityFeePerGas: parseGwei('1'),
         }),
       ],
     } as never)) as Hex
@@ -274,15 +266,8 @@ describe('exact settlement in a shared transaction', () => {
 
   test('behavior: a shared transaction recorded but never sent (the gate died in between) is sent by a fresh gate asking after any of its settlements, and settles all of them once', async () => {
     const settler = account(4)
-    const usdc = devnetRegistry(devnet).asset(devnet.network, devnet.tokens.usdc.address)
     const payers = [account(1), account(2)]
-    const inputs = await Promise.all(
-      payers.map(async (payer) => ({
-        payload: await signExactPayload({ devnet, signer: payer, requirements: requirements() }),
-        requirements: requirements(),
-        asset: usdc,
-      })),
-    )
+    const inputs = await inputsOf(payers)
     // The batch is signed and recorded by both; then the process dies before the send (here: the
     // records throw after keeping the bytes, so nothing is broadcast).
     const batcher = batcherOf(settler)
@@ -291,15 +276,7 @@ describe('exact settlement in a shared transaction', () => {
     const outcomes = await Promise.allSettled(
       inputs.map((input) =>
         batcher.send({
-          transaction: {
-            type: 'eip1559',
-            chainId: devnet.chainId,
-            to: devnet.tokens.usdc.address,
-            data: encodeTransfer(parseExactPayload(input.payload), true),
-            gas: 150_000n,
-            maxFeePerGas: parseGwei('20'),
-            maxPriorityFeePerGas: parseGwei('1'),
-          },
+          transaction: tokenCall(input.payload),
           onSigned: async (signed) => {
             records.push(signed)
             throw died
@@ -350,15 +327,8 @@ describe('exact settlement in a shared transaction', () => {
       replaceAfterMs: 50,
       simulationMaxAgeMs: 60_000,
     })
-    const usdc = devnetRegistry(devnet).asset(devnet.network, devnet.tokens.usdc.address)
     const payers = [account(1), account(2)]
-    const inputs = await Promise.all(
-      payers.map(async (payer) => ({
-        payload: await signExactPayload({ devnet, signer: payer, requirements: requirements() }),
-        requirements: requirements(),
-        asset: usdc,
-      })),
-    )
+    const inputs = await inputsOf(payers)
     for (const input of inputs) await scheme.verify(input)
     const nonceBefore = await devnet.publicClient.getTransactionCount({ address: settler.address })
     const recorded: Hex[][] = payers.map(() => [])

@@ -17,7 +17,7 @@ import type { PaymentRequirements } from '../src/protocol/types.js'
 import { createJsonRpc } from '../src/rpc/create-json-rpc.js'
 import type { ExactInput } from '../src/scheme/types.js'
 import { balanceOf, devnetRegistry, startDevnet } from './support/devnet-gate.js'
-import { signExactPayload } from './support/exact-payment.js'
+import { signExactPayload, usdcRequirements } from './support/exact-payment.js'
 
 let devnet: Devnet
 let payTo: Address
@@ -37,16 +37,7 @@ afterAll(async () => {
 })
 
 function requirementsFor(overrides: Partial<PaymentRequirements> = {}): PaymentRequirements {
-  return {
-    scheme: 'exact',
-    network: devnet.network,
-    asset: devnet.tokens.usdc.address,
-    amount: '10000',
-    payTo,
-    maxTimeoutSeconds: 300,
-    extra: { name: 'USD Coin', version: '2' },
-    ...overrides,
-  }
+  return { ...usdcRequirements(devnet, payTo), ...overrides }
 }
 
 function makeScheme(

@@ -12,7 +12,7 @@ import type { PaymentRequirements } from '../src/protocol/types.js'
 import { createJsonRpc } from '../src/rpc/create-json-rpc.js'
 import { balanceOf, devnetRegistry, startDevnet } from './support/devnet-gate.js'
 import { startEvmFaultProxy } from './support/evm-fault-proxy.js'
-import { signExactPayload } from './support/exact-payment.js'
+import { signExactPayload, usdcRequirements } from './support/exact-payment.js'
 import { serve } from './support/serve.js'
 
 // Every test settles through a proxy that counts and breaks the JSON-RPC traffic, and reads the
@@ -45,17 +45,7 @@ afterEach(async () => {
   await devnet.testClient.setAutomine(true)
 })
 
-function requirements(): PaymentRequirements {
-  return {
-    scheme: 'exact',
-    network: devnet.network,
-    asset: devnet.tokens.usdc.address,
-    amount: '10000',
-    payTo,
-    maxTimeoutSeconds: 300,
-    extra: { name: 'USD Coin', version: '2' },
-  }
-}
+const requirements = (): PaymentRequirements => usdcRequirements(devnet, payTo)
 
 /** A fresh settler with gas, and a fresh payer holding `balance` USDC units. */
 async function actors(balance = 1_000_000n): Promise<{ settler: LocalAccount; payer: LocalAccount }> {

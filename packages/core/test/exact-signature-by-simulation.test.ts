@@ -5,11 +5,10 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { createExactSchemeRuntime, type ExactSchemeRuntime } from '../src/evm/exact-scheme-runtime.js'
 import { prepareExact } from '../src/evm/prepare-exact.js'
 import { verifyExact } from '../src/evm/verify-exact.js'
-import type { PaymentRequirements } from '../src/protocol/types.js'
 import { createJsonRpc } from '../src/rpc/create-json-rpc.js'
 import type { ExactInput } from '../src/scheme/types.js'
 import { devnetRegistry, startDevnet } from './support/devnet-gate.js'
-import { signExactPayload } from './support/exact-payment.js'
+import { signExactPayload, usdcRequirements } from './support/exact-payment.js'
 
 let devnet: Devnet
 let payTo: Address
@@ -40,15 +39,7 @@ function countedRuntime(options: { simulate?: boolean } = {}) {
 }
 
 async function paid(signer: LocalAccount, from?: Address): Promise<ExactInput> {
-  const requirements: PaymentRequirements = {
-    scheme: 'exact',
-    network: devnet.network,
-    asset: devnet.tokens.usdc.address,
-    amount: '10000',
-    payTo,
-    maxTimeoutSeconds: 300,
-    extra: { name: 'USD Coin', version: '2' },
-  }
+  const requirements = usdcRequirements(devnet, payTo)
   const payload = await signExactPayload({ devnet, signer, requirements, ...(from ? { from } : {}) })
   return {
     payload,

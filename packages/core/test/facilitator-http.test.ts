@@ -18,7 +18,7 @@ import { decodePaymentRequiredHeader } from '../src/protocol/payment-required-he
 import { decodePaymentResponseHeader } from '../src/protocol/payment-response-header.js'
 import type { PaymentRequirements } from '../src/protocol/types.js'
 import { balanceOf, devnetRegistry, startDevnet } from './support/devnet-gate.js'
-import { exactHeader, signExactPayload } from './support/exact-payment.js'
+import { exactHeader, signExactPayload, usdcRequirements } from './support/exact-payment.js'
 import { quietLogger } from './support/quiet-logger.js'
 
 const SECRET = 'test-secret-test-secret-test-secret-0003'
@@ -67,16 +67,7 @@ afterAll(async () => {
 })
 
 function requirementsFor(overrides: Partial<PaymentRequirements> = {}): PaymentRequirements {
-  return {
-    scheme: 'exact',
-    network: devnet.network,
-    asset: devnet.tokens.usdc.address,
-    amount: '10000',
-    payTo,
-    maxTimeoutSeconds: 300,
-    extra: { name: 'USD Coin', version: '2' },
-    ...overrides,
-  }
+  return { ...usdcRequirements(devnet, payTo), ...overrides }
 }
 
 function gateWithFacilitator() {

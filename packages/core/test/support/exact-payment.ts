@@ -121,3 +121,16 @@ export async function settleAuthorization(
   await devnet.publicClient.waitForTransactionReceipt({ hash, pollingInterval: 20 })
   return hash
 }
+
+/** The `exact` requirements of 0.01 devnet USDC to `payTo`, as a gate quotes them. */
+export function usdcRequirements(devnet: Devnet, payTo: Address): PaymentRequirements {
+  return {
+    scheme: 'exact',
+    network: devnet.network,
+    asset: devnet.tokens.usdc.address,
+    amount: '10000',
+    payTo,
+    maxTimeoutSeconds: 300,
+    extra: { name: 'USD Coin', version: '2' },
+  }
+}
