@@ -207,6 +207,17 @@ describe('createSettlementBatcher', () => {
     expect(await transfersIn(alone.sent.hash)).toEqual([account(2).address])
   })
 
+  test('behavior: without the contract, a settlement does not wait for others on their way', async () => {
+    // A wait this long would outlast the test: only not waiting lets it pass.
+    const batcher = batcherOf(account(8), '0x00000000000000000000000000000000000b47c5', 60_000)
+    const { transaction } = await transferBy(account(1))
+    const ticket = batcher.announce()
+    const sent = await batcher.send({ transaction, onSigned: async () => {} })
+    ticket.cancel()
+    expect(sent.size).toBe(1)
+    expect(await transfersIn(sent.sent.hash)).toEqual([account(1).address])
+  })
+
   test('behavior: without the contract at its address, each settlement goes alone', async () => {
     const batcher = batcherOf(account(8), '0x00000000000000000000000000000000000b47c4')
     const payers = [account(1), account(2), account(3)]

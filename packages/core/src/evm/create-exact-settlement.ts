@@ -158,14 +158,11 @@ export function createExactSettlement(context: ExactSettlementContext): ExactSet
     const record: SettlementRecord = { hashes: batch.hashes, nonce: sent.nonce }
     const watched = await watchBatch(context, batch, (hash) => remember(hash, record))
     remember(sent.hash, record)
-    // In a transaction that carries others, a call that failed alone leaves no Transfer: the
-    // chain says below how this one ended.
-    const carried =
-      batch.size === 1 ||
-      (watched.outcome === 'mined' &&
-        findTransferLog(watched.receipt, token, payload.authorization) !== undefined)
-    if (watched.outcome === 'mined' && BigInt(watched.receipt.status) === 1n && carried) {
-      const result = confirmed(watched.hash, watched.receipt, token, payload)
+    const result =
+      watched.outcome === 'mined' && BigInt(watched.receipt.status) === 1n
+        ? confirmed(watched.hash, watched.receipt, token, payload, batch.size === 1)
+        : undefined
+    if (result !== undefined) {
       lanes.release(lane, nonce, true)
       return result
     }
@@ -342,16 +339,18 @@ function resultOf(status: Extract<ExactSettlementStatus, { status: 'confirmed' }
   }
 }
 
-function confirmed(hash: Hex, receipt: MinedReceipt, token: Address, payload: ExactPayload) {
+// The settlement's transfer in a successful receipt. Without it: an error for a transaction that
+// carried this settlement alone; undefined for one shared with others, where this call failed
+// alone and the chain tells how the settlement ended.
+function confirmed(hash: Hex, receipt: MinedReceipt, token: Address, payload: ExactPayload, alone: boolean) {
   const transfer = findTransferLog(receipt, token, payload.authorization)
-  if (transfer === undefined) {
-    throw new TollgateError(
-      'invalid_exact_evm_transfer_event_mismatch',
-      `Settlement ${hash} succeeded without the expected Transfer log.`,
-      { details: { transaction: hash } },
-    )
-  }
-  return { transaction: hash, payer: payload.authorization.from, ...transfer }
+  if (transfer !== undefined) return { transaction: hash, payer: payload.authorization.from, ...transfer }
+  if (!alone) return undefined
+  throw new TollgateError(
+    'invalid_exact_evm_transfer_event_mismatch',
+    `Settlement ${hash} succeeded without the expected Transfer log.`,
+    { details: { transaction: hash } },
+  )
 }
 
 // Same nonce, fees up by a quarter per replacement (nodes want at least a tenth more).

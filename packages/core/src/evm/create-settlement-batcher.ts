@@ -108,14 +108,17 @@ export function createSettlementBatcher(options: CreateSettlementBatcherOptions)
   // Settlements announced and not sent (nor cancelled) yet, and who waits for them.
   let preparing = 0
   let arrived: (() => void) | undefined
-  const settle = (): void => {
+  const arrive = (): void => {
     preparing--
     arrived?.()
   }
   // Until every announced settlement arrived, the batch is full, or `maxWaitMs` passed.
-  const awaitAnnounced = (): Promise<void> | undefined => {
-    if (options.multicall === undefined || preparing === 0 || queue.length >= maxSize) return undefined
-    return new Promise<void>((resolve) => {
+  const awaitAnnounced = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (preparing === 0 || queue.length >= maxSize) {
+        resolve()
+        return
+      }
       const done = () => {
         clearTimeout(timer)
         arrived = undefined
@@ -126,7 +129,6 @@ export function createSettlementBatcher(options: CreateSettlementBatcherOptions)
         if (preparing === 0 || queue.length >= maxSize) done()
       }
     })
-  }
   // Whether the node has the contract: asked the first time a batch of two or more forms.
   let present: Promise<boolean> | undefined
 
@@ -149,7 +151,8 @@ export function createSettlementBatcher(options: CreateSettlementBatcherOptions)
     // kept if the nonce manager signs again after a nonce refusal.
     const take = async (): Promise<Waiting[]> => {
       if (members !== undefined) return members
-      await awaitAnnounced()
+      // Only a transaction that can carry them waits for those on their way.
+      if (preparing > 0 && queue.length < maxSize && (await hasContract())) await awaitAnnounced()
       members = takeWaiting()
       if (members.length > 1 && !(await hasContract())) members = requeueAllButFirst(members)
       return members
@@ -232,7 +235,7 @@ export function createSettlementBatcher(options: CreateSettlementBatcherOptions)
         cancel() {
           if (!open) return
           open = false
-          settle()
+          arrive()
         },
       }
     },
