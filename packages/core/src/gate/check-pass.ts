@@ -1,6 +1,6 @@
 import { TollgateError } from '../errors/tollgate-error.js'
-import { assertPassUsable } from '../pass/assert-pass-usable.js'
-import type { RequestUrl } from '../pass/find-scope-mismatch.js'
+import { assertPassUsable, passLive } from '../pass/assert-pass-usable.js'
+import { findScopeMismatch, type RequestUrl } from '../pass/find-scope-mismatch.js'
 import type { PassPayload } from '../pass/pass-payload.js'
 import { verifyPass } from '../pass/verify-pass.js'
 import { callHook } from './call-hook.js'
@@ -26,7 +26,7 @@ export function checkPass(
   // A token whose HMAC and payload were verified once is remembered; lifetime and scope are
   // still checked on every request. The keyring never changes during a gate's life.
   const known = runtime.verifiedPasses.get(token)
-  if (known !== undefined) return admitPass(runtime, route, known, request, url)
+  if (known !== undefined) return admitPass(runtime, route, known.payload, request, url)
   return verifyPass(token, {
     keyring: runtime.keyring,
     now: runtime.now,
@@ -40,25 +40,43 @@ export function checkPass(
 /**
  * The decision for a pass whose token was verified before and that needs no store (no revocation
  * list, no use count, no per-payer limit), when it covers this request now; undefined otherwise,
- * for {@link checkPass} to decide and to say why. Never throws, never waits. `requestOf` gives the
- * request for the `onPayment` hook, built only when there is one.
+ * for {@link checkPass} to decide and to say why. Never throws, never waits, builds no error.
+ * `requestOf` gives the request for the `onPayment` hook, built only when there is one.
  * @internal
  */
 export function admitKnownPass(
   runtime: GateRuntime,
   route: CompiledRoute,
-  token: string,
+  payload: PassPayload,
   method: string,
   url: RequestUrl,
   requestOf: () => GateRequest,
 ): GatePaid | undefined {
-  const payload = runtime.verifiedPasses.get(token)
-  if (payload === undefined || needsStore(runtime, payload)) return undefined
-  try {
-    assertUsable(runtime, payload, method, url)
-  } catch {
+  if (needsStore(runtime, payload) || !passLive(payload, nowSeconds(runtime), runtime.skewSeconds)) {
     return undefined
   }
+  const { scope } = payload
+  if (scope.origin !== undefined && scope.origin !== url.origin) return undefined
+  // The scope names the very pattern this request matched: the same method and path match it again.
+  if (!scope.routes.includes(route.key) && findScopeMismatch(scope, { method, url }) !== undefined) {
+    return undefined
+  }
+  return passDecision(runtime, route, payload, requestOf)
+}
+
+/**
+ * The decision for a pass admitted before for the same request (see `rememberRide`): its store
+ * needs and scope were decided then, and do not change; its lifetime is checked now. Undefined
+ * once it is no longer live, for the full check to say why.
+ * @internal
+ */
+export function admitRememberedPass(
+  runtime: GateRuntime,
+  route: CompiledRoute,
+  payload: PassPayload,
+  requestOf: () => GateRequest,
+): GatePaid | undefined {
+  if (!passLive(payload, nowSeconds(runtime), runtime.skewSeconds)) return undefined
   return passDecision(runtime, route, payload, requestOf)
 }
 
@@ -96,9 +114,17 @@ function admitPass(
 
 // Lifetime and scope, checked on every request; returns the time it checked against.
 function assertUsable(runtime: GateRuntime, payload: PassPayload, method: string, url: RequestUrl): number {
-  const nowSeconds = Math.floor(runtime.now() / 1000)
-  assertPassUsable(payload, { nowSeconds, clockSkewSeconds: runtime.skewSeconds, request: { method, url } })
-  return nowSeconds
+  const seconds = nowSeconds(runtime)
+  assertPassUsable(payload, {
+    nowSeconds: seconds,
+    clockSkewSeconds: runtime.skewSeconds,
+    request: { method, url },
+  })
+  return seconds
+}
+
+function nowSeconds(runtime: GateRuntime): number {
+  return Math.floor(runtime.now() / 1000)
 }
 
 function needsStore(runtime: GateRuntime, payload: PassPayload): boolean {

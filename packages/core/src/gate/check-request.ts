@@ -9,11 +9,13 @@ import type { CompiledRoute } from './compile-routes.js'
 import { findRoute } from './find-route.js'
 import { fromV1Payload } from './from-v1-payload.js'
 import type { GateRuntime } from './gate-runtime.js'
+import { locate } from './locate-request.js'
 import { findOffer, type Offer } from './offers.js'
 import { paymentRequiredAnswer } from './payment-required-answer.js'
 import { readMppCredential } from './read-mpp-credential.js'
 import { carriesPayment, readPaymentHeaders } from './read-payment-headers.js'
 import { rejectRequest } from './reject-request.js'
+import { rememberRide, rideRemembered } from './remembered-ride.js'
 import { type GateTarget, resolveGateTarget } from './resolve-gate-target.js'
 import { resolveOffers } from './resolve-offers.js'
 import { resolveOrigin } from './resolve-origin.js'
@@ -39,6 +41,9 @@ export function checkRequest(
   context: GateContext = {},
   signalSource?: { readonly signal: AbortSignal },
 ): GateDecision | Promise<GateDecision> {
+  // The same pass on the same request as before: decided by comparing, with no routing or parsing.
+  const remembered = rideRemembered(runtime, request)
+  if (remembered !== undefined) return remembered
   const target = resolveGateTarget(request)
   const found = findRoute(runtime.routes, request.method, target.path)
   // Discovery documents are served only where no priced route matches: the user's route wins.
@@ -56,17 +61,6 @@ export function checkRequest(
   )
 }
 
-// Past this point the request's URL is the public one: the 402's resource and a pass's origin
-// never come from what the client put in `Host`. Price functions still get the request as is.
-function locate(request: GateRequest, target: GateTarget, origin: string): GateRequest {
-  return {
-    method: request.method,
-    url: `${origin}${target.path}${target.search}`,
-    path: `${target.path}${target.search}`,
-    headers: request.headers,
-  }
-}
-
 // A ride on a pass the gate verified before, with no per-IP limit and no store to ask: decided
 // now. Anything else, a failure included, is left to the full check, which reports it.
 function rideKnownPass(
@@ -81,10 +75,13 @@ function rideKnownPass(
     const { headers } = request
     const token = headers.get(requestHeaderKeys.pass)
     if (token === null) return undefined
-    if (carriesPayment(runtime, headers)) return undefined
-    return admitKnownPass(runtime, route, token, request.method, url, () =>
+    const known = runtime.verifiedPasses.get(token)
+    if (known === undefined || carriesPayment(runtime, headers)) return undefined
+    const decision = admitKnownPass(runtime, route, known.payload, request.method, url, () =>
       locate(request, target, url.origin),
     )
+    if (decision !== undefined) rememberRide(runtime, known, request, target, route, url)
+    return decision
   } catch {
     return undefined
   }

@@ -59,10 +59,15 @@ const origins = new Map<string, string>()
 // The last request's `Host` (valid, or null when it had none), authority and origin.
 let latest: { host: string | null; key: string; origin: string } | undefined
 
-// Whether `url` has exactly the authority `key` (a key from `authorityOf`, so without any character
-// that ends an authority or that the parser drops): the key, then one of those ends or nothing.
-function hasAuthority(url: string, key: string): boolean {
-  if (!url.startsWith(key)) return false
+/**
+ * Whether `url` has exactly the authority `key` (a key from {@link authorityOf}, so without any
+ * character that ends an authority or that the parser drops): the key, then one of those ends or nothing.
+ * @internal
+ * @example hasAuthority('http://127.0.0.1:4021/api?q=1', 'http://127.0.0.1:4021') // true
+ */
+export function hasAuthority(url: string, key: string): boolean {
+  // `lastIndexOf` from 0 tests the start alone, and in about half the time of `startsWith` on V8.
+  if (url.lastIndexOf(key, 0) !== 0) return false
   if (url.length === key.length) return true
   const char = url.charCodeAt(key.length)
   return char === 0x2f || char === 0x3f || char === 0x23 || char === 0x5c
@@ -73,8 +78,10 @@ function hasAuthority(url: string, key: string): boolean {
  * the URL parses at all, depend on that prefix only (the path, query and fragment cannot fail).
  * Undefined for anything else, such as an empty authority (`http:///host` takes its host from
  * the path).
+ * @internal
+ * @example authorityOf('http://127.0.0.1:4021/api?q=1') // 'http://127.0.0.1:4021'
  */
-function authorityOf(url: string): string | undefined {
+export function authorityOf(url: string): string | undefined {
   const start = url.startsWith('http://') ? 7 : url.startsWith('https://') ? 8 : -1
   if (start === -1) return undefined
   let end = start

@@ -22,16 +22,16 @@ export type AssertPassUsableOptions = {
  */
 export function assertPassUsable(pass: PassPayload, options: AssertPassUsableOptions): void {
   const { nowSeconds: seconds, clockSkewSeconds, request } = options
-  if (pass.iat > seconds + clockSkewSeconds) {
-    throw new TollgateError(
-      'pass_not_yet_valid',
-      `The pass is valid from ${pass.iat}, but it is now ${seconds}.`,
-      {
-        details: { iat: pass.iat, now: seconds },
-      },
-    )
-  }
-  if (pass.exp <= seconds - clockSkewSeconds) {
+  if (!passLive(pass, seconds, clockSkewSeconds)) {
+    if (pass.iat > seconds + clockSkewSeconds) {
+      throw new TollgateError(
+        'pass_not_yet_valid',
+        `The pass is valid from ${pass.iat}, but it is now ${seconds}.`,
+        {
+          details: { iat: pass.iat, now: seconds },
+        },
+      )
+    }
     throw new TollgateError('pass_expired', `The pass expired at ${pass.exp}; it is now ${seconds}.`, {
       details: { exp: pass.exp, now: seconds },
     })
@@ -47,6 +47,20 @@ export function assertPassUsable(pass: PassPayload, options: AssertPassUsableOpt
       },
     })
   }
+}
+
+/**
+ * Whether `pass` is within its lifetime at `seconds` (unix seconds), with `clockSkewSeconds`
+ * tolerated at both ends: issued no later than now, expiring after now.
+ * @internal
+ * @example passLive(pass, Math.floor(Date.now() / 1000), 30) // true
+ */
+export function passLive(
+  pass: Pick<PassPayload, 'iat' | 'exp'>,
+  seconds: number,
+  clockSkewSeconds: number,
+): boolean {
+  return pass.iat <= seconds + clockSkewSeconds && pass.exp > seconds - clockSkewSeconds
 }
 
 function scopeMessage(
