@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import type { AddressInfo } from 'node:net'
-import { createGate } from '@tollgate/core'
+import { createGate, createKeyring, encodePass } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
 import { defineGateConformance } from '@tollgate/core/test'
 import { sendRaw } from '@tollgate/test-support'
@@ -10,6 +10,16 @@ import { tollgate } from '../src/index.js'
 
 const SECRET = 'express-conformance-secret-0123456789ab'
 const PAY_TO = '0x000000000000000000000000000000000000dEaD'
+
+/** A pass of the gate for `GET /api/search` only, the first priced request. */
+async function searchPass(): Promise<string> {
+  const claims = {
+    sub: '0x00000000000000000000000000000000000aBcDe',
+    scope: { routes: ['GET /api/search'], origin: 'https://api.example.test' },
+    ttlSeconds: 600,
+  }
+  return (await encodePass(claims, { keyring: createKeyring(SECRET) })).token
+}
 
 async function start() {
   const gate = createGate({
@@ -71,6 +81,7 @@ defineGateConformance(
       { method: 'GET', path: '/api/items/42' },
       { method: 'GET', path: '/reports/2026/q1' },
     ],
+    pass: searchPass,
     start,
   },
 )

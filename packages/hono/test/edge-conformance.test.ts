@@ -6,7 +6,7 @@ import {
 import { paidConformanceChain, sendRaw } from '@tollgate/test-support'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
-import { counter, PRICED } from './support/apps.js'
+import { counter, PRICED, shapePass } from './support/apps.js'
 import { serveEdge } from './support/serve-edge.js'
 
 // The same suites, for Hono (the middleware and `paidHandler`) and for `toFetchHandler` inside an edge runtime (the `edge-runtime`
@@ -30,6 +30,7 @@ for (const [name, app] of [
     {
       name,
       priced: PRICED,
+      pass: shapePass,
       routeLevel: app === 'shape-hono-route',
       start: async () => {
         const runs = counter()

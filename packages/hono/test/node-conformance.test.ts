@@ -16,6 +16,7 @@ import {
   shapeFetchHandler,
   shapeGate,
   shapeHonoApp,
+  shapePass,
 } from './support/apps.js'
 
 // The suites every adapter runs, for Hono on @hono/node-server (the middleware and `paidHandler`) and for `toFetchHandler` on a
@@ -51,6 +52,7 @@ for (const [name, form] of [
     {
       name,
       priced: PRICED,
+      pass: shapePass,
       // @hono/node-server answers a malformed Host with 400 before Hono runs.
       refusesMalformedHost: true,
       routeLevel: form === 'route',
@@ -81,6 +83,7 @@ defineGateConformance(
   {
     name: 'toFetchHandler on node:http',
     priced: PRICED,
+    pass: shapePass,
     start: async () => {
       const runs = counter()
       const server = await serveFetch(shapeFetchHandler(shapeGate(), runs.count))

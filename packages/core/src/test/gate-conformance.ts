@@ -42,6 +42,13 @@ export type DefineGateConformanceOptions = {
    * path must answer `402` all the same. Default `false`.
    */
   routeLevel?: boolean
+  /**
+   * A pass token the server's gate accepts at its public URL for the first of `priced` only (that
+   * route's pattern alone in its scope). Given, the suite also checks that rides on it are served,
+   * again and with any query, and that after them the same pass buys no other priced request in
+   * any of the shapes above.
+   */
+  pass?: () => Promise<string>
 }
 
 type Variant = {
@@ -92,7 +99,39 @@ export function defineGateConformance(
         })
       }
     }
+    const { pass } = options
+    const [first, ...others] = options.priced
+    if (pass === undefined || first === undefined) return
+    test(`pass rides: a pass for ${first.method} ${first.path} is served there, with any query, and buys nothing else`, async () => {
+      const server = await options.start()
+      try {
+        const headers = { 'X-Payment-Pass': await pass() }
+        const rides = [first.path, first.path, `${first.path}?q=1`, `${first.path}?q=2`, first.path]
+        for (const target of rides) {
+          const variant = { name: 'ride', method: first.method, target, host: '127.0.0.1' }
+          expect(statusOf(await server.send(rawRequest(variant, headers)))).toBe(200)
+        }
+        expect(server.handlerRuns()).toBe(rides.length)
+        for (const other of others) {
+          for (const variant of variantsOf(other.method, other.path)) {
+            const got = statusOf(await server.send(rawRequest(variant, headers)))
+            const what = `${other.method} ${variant.target} (Host ${variant.host}) -> ${got}`
+            expect(refused(got, variant) ? 'refused' : what).toBe('refused')
+          }
+        }
+        expect(server.handlerRuns()).toBe(rides.length)
+      } finally {
+        await server.close()
+      }
+    })
   })
+
+  // How an unpaid request of `variant` must be answered; see the options.
+  function refused(status: number | undefined, variant: Variant): boolean {
+    if (status === 402) return true
+    if (status === 400) return variant.malformedHost === true && options.refusesMalformedHost === true
+    return status === 404 && variant.respelled === true && options.routeLevel === true
+  }
 }
 
 function variantsOf(method: string, path: string): Variant[] {
@@ -132,9 +171,10 @@ function percentFirst(segment: string): string {
   return `%${code}${segment.slice(1)}`
 }
 
-function rawRequest(variant: Variant): string {
+function rawRequest(variant: Variant, headers: Record<string, string> = {}): string {
   const body = variant.method === 'GET' || variant.method === 'HEAD' ? '' : '{}'
   const lines = [`${variant.method} ${variant.target} HTTP/1.1`, `Host: ${variant.host}`, 'Connection: close']
+  for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${value}`)
   if (body !== '') lines.push('Content-Type: application/json', `Content-Length: ${body.length}`)
   return `${lines.join('\r\n')}\r\n\r\n${body}`
 }

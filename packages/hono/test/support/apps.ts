@@ -1,11 +1,14 @@
 // The apps the conformance suites run, as Hono apps and as plain fetch handlers. No Node module is
 // imported here: the edge runtime's bundle builds the very same apps.
-import { createGate, type Gate, toFetchHandler } from '@tollgate/core'
+import { createGate, createKeyring, encodePass, type Gate, toFetchHandler } from '@tollgate/core'
 import { evmNetwork } from '@tollgate/core/evm'
 import type { PaidConformanceGate, PaidConformanceHandler } from '@tollgate/core/test'
 import { paidConformanceGateOptions } from '@tollgate/test-support/paid-conformance-gate'
 import { type Context, type Handler, Hono } from 'hono'
 import { paidHandler, type TollgateEnv, tollgate } from '../../src/index.js'
+
+const SHAPE_SECRET = 'hono-conformance-secret-0123456789abcdef'
+const SHAPE_ORIGIN = 'https://api.example.test'
 
 /** The shape suite's gate: unpaid requests never reach the chain, so a closed port is enough. */
 export function shapeGate(): Gate {
@@ -18,10 +21,20 @@ export function shapeGate(): Gate {
     },
     payTo: '0x000000000000000000000000000000000000dEaD',
     networks: [evmNetwork({ network: 'eip155:8453', rpcUrl: 'http://127.0.0.1:9' })],
-    secret: 'hono-conformance-secret-0123456789abcdef',
-    publicUrl: 'https://api.example.test',
+    secret: SHAPE_SECRET,
+    publicUrl: SHAPE_ORIGIN,
     logger: { warn: () => {} },
   })
+}
+
+/** A pass of the shape gate for `GET /api/search` only (the first of {@link PRICED}). */
+export async function shapePass(): Promise<string> {
+  const claims = {
+    sub: '0x00000000000000000000000000000000000aBcDe',
+    scope: { routes: ['GET /api/search'], origin: SHAPE_ORIGIN },
+    ttlSeconds: 600,
+  }
+  return (await encodePass(claims, { keyring: createKeyring(SHAPE_SECRET) })).token
 }
 
 /** The priced requests of the shape suite. */
