@@ -17,12 +17,24 @@ export function nodeHeaders(c: Context): GateRequest['headers'] | undefined {
   const incoming = (c.env as { incoming?: Partial<NodeIncoming> } | undefined)?.incoming
   const record = incoming?.headers
   if (record === undefined || record === null || typeof record !== 'object') return undefined
-  return {
-    get: (name) => {
-      // Node keeps header names lower-cased and joins repeated ones as fetch does, except
-      // `set-cookie` (never a request header the gate reads).
-      const value = record[name.toLowerCase()]
-      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
-    },
+  return new NodeHeaders(record)
+}
+
+class NodeHeaders {
+  readonly #record: Record<string, string | string[] | undefined>
+
+  constructor(record: Record<string, string | string[] | undefined>) {
+    this.#record = record
+  }
+
+  get(name: string): string | null {
+    // Node keeps header names lower-cased and joins repeated ones as fetch does, except
+    // `set-cookie` (never a request header the gate reads). The gate asks in lower case.
+    let value = this.#record[name]
+    if (value === undefined) {
+      const lower = name.toLowerCase()
+      if (lower !== name) value = this.#record[lower]
+    }
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value
   }
 }

@@ -52,32 +52,45 @@ export function paidHandler<
   const { clientIp } = options
 
   return (c) => {
-    let failure: { error: unknown } | undefined
     // The handler's error stays Hono's to answer: the gate gets an empty 500, so it completes the
     // request as failed (not charged), and adds to it only the headers of that completion.
-    const fail = (error: unknown) => {
-      failure = { error }
-      return new Response(null, { status: 500 })
-    }
+    let failure: { error: unknown } | undefined
     const answer = serve(
       c.req.raw,
       (_request, receipt) => {
         if (receipt !== undefined) (c as unknown as Context<TollgateEnv>).set('tollgate', receipt)
         try {
           const result: Response | PromiseLike<Response> = handler(c)
-          return 'then' in result ? Promise.resolve(result).catch(fail) : result
+          if (!('then' in result)) return result
+          return Promise.resolve(result).catch((error: unknown) => {
+            failure = { error }
+            return failed()
+          })
         } catch (error) {
-          return fail(error)
+          failure = { error }
+          return failed()
         }
       },
       createGateContext(c, clientIp),
     )
-    const finish = (response: Response): Response => {
-      // A body means the gate answered instead (a settlement that failed): its answer is sent.
-      if (failure === undefined || response.body !== null) return response
-      for (const [name, value] of response.headers) c.header(name, value)
-      throw failure.error
-    }
-    return (answer instanceof Promise ? answer.then(finish) : finish(answer)) as R
+    return (
+      answer instanceof Promise
+        ? answer.then((response) => finish(c, response, failure))
+        : finish(c, answer, failure)
+    ) as R
   }
+}
+
+// What the gate is given for a handler that failed: an empty 500.
+function failed(): Response {
+  return new Response(null, { status: 500 })
+}
+
+// The gate's answer, or the handler's error again (with the gate's headers on the context) when the
+// handler failed and the gate answered with the empty 500 it was given.
+function finish(c: Context, response: Response, failure: { error: unknown } | undefined): Response {
+  // A body means the gate answered instead (a settlement that failed): its answer is sent.
+  if (failure === undefined || response.body !== null) return response
+  for (const [name, value] of response.headers) c.header(name, value)
+  throw failure.error
 }
