@@ -28,6 +28,7 @@ import { makeX402Payments } from './make-x402-payments.js'
 import { measureClientOverhead } from './measure-client-overhead.js'
 import { type HonoPassResult, measureHonoPass } from './measure-hono-pass.js'
 import { medianRun, medianRunAll } from './median-run.js'
+import { pinCores } from './pin-cores.js'
 import { readBenchConfig } from './read-bench-config.js'
 import type { ProcessCpu } from './read-process-cpu.js'
 import { type ExactRoundsResult, runExactRounds } from './run-exact-rounds.js'
@@ -161,18 +162,21 @@ async function measure(
   const bareRuns: LoadResult[] = []
   const passRuns: LoadResult[] = []
   const pairRatios: number[] = []
-  for (let round = 1; round <= config.pairRounds; round++) {
-    log(`(a)/(b) round ${round} of ${config.pairRounds}`)
-    // Both rows send byte-identical requests (bare Express ignores the header), so the load
-    // generator does the same work and only the server side differs.
-    const [bareRun, passRun] = await pairedRuns(round, [
-      () => timed(`${urls.bare}${path}`, { 'x-payment-pass': passToken }),
-      () => timed(`${urls.gate}${path}`, { 'x-payment-pass': passToken }),
-    ])
-    bareRuns.push(bareRun)
-    passRuns.push(passRun)
-    pairRatios.push(passRun.requestsPerSecond / bareRun.requestsPerSecond)
-  }
+  // The paired rows compare two servers' requests/s: each process keeps a core of its own.
+  const pinned = await onOwnCores(child.pid, async () => {
+    for (let round = 1; round <= config.pairRounds; round++) {
+      log(`(a)/(b) round ${round} of ${config.pairRounds}`)
+      // Both rows send byte-identical requests (bare Express ignores the header), so the load
+      // generator does the same work and only the server side differs.
+      const [bareRun, passRun] = await pairedRuns(round, [
+        () => timed(`${urls.bare}${path}`, { 'x-payment-pass': passToken }),
+        () => timed(`${urls.gate}${path}`, { 'x-payment-pass': passToken }),
+      ])
+      bareRuns.push(bareRun)
+      passRuns.push(passRun)
+      pairRatios.push(passRun.requestsPerSecond / bareRun.requestsPerSecond)
+    }
+  })
   const bare = addRow('bare', '(a) bare Express', config.connections, false, medianRun(bareRuns))
   bareRate = bare.requestsPerSecond
   bare.ratioToBare = 1
@@ -181,18 +185,22 @@ async function measure(
 
   // (g)/(h)/(h2): the same pass path on Hono, against bare Hono serving the same handler.
   log('(h)/(h2) buying a pass of each Hono gate')
-  const hono = await measureHonoPass({
-    bareUrl: urls.bareHono,
-    awaitingUrl: urls.awaitingHono,
-    gateUrl: urls.honoGate,
-    routeUrl: urls.honoRouteGate,
-    path,
-    passToken: await buyPass(client, urls.honoGate),
-    routePassToken: await buyPass(client, urls.honoRouteGate),
-    rounds: config.pairRounds,
-    timed,
-    log,
-  })
+  const honoPassToken = await buyPass(client, urls.honoGate)
+  const honoRoutePassToken = await buyPass(client, urls.honoRouteGate)
+  const { value: hono, pinned: honoPinned } = await onOwnCores(child.pid, () =>
+    measureHonoPass({
+      bareUrl: urls.bareHono,
+      awaitingUrl: urls.awaitingHono,
+      gateUrl: urls.honoGate,
+      routeUrl: urls.honoRouteGate,
+      path,
+      passToken: honoPassToken,
+      routePassToken: honoRoutePassToken,
+      rounds: config.pairRounds,
+      timed,
+      log,
+    }),
+  )
   addRow('bare-hono', '(g) bare Hono', config.connections, false, medianRun(hono.bareRuns))
   addRow(
     'awaiting-hono',
@@ -309,6 +317,7 @@ async function measure(
     honoPassRatio,
     honoRoutePassRatio,
     honoPassOverAwaiting: median(hono.awaitingRatios),
+    pairedOnOwnCores: pinned.pinned && honoPinned,
     txRpcRoundTrips,
     exactRpcRoundTrips,
     exactP50Ratio,
@@ -345,6 +354,7 @@ async function measure(
       '',
       `passRatio (b)/(a)                       ${fixed(passRatio, 3)}   target >= ${PASS_RATIO_TARGET}: ${mark(targetsMet.passRatio)} (median of ${pairRatios.length} paired rounds: ${pairRatios.map((ratio) => fixed(ratio, 2)).join(', ')})`,
       honoPassLines(hono),
+      pairedCoresLine(pinned.pinned && honoPinned),
       `JSON-RPC round trips per tx verification ${fixed(txRpcRoundTrips, 3)}   target ${TX_RPC_ROUND_TRIPS_TARGET}: ${mark(targetsMet.txRpcRoundTrips)}`,
       `JSON-RPC round trips per exact payment   ${fixed(exactRpcRoundTrips, 2)}   target <= ${EXACT_RPC_ROUND_TRIPS_TARGET}: ${mark(targetsMet.exactRpcRoundTrips)} (verify + settle, receipt polls included)`,
       `exact p50 / @x402 p50, 1 conn            ${fixed(exactP50Ratio, 3)}   target <= ${EXACT_P50_RATIO_TARGET}: ${mark(targetsMet.exactP50Ratio)} (median of ${rounds} rounds: ${p50Ratios.map((ratio) => fixed(ratio, 2)).join(', ')})`,
@@ -595,18 +605,20 @@ async function measureHonoOnly(
   const routePassToken = await buyPass(client, urls.honoRouteGate)
   const timed = createTimedLoad(config)
   const path = '/api/search-like?q=bench'
-  const hono = await measureHonoPass({
-    bareUrl: urls.bareHono,
-    awaitingUrl: urls.awaitingHono,
-    gateUrl: urls.honoGate,
-    routeUrl: urls.honoRouteGate,
-    path,
-    passToken,
-    routePassToken,
-    rounds: config.pairRounds,
-    timed,
-    log,
-  })
+  const { value: hono, pinned } = await onOwnCores(child.pid, () =>
+    measureHonoPass({
+      bareUrl: urls.bareHono,
+      awaitingUrl: urls.awaitingHono,
+      gateUrl: urls.honoGate,
+      routeUrl: urls.honoRouteGate,
+      path,
+      passToken,
+      routePassToken,
+      rounds: config.pairRounds,
+      timed,
+      log,
+    }),
+  )
   const bare = medianRun(hono.bareRuns)
   const pass = medianRun(hono.passRuns)
   const honoPassRatio = median(hono.pairRatios)
@@ -620,7 +632,7 @@ async function measureHonoOnly(
   const resultsPath = resolve(benchDirectory, config.resultsPath)
   writeFileSync(
     resultsPath,
-    `${JSON.stringify({ machine, sizes: config, rows, honoPassRatio, honoRoutePassRatio, honoPassOverAwaiting: median(hono.awaitingRatios) }, null, 2)}\n`,
+    `${JSON.stringify({ machine, sizes: config, rows, honoPassRatio, honoRoutePassRatio, honoPassOverAwaiting: median(hono.awaitingRatios), pairedOnOwnCores: pinned }, null, 2)}\n`,
   )
   const table = formatLoadTable(rows.map((row) => ({ ...row, connections: config.connections })))
   console.log(
@@ -630,6 +642,7 @@ async function measureHonoOnly(
       table,
       '',
       honoPassLines(hono),
+      pairedCoresLine(pinned),
       `Results: ${resultsPath}`,
     ].join('\n'),
   )
@@ -660,6 +673,29 @@ function exactRows(runs: ExactRoundsResult, connections: number) {
     row('x402', '(e) @x402/express, exact', connections, runs.x402),
     row('x402-sequential', '(e) @x402/express, exact, 1 conn', 1, runs.x402Sequential),
   ]
+}
+
+// Whether the paired pass rows ran with the load generator and the server on cores of their own.
+function pairedCoresLine(pinned: boolean): string {
+  return pinned
+    ? 'paired pass rows: load generator on the first core, server on the last (taskset)'
+    : 'paired pass rows: cores not pinned (one core, or no taskset)'
+}
+
+/**
+ * Runs `measure` with the server process and this one on cores of their own (see `pinCores`), and
+ * lets both use every core again after it.
+ */
+async function onOwnCores<T>(
+  serverPid: number,
+  measure: () => Promise<T>,
+): Promise<{ value: T; pinned: boolean }> {
+  const cores = pinCores(serverPid)
+  try {
+    return { value: await measure(), pinned: cores.pinned }
+  } finally {
+    cores.restore()
+  }
 }
 
 function median(values: readonly number[]): number {

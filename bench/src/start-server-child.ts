@@ -13,6 +13,8 @@ import type {
 /** The server process, seen from the parent. */
 export type ServerChild = {
   urls: ServerUrls
+  /** The server process's id. */
+  pid: number
   /** Reads the server process's counters. */
   stats(): Promise<ServerStats>
   /** Stops every server and waits for the process to exit (and write its CPU profile, if any). */
@@ -72,6 +74,7 @@ export async function startServerChild(options: StartServerChildOptions): Promis
   }
   return {
     urls,
+    pid: child.pid as number,
     stats: () =>
       new Promise((resolve) => {
         const id = nextId++
