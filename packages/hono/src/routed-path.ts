@@ -13,11 +13,5 @@ export function routedPath(c: Context): string {
   // Where Hono's own path reading starts: the first `/` after the scheme and authority.
   const start = url.indexOf('/', url.indexOf(':') + 4)
   const query = start === -1 ? -1 : url.indexOf('?', start)
-  if (query === -1) return c.req.path
-  const path = c.req.path
-  // Usually Hono's path is the URL's own, then the target is the URL's tail: a slice, where joining
-  // the path and the query would build a string to copy again on its first comparison.
-  return query - start === path.length && url.slice(start, query) === path
-    ? url.slice(start)
-    : `${path}${url.slice(query)}`
+  return query === -1 ? c.req.path : `${c.req.path}${url.slice(query)}`
 }
