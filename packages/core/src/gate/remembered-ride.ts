@@ -25,6 +25,8 @@ export type RememberedRide = {
   /** Without a configured public origin: the `Host` header and the URL's authority it was read with. */
   readonly host: string | null
   readonly authority: string | undefined
+  /** The whole URL it was remembered with: the same URL again has the same authority. */
+  readonly href: string
   readonly route: CompiledRoute
   /** The origin and the form of the path the route matched. */
   readonly url: RequestUrl
@@ -59,6 +61,7 @@ export function rememberRide(
     target: request.path,
     host,
     authority,
+    href: request.url,
     route,
     url,
   }
@@ -85,7 +88,8 @@ export function rideRemembered(runtime: GateRuntime, request: GateRequest): Gate
       return undefined
     if (
       runtime.origin === undefined &&
-      (headers.get('host') !== ride.host || !hasAuthority(request.url, ride.authority as string))
+      (headers.get('host') !== ride.host ||
+        (request.url !== ride.href && !hasAuthority(request.url, ride.authority as string)))
     ) {
       return undefined
     }
