@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { PaymentRequired } from '@tollgate/core'
+import type { Client, PaymentRequired } from '@tollgate/core'
 import { type Devnet, startDevnet } from '@tollgate/testkit'
 import type { ServerStats } from './bench-protocol.js'
 import { buyPass, createBenchClient } from './create-bench-client.js'
@@ -184,23 +184,7 @@ async function measure(
   const passRatio = median(pairRatios)
 
   // (g)/(h)/(h2): the same pass path on Hono, against bare Hono serving the same handler.
-  log('(h)/(h2) buying a pass of each Hono gate')
-  const honoPassToken = await buyPass(client, urls.honoGate)
-  const honoRoutePassToken = await buyPass(client, urls.honoRouteGate)
-  const { value: hono, pinned: honoPinned } = await onOwnCores(child.pid, () =>
-    measureHonoPass({
-      bareUrl: urls.bareHono,
-      awaitingUrl: urls.awaitingHono,
-      gateUrl: urls.honoGate,
-      routeUrl: urls.honoRouteGate,
-      path,
-      passToken: honoPassToken,
-      routePassToken: honoRoutePassToken,
-      rounds: config.pairRounds,
-      timed,
-      log,
-    }),
-  )
+  const { hono, pinned: honoPinned } = await measureHonoPinned(child, client, timed, path)
   addRow('bare-hono', '(g) bare Hono', config.connections, false, medianRun(hono.bareRuns))
   addRow(
     'awaiting-hono',
@@ -598,27 +582,10 @@ async function measureHonoOnly(
   child: ServerChild,
   machine: { node: string; cpus: number; cpuModel: string },
 ): Promise<number> {
-  const { urls } = child
-  log('(h)/(h2) buying a pass of each Hono gate')
   const client = createBenchClient(devnet, devnet.accounts[PAYER.pass]!.privateKey)
-  const passToken = await buyPass(client, urls.honoGate)
-  const routePassToken = await buyPass(client, urls.honoRouteGate)
   const timed = createTimedLoad(config)
   const path = '/api/search-like?q=bench'
-  const { value: hono, pinned } = await onOwnCores(child.pid, () =>
-    measureHonoPass({
-      bareUrl: urls.bareHono,
-      awaitingUrl: urls.awaitingHono,
-      gateUrl: urls.honoGate,
-      routeUrl: urls.honoRouteGate,
-      path,
-      passToken,
-      routePassToken,
-      rounds: config.pairRounds,
-      timed,
-      log,
-    }),
-  )
+  const { hono, pinned } = await measureHonoPinned(child, client, timed, path)
   const bare = medianRun(hono.bareRuns)
   const pass = medianRun(hono.passRuns)
   const honoPassRatio = median(hono.pairRatios)
@@ -680,6 +647,37 @@ function pairedCoresLine(pinned: boolean): string {
   return pinned
     ? 'paired pass rows: load generator on the first core, server on the last (taskset)'
     : 'paired pass rows: cores not pinned (one core, or no taskset)'
+}
+
+/**
+ * Rows (g) to (h2): buys a pass of each Hono gate, then measures the four rows in paired rounds
+ * (see `measureHonoPass`) with the server and this process on cores of their own.
+ */
+async function measureHonoPinned(
+  child: ServerChild,
+  client: Client,
+  timed: ReturnType<typeof createTimedLoad>,
+  path: string,
+): Promise<{ hono: HonoPassResult; pinned: boolean }> {
+  const { urls } = child
+  log('(h)/(h2) buying a pass of each Hono gate')
+  const passToken = await buyPass(client, urls.honoGate)
+  const routePassToken = await buyPass(client, urls.honoRouteGate)
+  const { value: hono, pinned } = await onOwnCores(child.pid, () =>
+    measureHonoPass({
+      bareUrl: urls.bareHono,
+      awaitingUrl: urls.awaitingHono,
+      gateUrl: urls.honoGate,
+      routeUrl: urls.honoRouteGate,
+      path,
+      passToken,
+      routePassToken,
+      rounds: config.pairRounds,
+      timed,
+      log,
+    }),
+  )
+  return { hono, pinned }
 }
 
 /**
