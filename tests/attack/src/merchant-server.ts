@@ -5,7 +5,8 @@
  * two of them on one Redis. Started by `startMerchant` with an IPC channel:
  *
  * - it sends `{ type: 'ready', url }` once listening, `{ type: 'warning', message }` for what the
- *   gate reports to its logger, and `{ type: 'handler', phase, route, caseId }`
+ *   gate reports to its logger, `{ type: 'rejection', caseId, code, message }` for every error the
+ *   gate's `onReject` hook sees, and `{ type: 'handler', phase, route, caseId }`
  *   when a priced handler starts (`phase: 'start'`) and when it has ended its response
  *   (`phase: 'end'`); `caseId` is the request's `x-attack-case` header;
  * - it obeys `{ type: 'release', caseId }` (a held handler goes on) and
@@ -32,6 +33,7 @@ export type MerchantEvent =
   | { type: 'handler'; phase: 'start' | 'end'; route: string; caseId: string }
   | { type: 'clock-set'; offsetMs: number }
   | { type: 'warning'; message: string }
+  | { type: 'rejection'; caseId: string; code: string; message: string }
 
 /** A message the parent sends to the merchant. */
 export type MerchantCommand =
@@ -147,6 +149,11 @@ async function main(): Promise<void> {
     // What the gate reports without changing a decision (a hook that failed) goes to the suite.
     logger: { warn: (message) => send({ type: 'warning', message }) },
     hooks: {
+      // Every refusal, in the gate's own words, for a failing case's description.
+      onReject: ({ error, request }) => {
+        const caseId = request.headers.get('x-attack-case') ?? ''
+        send({ type: 'rejection', caseId, code: error.code, message: error.message })
+      },
       // A metrics sink that fails asynchronously for the case that asks for it: hooks must be isolated.
       onPayment: async ({ request }) => {
         if (request.headers.get('x-attack-case')?.includes('[hook rejects]')) {

@@ -167,6 +167,9 @@ export async function runCase(world: World, attack: AttackCase): Promise<CaseRes
   if (moved !== (attack.expect.moved ?? 0n)) {
     failures.push(`${moved} moved on chain, expected ${attack.expect.moved ?? 0n}`)
   }
+  // A failing case says what the gates refused along the way, in their own words.
+  const refused = world.rejections(caseId)
+  if (failures.length > 0 && refused.length > 0) failures.push(`the gates refused: ${refused.join(' | ')}`)
   const status = response?.status
   const success = (value: number) => value >= 200 && value < 300
   return {

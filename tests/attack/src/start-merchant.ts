@@ -30,6 +30,8 @@ export type StartMerchantOptions = {
   onHandler(event: Extract<MerchantEvent, { type: 'handler' }>): void
   /** Called with every warning the gate reports to its logger. */
   onWarning(message: string): void
+  /** Called with every refusal the gate's `onReject` hook saw (merchants that report them). */
+  onRejection?(event: Extract<MerchantEvent, { type: 'rejection' }>): void
 }
 
 /** A merchant server running in a child process. */
@@ -93,6 +95,7 @@ export async function startMerchant(options: StartMerchantOptions): Promise<Merc
       if (event.type === 'ready') resolve(event.url)
       else if (event.type === 'clock-set') for (const waiter of clockWaiters.splice(0)) waiter(event.offsetMs)
       else if (event.type === 'warning') options.onWarning(event.message)
+      else if (event.type === 'rejection') options.onRejection?.(event)
       else options.onHandler(event)
     })
     void exited.then(() => reject(new Error(`exited with ${child.exitCode ?? child.signalCode}`)))

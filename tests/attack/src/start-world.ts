@@ -35,6 +35,8 @@ export type World = {
   warnings: string[]
   /** Handler starts counted per case id (the `x-attack-case` header), across instances. */
   handlerRuns(caseId: string): number
+  /** The refusals the gates reported for a case id, as `code: message`, across instances. */
+  rejections(caseId: string): string[]
   /** Resolves once a handler of `caseId` reached `phase` `count` times. */
   waitForHandler(caseId: string, phase: 'start' | 'end', count?: number): Promise<void>
   /** A new account with `usdc` atomic units of USDC (as much in `usdc18`) and some ether. */
@@ -82,6 +84,10 @@ export async function startWorld(options: StartWorldOptions = {}): Promise<World
   const ends = new Map<string, number>()
   const waiters = new Set<() => void>()
   const warnings: string[] = []
+  const rejections = new Map<string, string[]>()
+  const onRejection = (event: Extract<MerchantEvent, { type: 'rejection' }>) => {
+    rejections.set(event.caseId, [...(rejections.get(event.caseId) ?? []), `${event.code}: ${event.message}`])
+  }
   const onHandler = (event: Extract<MerchantEvent, { type: 'handler' }>) => {
     const counts = event.phase === 'start' ? starts : ends
     counts.set(event.caseId, (counts.get(event.caseId) ?? 0) + 1)
@@ -99,6 +105,7 @@ export async function startWorld(options: StartWorldOptions = {}): Promise<World
     ...(options.script === undefined ? {} : { script: options.script }),
     onHandler,
     onWarning: (message) => warnings.push(message),
+    onRejection,
   })
   const merchants = (await Promise.all([startMerchant(base(7)), startMerchant(base(8))])) as [
     Merchant,
@@ -122,6 +129,7 @@ export async function startWorld(options: StartWorldOptions = {}): Promise<World
     usdc,
     warnings,
     handlerRuns: (caseId) => starts.get(caseId) ?? 0,
+    rejections: (caseId) => rejections.get(caseId) ?? [],
     waitForHandler: (caseId, phase, count = 1) =>
       new Promise((resolve) => {
         const counts = phase === 'start' ? starts : ends

@@ -40,7 +40,7 @@ afterAll(async () => {
 
 function judge(result: CaseResult): void {
   results.push(result)
-  const summary = `status ${result.status} code ${result.code ?? '-'} handler ${result.handlerRuns} moved ${result.moved}`
+  const summary = `status ${result.status} code ${result.code ?? '-'} handler ${result.handlerRuns} moved ${result.moved}; ${result.failures.join('; ')}`
   expect(result.failures, summary).toEqual([])
 }
 
