@@ -171,7 +171,9 @@ export function createNonceManager(options: CreateNonceManagerOptions): NonceMan
       }
       if (!retried && NONCE_REFUSAL.test(reason)) {
         clearTimeout(hold)
-        return attempt(sign, true, sent)
+        // Awaited, so the lock is kept through the re-sync: a send let go now would read the same
+        // count and take the same nonce (the retry's own hold lets it go once that is out).
+        return await attempt(sign, true, sent)
       }
       throw new TollgateError('settlement_failed', `The node refused the settlement transaction: ${reason}`, {
         cause: (error as { cause?: unknown }).cause,
