@@ -19,7 +19,8 @@ export function carriesPayment(transport: Transport): (request: FrontRequest) =>
   return (request) => request.path.startsWith('/mcp') && request.body.includes('"x402/payment"')
 }
 
-const isSend = (call: RpcCall) =>
+/** A settlement's (or a payer's) transaction send, sync or not. */
+export const isSend = (call: RpcCall) =>
   call.method === 'eth_sendRawTransactionSync' || call.method === 'eth_sendRawTransaction'
 // The gate's look-up of a `tx` payment: the receipt, batched with the transaction (a wallet's
 // confirmation polls batch the receipt with the head only).

@@ -2,14 +2,14 @@ import { join } from 'node:path'
 import { Client as McpClient } from '@modelcontextprotocol/sdk/client/index.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js'
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js'
-import { type Client, createClient } from '@tollgate/core'
-import { evmWallet } from '@tollgate/core/evm'
-import { createFileLedger, type FileLedger } from '@tollgate/core/node'
+import type { Client } from '@tollgate/core'
+import { createFileLedger } from '@tollgate/core/node'
 import { callPaidTool } from '@tollgate/mcp'
-import { transfersOnChain, usdcRegistry } from '@tollgate/test-support'
+import { transfersOnChain } from '@tollgate/test-support'
 import type { Payer } from '../../attack/src/start-world.js'
 import { armFault } from './arm-fault.js'
 import type { Fault, Kind, Outcome, Transport } from './matrix.js'
+import { openFaultClient, spentUsdc } from './open-fault-client.js'
 import type { FaultWorld } from './start-fault-world.js'
 
 /** What a purchase costs in the devnet USDC's atomic units (see `FAULT_ROUTES`). */
@@ -56,7 +56,17 @@ export async function runFault(
   const id = `${kind}-${transport}-${fault}`
   const payer = await faults.world.newPayer(1_000_000n)
   const ledger = createFileLedger({ path: join(faults.directory, `${id}.jsonl`) })
-  const run: Run = { id, kind, transport, faults, payer, client: openClient(faults, kind, payer, ledger) }
+  const run: Run = {
+    id,
+    kind,
+    transport,
+    faults,
+    payer,
+    client: openFaultClient(faults.world, payer, ledger, {
+      scheme: kind === 'tx' ? 'tx' : 'exact',
+      rpcUrl: faults.world.proxy.url,
+    }),
+  }
   const armed = armFault(faults, kind, transport, fault)
   try {
     const bought = transport === 'express' ? await buyOverHttp(run) : await buyOverMcp(run)
@@ -68,25 +78,6 @@ export async function runFault(
     armed.disarm()
     await ledger.close()
   }
-}
-
-function openClient(faults: FaultWorld, kind: Kind, payer: Payer, ledger: FileLedger): Client {
-  const { devnet, proxy } = faults.world
-  return createClient({
-    wallets: [
-      evmWallet({
-        account: payer.account,
-        rpcUrls: { [devnet.network]: proxy.url },
-        pollingIntervalMs: 20,
-        schemes: [kind === 'tx' ? 'tx' : 'exact'],
-      }),
-    ],
-    registry: usdcRegistry(devnet),
-    policy: { budget: '$1' },
-    ledger,
-    // Retry-After of a pending settlement (1-2 s) is honoured, not handed back.
-    retry: { maxRetries: 8, baseDelayMs: 20, maxDelayMs: 3_000 },
-  })
 }
 
 async function buyOverHttp(run: Run): Promise<Bought> {
@@ -155,10 +146,7 @@ async function judge(run: Run, bought: Bought, ride: string | undefined, fired: 
   const handlerRuns = world.handlerRuns(run.id)
   const transfers = await transfersOnChain(world.devnet, run.payer.address, world.payTo)
   const onChain = transfers.reduce((sum, amount) => sum + amount, 0n)
-  const report = await run.client.spent()
-  const spent = report.assets
-    .filter((asset) => asset.asset.toLowerCase() === world.usdc.toLowerCase())
-    .reduce((sum, asset) => sum + asset.spentAtomic, 0n)
+  const spent = await spentUsdc(run.client, world.usdc)
   const reserved = await run.client.reserved()
   const booksEqualChain = spent === onChain && reserved.payments === 0
   const violations: string[] = []

@@ -1,13 +1,11 @@
 import { createConnection } from 'node:net'
 import { join } from 'node:path'
-import { createClient } from '@tollgate/core'
-import { evmWallet } from '@tollgate/core/evm'
 import { createFileLedger } from '@tollgate/core/node'
-import { usdcRegistry } from '@tollgate/test-support'
 import { type Hex, keccak256, parseAbiItem } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { redisSkipReason } from '../../../packages/redis/test/redis-server.js'
-import type { RpcCall } from '../../attack/src/start-rpc-proxy.js'
+import { isSend } from '../src/arm-fault.js'
+import { openFaultClient, spentUsdc } from '../src/open-fault-client.js'
 import { type FaultWorld, startFaultWorld } from '../src/start-fault-world.js'
 
 // The gate records an `exact` settlement in its store before the transaction leaves the process
@@ -26,28 +24,12 @@ afterAll(async () => {
   await faults?.stop()
 })
 
-const isSend = (call: RpcCall) =>
-  call.method === 'eth_sendRawTransactionSync' || call.method === 'eth_sendRawTransaction'
-
 describe.skipIf(skipReason !== undefined)('exact settlement record', () => {
   test('behavior: recorded before the send; gate killed with the send unsent -> the retry sends the same transaction, delivered once, paid once', async () => {
     const { world, front, directory } = faults as FaultWorld
     const payer = await world.newPayer(1_000_000n)
     const ledger = createFileLedger({ path: join(directory, 'record.jsonl') })
-    const client = createClient({
-      wallets: [
-        evmWallet({
-          account: payer.account,
-          rpcUrls: { [world.devnet.network]: world.proxy.url },
-          pollingIntervalMs: 20,
-          schemes: ['exact'],
-        }),
-      ],
-      registry: usdcRegistry(world.devnet),
-      policy: { budget: '$1' },
-      ledger,
-      retry: { maxRetries: 8, baseDelayMs: 20, maxDelayMs: 3_000 },
-    })
+    const client = openFaultClient(world, payer, ledger, { scheme: 'exact', rpcUrl: world.proxy.url })
     const sent: Hex[] = []
     const held = world.proxy.add(
       (call) => {
@@ -88,10 +70,7 @@ describe.skipIf(skipReason !== undefined)('exact settlement record', () => {
       // The handler ran once, before the kill; the retry got its kept answer.
       await (faults as FaultWorld).settle()
       expect(world.handlerRuns('record-unsent')).toBe(1)
-      const spent = (await client.spent()).assets
-        .filter((asset) => asset.asset.toLowerCase() === world.usdc.toLowerCase())
-        .reduce((sum, asset) => sum + asset.spentAtomic, 0n)
-      expect(spent).toBe(1_000n)
+      expect(await spentUsdc(client, world.usdc)).toBe(1_000n)
       expect((await client.reserved()).payments).toBe(0)
     } finally {
       held.remove()

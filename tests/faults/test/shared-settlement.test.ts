@@ -1,13 +1,13 @@
 import { join } from 'node:path'
-import { type Client, createClient } from '@tollgate/core'
-import { evmWallet } from '@tollgate/core/evm'
+import type { Client } from '@tollgate/core'
 import { createFileLedger, type FileLedger } from '@tollgate/core/node'
-import { usdcRegistry } from '@tollgate/test-support'
 import { type Address, type Hex, keccak256, parseAbiItem, parseTransaction } from 'viem'
 import { afterAll, beforeAll, describe, expect, test } from 'vitest'
 import { redisSkipReason } from '../../../packages/redis/test/redis-server.js'
 import type { RpcCall } from '../../attack/src/start-rpc-proxy.js'
 import type { Payer } from '../../attack/src/start-world.js'
+import { isSend } from '../src/arm-fault.js'
+import { openFaultClient, spentUsdc } from '../src/open-fault-client.js'
 import { type FaultWorld, startFaultWorld } from '../src/start-fault-world.js'
 
 // Settlements of different payers that are ready together share one Multicall3 transaction
@@ -31,8 +31,6 @@ afterAll(async () => {
   await faults?.stop()
 })
 
-const isSend = (call: RpcCall) =>
-  call.method === 'eth_sendRawTransactionSync' || call.method === 'eth_sendRawTransaction'
 // The settle-time simulation: the one `eth_call` sent alone (verification batches its calls).
 const isSettleSimulation = (call: RpcCall, batch: readonly RpcCall[]) =>
   call.method === 'eth_call' && batch.length === 1
@@ -43,21 +41,8 @@ async function buyer(faults: FaultWorld, id: string): Promise<Buyer> {
   const { world, directory } = faults
   const payer = await world.newPayer(1_000_000n)
   const ledger = createFileLedger({ path: join(directory, `${id}.jsonl`) })
-  const client = createClient({
-    // The payers read the chain directly: only the gates' calls pass the proxy.
-    wallets: [
-      evmWallet({
-        account: payer.account,
-        rpcUrls: { [world.devnet.network]: world.devnet.rpcUrl },
-        pollingIntervalMs: 20,
-        schemes: ['exact'],
-      }),
-    ],
-    registry: usdcRegistry(world.devnet),
-    policy: { budget: '$1' },
-    ledger,
-    retry: { maxRetries: 8, baseDelayMs: 20, maxDelayMs: 3_000 },
-  })
+  // The payers read the chain directly: only the gates' calls pass the proxy.
+  const client = openFaultClient(world, payer, ledger, { scheme: 'exact', rpcUrl: world.devnet.rpcUrl })
   return { id, payer, client, ledger }
 }
 
@@ -121,9 +106,7 @@ describe.skipIf(skipReason !== undefined)('a shared settlement transaction and k
             [[hash, PRICE]],
           ])
           expect([id, world.handlerRuns(id)]).toEqual([id, 1])
-          const spent = (await client.spent()).assets
-            .filter((asset) => asset.asset.toLowerCase() === world.usdc.toLowerCase())
-            .reduce((sum, asset) => sum + asset.spentAtomic, 0n)
+          const spent = await spentUsdc(client, world.usdc)
           expect([id, spent, (await client.reserved()).payments]).toEqual([id, PRICE, 0])
         }
       } finally {
